@@ -1,0 +1,69 @@
+/* EXCHANGE-CONNECTOR-MIB as a Net-SNMP module: scalars, the eight tables,
+ * the sysORTable entry, and the AgentX connection callbacks that gate
+ * notifications.  Used by the daemon (and usable from a dlmod plugin). */
+#include "agent.h"
+
+#include <net-snmp/agent/agent_callbacks.h>
+#include <net-snmp/agent/agent_sysORTable.h>
+
+#include "mib_oids.h"
+#include "scalars.h"
+#include "table.h"
+
+static oid module_oid[] = {EXC_MIB_ROOT};
+static bool sysor_registered;
+
+static int on_index_start(int major, int minor, void *server, void *client)
+{
+    (void)major; (void)minor; (void)server; (void)client;
+    exc_notify_set_connected(true);
+    return SNMP_ERR_NOERROR;
+}
+
+static int on_index_stop(int major, int minor, void *server, void *client)
+{
+    (void)major; (void)minor; (void)server; (void)client;
+    exc_notify_set_connected(false);
+    return SNMP_ERR_NOERROR;
+}
+
+int exc_mib_init(void)
+{
+    static const exc_table_def *const defs[] = {
+        &exc_server_table, &exc_connector_table, &exc_comport_table, &exc_claimant_table,
+        &exc_queue_table,  &exc_kb_table,        &exc_alarm_table,   &exc_history_table,
+    };
+    int rc = exc_scalars_register();
+    for (size_t i = 0; rc == SNMPERR_SUCCESS && i < sizeof defs / sizeof defs[0]; i++)
+        rc = exc_table_register(defs[i]);
+    if (rc != SNMPERR_SUCCESS) {
+        exc_mib_shutdown();
+        return rc;
+    }
+    if (register_sysORTable(module_oid, OID_LENGTH(module_oid),
+                            "EXCHANGE-CONNECTOR-MIB: Exchange connector health (exconn)") == 0)
+        sysor_registered = true;
+    if (netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE)) {
+        /* subagent: notifications go out only while the master is there */
+        snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+                               on_index_start, NULL);
+        snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+                               on_index_stop, NULL);
+    } else {
+        exc_notify_set_connected(true);   /* we are the master: traps go to our sinks */
+    }
+    return SNMPERR_SUCCESS;
+}
+
+void exc_mib_shutdown(void)
+{
+    snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+                             on_index_start, NULL, 1);
+    snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+                             on_index_stop, NULL, 1);
+    if (sysor_registered)
+        unregister_sysORTable(module_oid, OID_LENGTH(module_oid));
+    sysor_registered = false;
+    exc_tables_shutdown();
+    exc_scalars_unregister();
+}

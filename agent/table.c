@@ -1,0 +1,246 @@
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mib_oids.h"
+
+#define MAX_TABLES 8
+#define CACHE_TIMEOUT 3600   /* seconds; reloads are driven by new snapshots */
+#define EXC_TABLE_CONTAINER_HANDLER "table_container"
+
+typedef struct exc_row {
+    netsnmp_index idx;       /* first: the container's key */
+    const void *data;
+} exc_row;
+
+typedef struct exc_table {
+    const exc_table_def *def;
+    oid oid[MAX_OID_LEN];
+    size_t oid_len;
+    netsnmp_handler_registration *reg;
+    netsnmp_container *container;
+    netsnmp_cache *cache;
+    exc_row *rows;
+    oid *pool;
+    const exc_snapshot *loaded;   /* the snapshot the rows point into */
+} exc_table;
+
+static exc_table tables[MAX_TABLES];
+static size_t n_tables;
+
+static void drop_rows(exc_table *t)
+{
+    if (t->container)
+        CONTAINER_CLEAR(t->container, NULL, NULL);
+    free(t->rows);
+    free(t->pool);
+    t->rows = NULL;
+    t->pool = NULL;
+    t->loaded = NULL;
+}
+
+static int cache_load(netsnmp_cache *cache, void *magic)
+{
+    (void)cache;
+    exc_table *t = magic;
+    const exc_snapshot *s = exc_agent_snapshot();
+    drop_rows(t);
+    if (!s)
+        return 0;
+    size_t n = 0, stride = 0;
+    const char *base = t->def->rows(s, &n, &stride);
+    if (n == 0) {
+        t->loaded = s;
+        return 0;
+    }
+    /* one index buffer for the whole table, sized by a first pass */
+    oid scratch[MAX_OID_LEN];
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += t->def->index(base + i * stride, scratch, MAX_OID_LEN);
+    t->rows = calloc(n, sizeof *t->rows);
+    t->pool = calloc(total ? total : 1, sizeof *t->pool);
+    if (!t->rows || !t->pool) {
+        snmp_log(LOG_ERR, "exconn: out of memory loading %s\n", t->def->name);
+        drop_rows(t);
+        return -1;
+    }
+    oid *p = t->pool;
+    for (size_t i = 0; i < n; i++) {
+        exc_row *r = &t->rows[i];
+        r->data = base + i * stride;
+        r->idx.oids = p;
+        r->idx.len = t->def->index(r->data, p, MAX_OID_LEN);
+        p += r->idx.len;
+        if (CONTAINER_INSERT(t->container, r) != 0) {
+            snmp_log(LOG_ERR, "exconn: %s: cannot insert row %zu\n", t->def->name, i);
+            drop_rows(t);
+            return -1;
+        }
+    }
+    t->loaded = s;
+    DEBUGMSGTL((EXC_DEBUG_TOKEN "/table", "%s: loaded %zu rows (generation %llu)\n",
+                t->def->name, n, (unsigned long long)s->generation));
+    return 0;
+}
+
+static void cache_free(netsnmp_cache *cache, void *magic)
+{
+    (void)cache;
+    drop_rows(magic);
+}
+
+static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                         netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)reg;
+    exc_table *t = handler->myvoid;
+    if (reqinfo->mode != MODE_GET)
+        return SNMP_ERR_NOERROR;   /* read-only: the table helpers refuse SETs */
+    for (netsnmp_request_info *req = requests; req; req = req->next) {
+        if (req->processed)
+            continue;
+        exc_row *row = netsnmp_container_table_row_extract(req);
+        netsnmp_table_request_info *ti = netsnmp_extract_table_info(req);
+        exc_val v;
+        memset(&v, 0, sizeof v);
+        if (!row || !ti || !t->def->column(row->data, ti->colnum, &v)) {
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
+            continue;
+        }
+        exc_val_set(req->requestvb, &v);
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+/* Columns a report left out (a queue's byte count, say) have no instance.
+ * table_container turns a GETNEXT into a GET of the next row; when that row
+ * lacks the column, ask the agent to retry from there (ASN_PRIV_RETRY), so a
+ * walk steps over the hole instead of stopping.  (Net-SNMP's sparse-table
+ * helper does this for the plain table helper but calls no handler below
+ * it, so it cannot sit above table_container.) */
+static int absent_columns_handler(netsnmp_mib_handler *handler,
+                                  netsnmp_handler_registration *reg,
+                                  netsnmp_agent_request_info *reqinfo,
+                                  netsnmp_request_info *requests)
+{
+    int rc = netsnmp_call_next_handler(handler, reg, reqinfo, requests);
+    if (reqinfo->mode != MODE_GETNEXT)
+        return rc;
+    for (netsnmp_request_info *req = requests; req; req = req->next)
+        if (!req->delegated && req->requestvb->type == SNMP_NOSUCHINSTANCE)
+            req->requestvb->type = ASN_PRIV_RETRY;
+    return rc;
+}
+
+int exc_table_register(const exc_table_def *def)
+{
+    static const oid objects[] = {EXC_OBJECTS};
+    if (n_tables == MAX_TABLES)
+        return SNMPERR_GENERR;
+    exc_table *t = &tables[n_tables];
+    memset(t, 0, sizeof *t);
+    t->def = def;
+    memcpy(t->oid, objects, sizeof objects);
+    t->oid_len = OID_LENGTH(objects);
+    t->oid[t->oid_len++] = def->table;
+
+    netsnmp_table_registration_info *info = NULL;
+    netsnmp_mib_handler *cache_handler = NULL;
+    netsnmp_mib_handler *absent = NULL;
+    int rc = SNMPERR_GENERR;
+
+    t->reg = netsnmp_create_handler_registration(def->name, table_handler, t->oid, t->oid_len,
+                                                 HANDLER_CAN_RONLY);
+    if (!t->reg)
+        goto fail;
+    t->reg->handler->myvoid = t;
+    info = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+    if (!info)
+        goto fail;
+    for (unsigned i = 0; i < def->n_index; i++)
+        netsnmp_table_helper_add_index(info, def->index_type[i]);
+    info->min_column = def->min_col;
+    info->max_column = def->max_col;
+
+    t->container = netsnmp_container_find("exconn_table:table_container");
+    if (!t->container)
+        goto fail;
+    /* rows are unique by construction; skipping the duplicate check keeps a
+     * reload linear (binary_array would sort on every insert otherwise) */
+    CONTAINER_SET_OPTIONS(t->container, CONTAINER_KEY_ALLOW_DUPLICATES, rc);
+    rc = SNMPERR_GENERR;
+
+    t->cache = netsnmp_cache_create(CACHE_TIMEOUT, cache_load, cache_free, t->oid, t->oid_len);
+    if (!t->cache)
+        goto fail;
+    t->cache->magic = t;
+    t->cache->flags = NETSNMP_CACHE_DONT_INVALIDATE_ON_SET | NETSNMP_CACHE_DONT_FREE_EXPIRED |
+                      NETSNMP_CACHE_DONT_AUTO_RELEASE;
+    cache_handler = netsnmp_cache_handler_get(t->cache);
+    absent = netsnmp_create_handler("exconn_absent_columns", absent_columns_handler);
+    if (!cache_handler || !absent)
+        goto fail;
+
+    /* chain: cache -> table -> absent_columns -> table_container -> table_handler */
+    rc = netsnmp_container_table_register(t->reg, info, t->container,
+                                          TABLE_CONTAINER_KEY_NETSNMP_INDEX);
+    info = NULL;   /* owned by the registration, or freed with it */
+    if (rc != SNMPERR_SUCCESS) {
+        t->reg = NULL;
+        goto fail;
+    }
+    rc = netsnmp_inject_handler_before(t->reg, absent, EXC_TABLE_CONTAINER_HANDLER);
+    if (rc == SNMPERR_SUCCESS) {
+        absent = NULL;
+        rc = netsnmp_inject_handler(t->reg, cache_handler);
+    }
+    if (rc != SNMPERR_SUCCESS) {
+        netsnmp_unregister_handler(t->reg);
+        t->reg = NULL;
+        t->container = NULL;
+        goto fail;
+    }
+    cache_handler = NULL;
+    n_tables++;
+    DEBUGMSGTL((EXC_DEBUG_TOKEN "/table", "registered %s\n", def->name));
+    return SNMPERR_SUCCESS;
+
+fail:
+    snmp_log(LOG_ERR, "exconn: cannot register %s\n", def->name);
+    if (absent)
+        netsnmp_handler_free(absent);
+    if (cache_handler)
+        netsnmp_handler_free(cache_handler);
+    else if (t->cache)
+        netsnmp_cache_free(t->cache);
+    if (info)
+        netsnmp_table_registration_info_free(info);
+    if (t->reg)
+        netsnmp_handler_registration_free(t->reg);
+    if (t->container && t->reg)
+        CONTAINER_FREE(t->container);
+    memset(t, 0, sizeof *t);
+    return rc != SNMPERR_SUCCESS ? rc : SNMPERR_GENERR;
+}
+
+void exc_tables_invalidate(void)
+{
+    for (size_t i = 0; i < n_tables; i++) {
+        /* valid = 0 makes the cache handler reload before the next answer
+         * (and rows never point into a freed snapshot: see exc_feed) */
+        tables[i].cache->valid = 0;
+        drop_rows(&tables[i]);
+    }
+}
+
+void exc_tables_shutdown(void)
+{
+    for (size_t i = 0; i < n_tables; i++) {
+        drop_rows(&tables[i]);
+        if (tables[i].reg)
+            netsnmp_unregister_handler(tables[i].reg);
+    }
+    n_tables = 0;
+}

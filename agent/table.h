@@ -1,0 +1,49 @@
+/* One table of the MIB served from the current snapshot: a
+ * netsnmp_create_handler_registration + table_container + cache chain, as
+ * Net-SNMP's mib2c.container.conf builds it.  The cache reloads the
+ * container from the snapshot lazily, the first time the table is asked
+ * after a new snapshot arrived. */
+#ifndef EXC_TABLE_H
+#define EXC_TABLE_H
+
+#include "agent.h"
+
+typedef struct exc_table_def {
+    const char *name;            /* registration name, e.g. "exConnQueueTable" */
+    unsigned table;              /* sub-identifier under exConnObjects */
+    unsigned min_col, max_col;
+    unsigned n_index;
+    u_char index_type[3];        /* ASN_OCTET_STR or ASN_UNSIGNED, in INDEX order */
+    /* The rows of the snapshot: base of an array of rows, its count and stride. */
+    const void *(*rows)(const exc_snapshot *s, size_t *count, size_t *stride);
+    /* Encode a row's index into out; returns the number of sub-ids. */
+    size_t (*index)(const void *row, oid *out, size_t max);
+    /* A column's value; false = no instance (e.g. a count the report did not give). */
+    bool (*column)(const void *row, unsigned col, exc_val *v);
+} exc_table_def;
+
+/* Register a table; SNMPERR_SUCCESS or an error (everything undone). */
+int exc_table_register(const exc_table_def *def);
+
+/* A new snapshot arrived: every table reloads before its next answer. */
+void exc_tables_invalidate(void);
+
+/* Unregister every table and free its rows. */
+void exc_tables_shutdown(void);
+
+/* The definitions, one per file (table_*.c). */
+extern const exc_table_def exc_server_table;
+extern const exc_table_def exc_connector_table;
+extern const exc_table_def exc_comport_table;
+extern const exc_table_def exc_claimant_table;
+extern const exc_table_def exc_queue_table;
+extern const exc_table_def exc_kb_table;
+extern const exc_table_def exc_alarm_table;
+extern const exc_table_def exc_history_table;
+
+
+
+/* Column builders shared with the notifications (notify.c). */
+bool exc_alarm_column(const exc_alarm *a, unsigned col, exc_val *v);
+bool exc_kb_column(const exc_snap_kb *k, unsigned col, exc_val *v);
+#endif

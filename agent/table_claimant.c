@@ -1,0 +1,36 @@
+/* exConnComClaimantTable { exConnServerName, exConnComPortName, exConnComClaimantIndex } */
+#include "table.h"
+
+#include "mib_oids.h"
+
+static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
+{
+    *n = s->n_claimants;
+    *stride = sizeof *s->claimants;
+    return s->claimants;
+}
+
+static size_t index_of(const void *row, oid *out, size_t max)
+{
+    const exc_snap_claimant *c = row;
+    size_t k = exc_oid_put_string(out, max, c->server);
+    k += exc_oid_put_string(out + k, max - k, c->port);
+    out[k] = c->index;
+    return k + 1;
+}
+
+static bool column(const void *row, unsigned col, exc_val *v)
+{
+    const exc_snap_claimant *c = row;
+    switch (col) {
+    case 2: exc_val_int(v, c->kind); return true;
+    case 3: exc_val_string(v, c->name); return true;
+    default: return false;
+    }
+}
+
+const exc_table_def exc_claimant_table = {
+    .name = "exConnComClaimantTable", .table = EXC_TBL_CLAIMANT, .min_col = 2, .max_col = 3,
+    .n_index = 3, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR, ASN_UNSIGNED},
+    .rows = rows, .index = index_of, .column = column,
+};

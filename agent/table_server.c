@@ -1,0 +1,48 @@
+/* exConnServerTable { exConnServerName } */
+#include "table.h"
+
+#include "mib_oids.h"
+#include "util.h"
+
+static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
+{
+    *n = s->n_servers;
+    *stride = sizeof *s->servers;
+    return s->servers;
+}
+
+static size_t index_of(const void *row, oid *out, size_t max)
+{
+    return exc_oid_put_string(out, max, ((const exc_snap_server *)row)->name);
+}
+
+static bool column(const void *row, unsigned col, exc_val *v)
+{
+    const exc_snap_server *s = row;
+    switch (col) {
+    case 2: exc_val_string(v, s->site); return true;
+    case 3: exc_val_string(v, s->exchange_version); return true;
+    case 4: exc_val_string(v, s->mta_version); return true;
+    case 5:
+        if (!s->reported)
+            return false;   /* known from events only: no report yet */
+        exc_val_datetime(v, s->collected * 1000);
+        return true;
+    case 6: {
+        if (!s->reported)
+            return false;
+        int64_t age = (exc_now_ms() - s->received_ms) / 1000;
+        exc_val_unsigned(v, ASN_UNSIGNED, age > 0 ? (uint64_t)age : 0);
+        return true;
+    }
+    case 7: exc_val_int(v, s->status); return true;
+    case 8: exc_val_unsigned(v, ASN_GAUGE, s->alarms); return true;
+    default: return false;
+    }
+}
+
+const exc_table_def exc_server_table = {
+    .name = "exConnServerTable", .table = EXC_TBL_SERVER, .min_col = 2, .max_col = 8,
+    .n_index = 1, .index_type = {ASN_OCTET_STR},
+    .rows = rows, .index = index_of, .column = column,
+};

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# deps.sh: install what exconn needs to build, test and run its demo, on
+# Debian 12, only when missing.  Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config          # toolchain
+  libsnmp-dev libxml2-dev libcunit1-dev      # libraries
+  snmpd snmp snmptrapd                       # a real master agent, clients, trap receiver
+  libxml2-utils smitools                     # xmllint, smilint
+  python3 procps                             # test helpers (free ports, ps)
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+# the standard SNMPv2 MIB modules come from the npm registry (scripts/std-mibs.sh)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's snmpd package starts a system snmpd; the tests and the demo run
+# their own private one on loopback and need nothing from it.

@@ -1,0 +1,800 @@
+/* Alarms (SPEC §4, §5): active set, bounded history, notification outbox and
+ * the per-identity hold-down.
+ *
+ * Hold-down model.  Every alarm identity (article, server, resource) that sent
+ * a notification within the last hold_down seconds, or that has transitions
+ * waiting, has an exc_holddown entry.  A transition goes to the outbox at once
+ * when its identity has nothing waiting and its window is over (or never
+ * began); otherwise it is appended to the identity's deferred list.  When the
+ * window ends (exc_alarms_tick) the entries that no longer stand are dropped
+ * and the first one that stands is sent, which starts a new window:
+ *   - a raise stands while its alarm (by index) is still active;
+ *   - a clear stands only when the raise of that alarm had been notified by
+ *     the time it cleared (captured in the deferred entry), so an operator
+ *     never receives a clear for an alarm whose raise he never saw.
+ * Neither condition can become true again once false, so dropping is final.
+ * The history records every transition whatever the hold-down does.
+ *
+ * "Notified" means the notification was due: it entered the outbox, or it
+ * would have had notifications been enabled, or it was pushed out of a full
+ * outbox (counted in dropped).  That keeps raise/clear pairs consistent when
+ * notifications are switched on again.
+ *
+ * Decisions where the spec is silent:
+ *   - Disabling notifications (exc_alarms_configure) discards what is queued,
+ *     counting it in dropped; so does shrinking queue_size below the queue.
+ *   - An update of an active alarm changes count, last-seen and description
+ *     only; severity and notification stay those of the raise.
+ */
+#include "alarms.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---------- small helpers ---------- */
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    exc_utf8_copy(dst, cap, src ? src : "");
+}
+
+static bool same_identity(const char *art1, const char *srv1, const char *res1,
+                          const char *art2, const char *srv2, const char *res2)
+{
+    return strcmp(art1, art2) == 0 && exc_strcasecmp(srv1, srv2) == 0 &&
+           strcmp(res1, res2) == 0;
+}
+
+static int64_t hold_ms(const exc_alarms *a) { return (int64_t)a->hold_down * 1000; }
+
+/* ---------- lifecycle ---------- */
+
+void exc_alarms_init(exc_alarms *a, unsigned history_size, unsigned hold_down,
+                     unsigned queue_size, bool notifications_enabled)
+{
+    memset(a, 0, sizeof *a);
+    a->history_size = history_size;
+    a->hold_down = hold_down;
+    a->queue_size = queue_size;
+    a->notifications_enabled = notifications_enabled;
+    a->next_alarm_index = 1;
+    a->next_history_index = 1;
+    a->next_seq = 1;
+}
+
+void exc_alarms_free(exc_alarms *a)
+{
+    free(a->active);
+    free(a->history);
+    free(a->outbox);
+    for (size_t i = 0; i < a->n_holddown; i++)
+        free(a->holddown[i].pending);
+    free(a->holddown);
+    free(a->matches);
+    memset(a, 0, sizeof *a);
+}
+
+static void trim_history(exc_alarms *a)
+{
+    if (a->n_history > a->history_size) {
+        size_t drop = a->n_history - a->history_size;
+        memmove(a->history, a->history + drop, (a->n_history - drop) * sizeof *a->history);
+        a->n_history -= drop;
+    }
+}
+
+static void trim_outbox(exc_alarms *a, size_t limit)
+{
+    if (a->n_outbox > limit) {
+        size_t drop = a->n_outbox - limit;
+        memmove(a->outbox, a->outbox + drop, (a->n_outbox - drop) * sizeof *a->outbox);
+        a->n_outbox -= drop;
+        a->dropped += drop;
+    }
+}
+
+void exc_alarms_configure(exc_alarms *a, unsigned history_size, unsigned hold_down,
+                          unsigned queue_size, bool notifications_enabled)
+{
+    a->history_size = history_size;
+    a->hold_down = hold_down;
+    a->queue_size = queue_size;
+    a->notifications_enabled = notifications_enabled;
+    trim_history(a);
+    trim_outbox(a, notifications_enabled ? queue_size : 0);
+}
+
+/* ---------- lookups ---------- */
+
+exc_alarm *exc_alarms_find(exc_alarms *a, const char *article, const char *server,
+                           const char *resource)
+{
+    if (article == NULL)
+        article = "";
+    for (size_t i = 0; i < a->n_active; i++) {
+        exc_alarm *al = &a->active[i];
+        if (same_identity(al->article, al->server, al->resource, article, server, resource))
+            return al;
+    }
+    return NULL;
+}
+
+static size_t active_pos(const exc_alarms *a, uint32_t index, bool *found)
+{
+    size_t lo = 0, hi = a->n_active;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->active[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < a->n_active && a->active[lo].index == index;
+    return lo;
+}
+
+const exc_alarm *exc_alarms_by_index(const exc_alarms *a, uint32_t index)
+{
+    bool found;
+    size_t pos = active_pos(a, index, &found);
+    return found ? &a->active[pos] : NULL;
+}
+
+/* Insert keeping the order by index; returns the stored alarm. */
+static exc_alarm *active_insert(exc_alarms *a, const exc_alarm *al)
+{
+    bool found;
+    size_t pos = active_pos(a, al->index, &found);
+    if (a->n_active == a->cap_active) {
+        a->cap_active = a->cap_active ? a->cap_active * 2 : 16;
+        a->active = exc_realloc(a->active, a->cap_active * sizeof *a->active);
+    }
+    memmove(a->active + pos + 1, a->active + pos, (a->n_active - pos) * sizeof *a->active);
+    a->active[pos] = *al;
+    a->n_active++;
+    return &a->active[pos];
+}
+
+/* ---------- history and outbox ---------- */
+
+static void history_add(exc_alarms *a, const exc_alarm *al, int transition, int severity,
+                        int64_t now_ms)
+{
+    exc_history h;
+    memset(&h, 0, sizeof h);
+    h.index = a->next_history_index++;
+    if (a->next_history_index == 0)
+        a->next_history_index = 1;
+    h.time_ms = now_ms;
+    h.transition = transition;
+    h.alarm = al->index;
+    copy(h.article, sizeof h.article, al->article);
+    copy(h.server, sizeof h.server, al->server);
+    copy(h.resource, sizeof h.resource, al->resource);
+    h.severity = severity;
+    copy(h.description, sizeof h.description, al->description);
+    if (a->history_size == 0)
+        return;
+    if (a->n_history >= a->history_size) {
+        size_t drop = a->n_history - a->history_size + 1;
+        memmove(a->history, a->history + drop, (a->n_history - drop) * sizeof *a->history);
+        a->n_history -= drop;
+    }
+    if (a->n_history == a->cap_history) {
+        size_t cap = a->cap_history ? a->cap_history * 2 : 16;
+        if (cap > a->history_size)
+            cap = a->history_size;
+        if (cap <= a->n_history)
+            cap = a->n_history + 1;
+        a->cap_history = cap;
+        a->history = exc_realloc(a->history, a->cap_history * sizeof *a->history);
+    }
+    a->history[a->n_history++] = h;
+}
+
+/* Append n with sequence number seq, dropping the oldest when full. */
+static void outbox_append(exc_alarms *a, const exc_notice *n, uint64_t seq)
+{
+    if (a->queue_size == 0) {
+        a->dropped++;
+        return;
+    }
+    if (a->n_outbox >= a->queue_size)
+        trim_outbox(a, a->queue_size - 1);
+    if (a->n_outbox == a->cap_outbox) {
+        size_t cap = a->cap_outbox ? a->cap_outbox * 2 : 16;
+        if (cap > a->queue_size)
+            cap = a->queue_size;
+        if (cap <= a->n_outbox)
+            cap = a->n_outbox + 1;
+        a->cap_outbox = cap;
+        a->outbox = exc_realloc(a->outbox, a->cap_outbox * sizeof *a->outbox);
+    }
+    exc_notice *o = &a->outbox[a->n_outbox++];
+    *o = *n;
+    o->seq = seq;
+}
+
+/* A notification is due: it enters the outbox with the next seq, unless
+ * notifications are disabled. */
+static void outbox_push(exc_alarms *a, const exc_notice *n)
+{
+    if (!a->notifications_enabled)
+        return;
+    outbox_append(a, n, a->next_seq++);
+}
+
+void exc_alarms_ack(exc_alarms *a, uint64_t seq)
+{
+    size_t k = 0;
+    while (k < a->n_outbox && a->outbox[k].seq <= seq)
+        k++;
+    if (k > 0) {
+        memmove(a->outbox, a->outbox + k, (a->n_outbox - k) * sizeof *a->outbox);
+        a->n_outbox -= k;
+    }
+}
+
+/* ---------- hold-down ---------- */
+
+static exc_holddown *hd_find(exc_alarms *a, const char *article, const char *server,
+                             const char *resource)
+{
+    for (size_t i = 0; i < a->n_holddown; i++) {
+        exc_holddown *h = &a->holddown[i];
+        if (same_identity(h->article, h->server, h->resource, article, server, resource))
+            return h;
+    }
+    return NULL;
+}
+
+static exc_holddown *hd_add(exc_alarms *a, const char *article, const char *server,
+                            const char *resource, int64_t last_sent_ms)
+{
+    a->holddown = exc_realloc(a->holddown, (a->n_holddown + 1) * sizeof *a->holddown);
+    exc_holddown *h = &a->holddown[a->n_holddown++];
+    memset(h, 0, sizeof *h);
+    copy(h->article, sizeof h->article, article);
+    copy(h->server, sizeof h->server, server);
+    copy(h->resource, sizeof h->resource, resource);
+    h->last_sent_ms = last_sent_ms;
+    return h;
+}
+
+static void hd_remove(exc_alarms *a, size_t i)
+{
+    free(a->holddown[i].pending);
+    memmove(a->holddown + i, a->holddown + i + 1,
+            (a->n_holddown - i - 1) * sizeof *a->holddown);
+    a->n_holddown--;
+}
+
+static void hd_append(exc_holddown *h, const exc_deferred *d)
+{
+    h->pending = exc_realloc(h->pending, (h->n_pending + 1) * sizeof *h->pending);
+    h->pending[h->n_pending++] = *d;
+}
+
+static void mark_raise_notified(exc_alarms *a, uint32_t index)
+{
+    bool found;
+    size_t pos = active_pos(a, index, &found);
+    if (found)
+        a->active[pos].raise_notified = true;
+}
+
+/* Route one transition through the hold-down. */
+static void transition(exc_alarms *a, const exc_alarm *al, int tr, bool raise_notified,
+                       const exc_notice *n, int64_t now_ms)
+{
+    exc_holddown *h = hd_find(a, al->article, al->server, al->resource);
+    bool window_open = h != NULL && a->hold_down > 0 && now_ms - h->last_sent_ms < hold_ms(a);
+    if (h == NULL || (h->n_pending == 0 && !window_open)) {
+        if (tr == EXC_TR_CLEARED && !raise_notified)
+            return;   /* never announced: nothing to take back */
+        outbox_push(a, n);
+        if (tr == EXC_TR_RAISED)
+            mark_raise_notified(a, al->index);
+        if (a->hold_down > 0) {
+            if (h == NULL)
+                h = hd_add(a, al->article, al->server, al->resource, now_ms);
+            h->last_sent_ms = now_ms;
+        }
+        return;
+    }
+    exc_deferred d;
+    memset(&d, 0, sizeof d);
+    d.alarm = al->index;
+    d.transition = tr;
+    d.raise_notified = raise_notified;
+    d.notice = *n;
+    d.notice.seq = 0;
+    hd_append(h, &d);
+}
+
+static bool deferred_stands(const exc_alarms *a, const exc_deferred *d)
+{
+    if (d->transition == EXC_TR_RAISED)
+        return exc_alarms_by_index(a, d->alarm) != NULL;
+    return d->raise_notified;
+}
+
+int64_t exc_alarms_tick(exc_alarms *a, int64_t now_ms)
+{
+    int64_t next = 0;
+    size_t i = 0;
+    while (i < a->n_holddown) {
+        exc_holddown *h = &a->holddown[i];
+        bool ended = a->hold_down == 0 || now_ms - h->last_sent_ms >= hold_ms(a);
+        if (!ended) {
+            if (h->n_pending > 0) {
+                int64_t end = h->last_sent_ms + hold_ms(a);
+                if (next == 0 || end < next)
+                    next = end;
+            }
+            i++;
+            continue;
+        }
+        /* The window is over: drop what no longer stands (that is final),
+         * then send the first that does; with no hold-down, send them all. */
+        size_t k = 0;
+        for (size_t j = 0; j < h->n_pending; j++)
+            if (deferred_stands(a, &h->pending[j]))
+                h->pending[k++] = h->pending[j];
+        h->n_pending = k;
+        size_t sent = 0;
+        while (sent < h->n_pending && (a->hold_down == 0 || sent == 0)) {
+            exc_deferred *d = &h->pending[sent];
+            outbox_push(a, &d->notice);
+            if (d->transition == EXC_TR_RAISED)
+                mark_raise_notified(a, d->alarm);
+            sent++;
+        }
+        if (sent > 0) {
+            memmove(h->pending, h->pending + sent, (h->n_pending - sent) * sizeof *h->pending);
+            h->n_pending -= sent;
+            h->last_sent_ms = now_ms;
+        }
+        if (h->n_pending == 0 && (sent == 0 || a->hold_down == 0)) {
+            hd_remove(a, i);   /* nothing waiting, window over: forget it */
+            continue;
+        }
+        if (h->n_pending == 0) {
+            free(h->pending);
+            h->pending = NULL;
+        } else {
+            int64_t end = h->last_sent_ms + hold_ms(a);
+            if (next == 0 || end < next)
+                next = end;
+        }
+        i++;
+    }
+    return next;
+}
+
+/* ---------- raise / clear ---------- */
+
+static void notice_from(exc_notice *n, const exc_alarm *al, int notification, int severity)
+{
+    memset(n, 0, sizeof *n);
+    n->notification = notification;
+    n->alarm = al->index;
+    copy(n->article, sizeof n->article, al->article);
+    n->severity = severity;
+    copy(n->server, sizeof n->server, al->server);
+    copy(n->resource, sizeof n->resource, al->resource);
+    copy(n->description, sizeof n->description, al->description);
+    copy(n->url, sizeof n->url, al->url);
+}
+
+exc_alarm *exc_alarms_raise(exc_alarms *a, const exc_kb_article *article, int notification,
+                            int severity, const char *server, const char *resource,
+                            const char *description, int64_t now_ms, bool *raised)
+{
+    const char *id = article ? article->id : "";
+    exc_alarm *al = exc_alarms_find(a, id, server, resource);
+    if (al != NULL) {
+        al->count++;
+        al->last_seen_ms = now_ms;
+        copy(al->description, sizeof al->description, description);
+        if (raised)
+            *raised = false;
+        return al;
+    }
+    exc_alarm n;
+    memset(&n, 0, sizeof n);
+    n.index = a->next_alarm_index++;
+    if (a->next_alarm_index == 0)
+        a->next_alarm_index = 1;
+    copy(n.article, sizeof n.article, id);
+    n.severity = severity;
+    n.notification = notification;
+    copy(n.server, sizeof n.server, server);
+    copy(n.resource, sizeof n.resource, resource);
+    copy(n.description, sizeof n.description, description);
+    copy(n.url, sizeof n.url, article ? article->url : "");
+    n.raised_ms = n.last_seen_ms = now_ms;
+    n.count = 1;
+    al = active_insert(a, &n);
+    uint32_t index = al->index;
+    a->last_changed_ms = now_ms;
+    history_add(a, al, EXC_TR_RAISED, severity, now_ms);
+    exc_notice note;
+    notice_from(&note, al, notification, severity);
+    transition(a, al, EXC_TR_RAISED, false, &note, now_ms);
+    if (raised)
+        *raised = true;
+    return (exc_alarm *)exc_alarms_by_index(a, index);
+}
+
+void exc_alarms_clear(exc_alarms *a, uint32_t index, int64_t now_ms)
+{
+    bool found;
+    size_t pos = active_pos(a, index, &found);
+    if (!found)
+        return;
+    exc_alarm al = a->active[pos];
+    memmove(a->active + pos, a->active + pos + 1, (a->n_active - pos - 1) * sizeof *a->active);
+    a->n_active--;
+    a->last_changed_ms = now_ms;
+    history_add(a, &al, EXC_TR_CLEARED, EXC_SEV_CLEARED, now_ms);
+    exc_notice note;
+    notice_from(&note, &al, EXC_NOTIF_ALARM_CLEARED, EXC_SEV_CLEARED);
+    transition(a, &al, EXC_TR_CLEARED, al.raise_notified, &note, now_ms);
+}
+
+/* ---------- matches ---------- */
+
+void exc_alarms_count_match(exc_alarms *a, const char *article)
+{
+    if (article == NULL || *article == '\0')
+        return;
+    for (size_t i = 0; i < a->n_matches; i++)
+        if (strcmp(a->matches[i].article, article) == 0) {
+            a->matches[i].count++;   /* Counter32: wraps */
+            return;
+        }
+    a->matches = exc_realloc(a->matches, (a->n_matches + 1) * sizeof *a->matches);
+    copy(a->matches[a->n_matches].article, sizeof a->matches[a->n_matches].article, article);
+    a->matches[a->n_matches].count = 1;
+    a->n_matches++;
+}
+
+uint32_t exc_alarms_matches(const exc_alarms *a, const char *article)
+{
+    if (article == NULL)
+        return 0;
+    for (size_t i = 0; i < a->n_matches; i++)
+        if (strcmp(a->matches[i].article, article) == 0)
+            return a->matches[i].count;
+    return 0;
+}
+
+/* ---------- persistence ----------
+ * aix next_alarm next_history next_seq dropped last_changed_ms
+ * mat article count
+ * alm index article severity notification server resource description url
+ *     raised_ms last_seen_ms count last_event_time last_event_rx_ms raise_notified
+ * his index time_ms transition alarm article server resource severity description
+ * out <notice>
+ * hld article server resource last_sent_ms
+ * hdp article server resource alarm transition raise_notified <notice>
+ * <notice> = seq notification alarm article severity server resource description url
+ * A hdp follows the hld of its identity. */
+
+static void save_notice(exc_sf_writer *w, const exc_notice *n)
+{
+    exc_sf_u64(w, n->seq);
+    exc_sf_u64(w, (uint64_t)n->notification);
+    exc_sf_u64(w, n->alarm);
+    exc_sf_str(w, n->article);
+    exc_sf_u64(w, (uint64_t)n->severity);
+    exc_sf_str(w, n->server);
+    exc_sf_str(w, n->resource);
+    exc_sf_str(w, n->description);
+    exc_sf_str(w, n->url);
+}
+
+void exc_alarms_save(const exc_alarms *a, exc_sf_writer *w)
+{
+    exc_sf_begin(w, "aix");
+    exc_sf_u64(w, a->next_alarm_index);
+    exc_sf_u64(w, a->next_history_index);
+    exc_sf_u64(w, a->next_seq);
+    exc_sf_u64(w, a->dropped);
+    exc_sf_i64(w, a->last_changed_ms);
+    exc_sf_end(w);
+    for (size_t i = 0; i < a->n_matches; i++) {
+        exc_sf_begin(w, "mat");
+        exc_sf_str(w, a->matches[i].article);
+        exc_sf_u64(w, a->matches[i].count);
+        exc_sf_end(w);
+    }
+    for (size_t i = 0; i < a->n_active; i++) {
+        const exc_alarm *al = &a->active[i];
+        exc_sf_begin(w, "alm");
+        exc_sf_u64(w, al->index);
+        exc_sf_str(w, al->article);
+        exc_sf_u64(w, (uint64_t)al->severity);
+        exc_sf_u64(w, (uint64_t)al->notification);
+        exc_sf_str(w, al->server);
+        exc_sf_str(w, al->resource);
+        exc_sf_str(w, al->description);
+        exc_sf_str(w, al->url);
+        exc_sf_i64(w, al->raised_ms);
+        exc_sf_i64(w, al->last_seen_ms);
+        exc_sf_u64(w, al->count);
+        exc_sf_i64(w, al->last_event_time);
+        exc_sf_i64(w, al->last_event_rx_ms);
+        exc_sf_u64(w, al->raise_notified ? 1 : 0);
+        exc_sf_end(w);
+    }
+    for (size_t i = 0; i < a->n_history; i++) {
+        const exc_history *h = &a->history[i];
+        exc_sf_begin(w, "his");
+        exc_sf_u64(w, h->index);
+        exc_sf_i64(w, h->time_ms);
+        exc_sf_u64(w, (uint64_t)h->transition);
+        exc_sf_u64(w, h->alarm);
+        exc_sf_str(w, h->article);
+        exc_sf_str(w, h->server);
+        exc_sf_str(w, h->resource);
+        exc_sf_u64(w, (uint64_t)h->severity);
+        exc_sf_str(w, h->description);
+        exc_sf_end(w);
+    }
+    for (size_t i = 0; i < a->n_outbox; i++) {
+        exc_sf_begin(w, "out");
+        save_notice(w, &a->outbox[i]);
+        exc_sf_end(w);
+    }
+    for (size_t i = 0; i < a->n_holddown; i++) {
+        const exc_holddown *h = &a->holddown[i];
+        exc_sf_begin(w, "hld");
+        exc_sf_str(w, h->article);
+        exc_sf_str(w, h->server);
+        exc_sf_str(w, h->resource);
+        exc_sf_i64(w, h->last_sent_ms);
+        exc_sf_end(w);
+        for (size_t j = 0; j < h->n_pending; j++) {
+            const exc_deferred *d = &h->pending[j];
+            exc_sf_begin(w, "hdp");
+            exc_sf_str(w, h->article);
+            exc_sf_str(w, h->server);
+            exc_sf_str(w, h->resource);
+            exc_sf_u64(w, d->alarm);
+            exc_sf_u64(w, (uint64_t)d->transition);
+            exc_sf_u64(w, d->raise_notified ? 1 : 0);
+            save_notice(w, &d->notice);
+            exc_sf_end(w);
+        }
+    }
+}
+
+static uint32_t get_u32(exc_sf_reader *r)
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (v > UINT32_MAX) {
+        r->bad = true;
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
+static int get_enum(exc_sf_reader *r, int lo, int hi)
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (v < (uint64_t)lo || v > (uint64_t)hi) {
+        r->bad = true;
+        return lo;
+    }
+    return (int)v;
+}
+
+static bool get_bool(exc_sf_reader *r) { return get_enum(r, 0, 1) == 1; }
+
+/* No fields may follow the last one. */
+static void end_record(exc_sf_reader *r)
+{
+    if (r->cursor != NULL && *r->cursor != '\0')
+        r->bad = true;
+}
+
+static void load_notice(exc_sf_reader *r, exc_notice *n)
+{
+    memset(n, 0, sizeof *n);
+    n->seq = exc_sf_get_u64(r);
+    n->notification = get_enum(r, EXC_NOTIF_COMPORT_CONFLICT, EXC_NOTIF_ALARM_CLEARED);
+    n->alarm = get_u32(r);
+    exc_sf_get_str(r, n->article, sizeof n->article);
+    n->severity = get_enum(r, EXC_SEV_CLEARED, EXC_SEV_WARNING);
+    exc_sf_get_str(r, n->server, sizeof n->server);
+    exc_sf_get_str(r, n->resource, sizeof n->resource);
+    exc_sf_get_str(r, n->description, sizeof n->description);
+    exc_sf_get_str(r, n->url, sizeof n->url);
+    if (n->alarm == 0)
+        r->bad = true;
+}
+
+static void bump_u32(uint32_t *next, uint32_t used)
+{
+    if (used != UINT32_MAX && *next <= used)
+        *next = used + 1;
+}
+
+static bool load_alarm(exc_alarms *a, exc_sf_reader *r)
+{
+    exc_alarm al;
+    memset(&al, 0, sizeof al);
+    al.index = get_u32(r);
+    exc_sf_get_str(r, al.article, sizeof al.article);
+    al.severity = get_enum(r, EXC_SEV_INDETERMINATE, EXC_SEV_WARNING);
+    al.notification = get_enum(r, EXC_NOTIF_COMPORT_CONFLICT, EXC_NOTIF_ALARM_CLEARED);
+    exc_sf_get_str(r, al.server, sizeof al.server);
+    exc_sf_get_str(r, al.resource, sizeof al.resource);
+    exc_sf_get_str(r, al.description, sizeof al.description);
+    exc_sf_get_str(r, al.url, sizeof al.url);
+    al.raised_ms = exc_sf_get_i64(r);
+    al.last_seen_ms = exc_sf_get_i64(r);
+    al.count = get_u32(r);
+    al.last_event_time = exc_sf_get_i64(r);
+    al.last_event_rx_ms = exc_sf_get_i64(r);
+    al.raise_notified = get_bool(r);
+    end_record(r);
+    if (r->bad || al.index == 0 || exc_alarms_by_index(a, al.index) != NULL ||
+        exc_alarms_find(a, al.article, al.server, al.resource) != NULL) {
+        r->bad = true;
+        return true;
+    }
+    active_insert(a, &al);
+    bump_u32(&a->next_alarm_index, al.index);
+    return true;
+}
+
+static bool load_history(exc_alarms *a, exc_sf_reader *r)
+{
+    exc_history h;
+    memset(&h, 0, sizeof h);
+    h.index = get_u32(r);
+    h.time_ms = exc_sf_get_i64(r);
+    h.transition = get_enum(r, EXC_TR_RAISED, EXC_TR_CLEARED);
+    h.alarm = get_u32(r);
+    exc_sf_get_str(r, h.article, sizeof h.article);
+    exc_sf_get_str(r, h.server, sizeof h.server);
+    exc_sf_get_str(r, h.resource, sizeof h.resource);
+    h.severity = get_enum(r, EXC_SEV_CLEARED, EXC_SEV_WARNING);
+    exc_sf_get_str(r, h.description, sizeof h.description);
+    end_record(r);
+    if (r->bad || h.index == 0 || h.alarm == 0 ||
+        (a->n_history > 0 && h.index <= a->history[a->n_history - 1].index)) {
+        r->bad = true;   /* history is written oldest first, indexes increasing */
+        return true;
+    }
+    if (a->history_size > 0) {
+        if (a->n_history >= a->history_size) {
+            memmove(a->history, a->history + 1, (a->n_history - 1) * sizeof *a->history);
+            a->n_history--;
+        }
+        if (a->n_history == a->cap_history) {
+            a->cap_history = a->cap_history ? a->cap_history * 2 : 16;
+            if (a->cap_history > a->history_size)
+                a->cap_history = a->history_size;
+            a->history = exc_realloc(a->history, a->cap_history * sizeof *a->history);
+        }
+        a->history[a->n_history++] = h;
+    }
+    bump_u32(&a->next_history_index, h.index);
+    return true;
+}
+
+static bool load_outbox(exc_alarms *a, exc_sf_reader *r)
+{
+    exc_notice n;
+    load_notice(r, &n);
+    end_record(r);
+    if (r->bad || n.seq == 0 || n.seq == UINT64_MAX ||
+        (a->n_outbox > 0 && n.seq <= a->outbox[a->n_outbox - 1].seq)) {
+        r->bad = true;
+        return true;
+    }
+    /* A notice keeps the seq it had: the agent acknowledges by seq.  With
+     * notifications disabled nothing waits in the outbox (as configure). */
+    if (a->notifications_enabled)
+        outbox_append(a, &n, n.seq);
+    else
+        a->dropped++;
+    if (a->next_seq <= n.seq)
+        a->next_seq = n.seq + 1;
+    return true;
+}
+
+static bool load_holddown(exc_alarms *a, exc_sf_reader *r)
+{
+    char art[EXC_ARTICLE_BUF], srv[EXC_SERVER_BUF], res[EXC_NAME_BUF];
+    exc_sf_get_str(r, art, sizeof art);
+    exc_sf_get_str(r, srv, sizeof srv);
+    exc_sf_get_str(r, res, sizeof res);
+    int64_t last = exc_sf_get_i64(r);
+    end_record(r);
+    if (r->bad || hd_find(a, art, srv, res) != NULL) {
+        r->bad = true;
+        return true;
+    }
+    hd_add(a, art, srv, res, last);
+    return true;
+}
+
+static bool load_deferred(exc_alarms *a, exc_sf_reader *r)
+{
+    char art[EXC_ARTICLE_BUF], srv[EXC_SERVER_BUF], res[EXC_NAME_BUF];
+    exc_deferred d;
+    memset(&d, 0, sizeof d);
+    exc_sf_get_str(r, art, sizeof art);
+    exc_sf_get_str(r, srv, sizeof srv);
+    exc_sf_get_str(r, res, sizeof res);
+    d.alarm = get_u32(r);
+    d.transition = get_enum(r, EXC_TR_RAISED, EXC_TR_CLEARED);
+    d.raise_notified = get_bool(r);
+    load_notice(r, &d.notice);
+    end_record(r);
+    exc_holddown *h = r->bad ? NULL : hd_find(a, art, srv, res);
+    if (h == NULL || d.alarm == 0 || d.notice.alarm != d.alarm) {
+        r->bad = true;
+        return true;
+    }
+    hd_append(h, &d);
+    return true;
+}
+
+bool exc_alarms_load_record(exc_alarms *a, const char *tag, exc_sf_reader *r)
+{
+    if (strcmp(tag, "aix") == 0) {
+        uint32_t na = get_u32(r), nh = get_u32(r);
+        uint64_t ns = exc_sf_get_u64(r), dr = exc_sf_get_u64(r);
+        int64_t lc = exc_sf_get_i64(r);
+        end_record(r);
+        if (r->bad || na == 0 || nh == 0 || ns == 0) {
+            r->bad = true;
+            return true;
+        }
+        /* never move a counter backwards, whatever order records come in */
+        if (na > a->next_alarm_index)
+            a->next_alarm_index = na;
+        if (nh > a->next_history_index)
+            a->next_history_index = nh;
+        if (ns > a->next_seq)
+            a->next_seq = ns;
+        a->dropped = dr;
+        a->last_changed_ms = lc;
+        return true;
+    }
+    if (strcmp(tag, "mat") == 0) {
+        char art[EXC_ARTICLE_BUF];
+        exc_sf_get_str(r, art, sizeof art);
+        uint32_t c = get_u32(r);
+        end_record(r);
+        bool dup = false;
+        for (size_t i = 0; i < a->n_matches; i++)
+            dup = dup || strcmp(a->matches[i].article, art) == 0;
+        if (r->bad || art[0] == '\0' || dup) {
+            r->bad = true;
+            return true;
+        }
+        exc_alarms_count_match(a, art);
+        a->matches[a->n_matches - 1].count = c;
+        return true;
+    }
+    if (strcmp(tag, "alm") == 0)
+        return load_alarm(a, r);
+    if (strcmp(tag, "his") == 0)
+        return load_history(a, r);
+    if (strcmp(tag, "out") == 0)
+        return load_outbox(a, r);
+    if (strcmp(tag, "hld") == 0)
+        return load_holddown(a, r);
+    if (strcmp(tag, "hdp") == 0)
+        return load_deferred(a, r);
+    return false;
+}

@@ -1,0 +1,387 @@
+#define _GNU_SOURCE
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alarms.h"
+#include "event.h"
+#include "log.h"
+#include "model.h"
+#include "report.h"
+#include "rules.h"
+#include "spool.h"
+#include "state.h"
+#include "util.h"
+
+#define BATCH_MAX 256            /* files applied per commit */
+#define RESCAN_MS 2000           /* safety-net rescan when inotify is quiet */
+#define RESCAN_NO_INOTIFY_MS 500
+
+struct exc_engine {
+    exc_config cfg;
+    exc_kb kb;
+    exc_model model;
+    exc_alarms alarms;
+    exc_spool spool;
+    exc_journal journal;
+    exc_rules_cfg rules;
+    uint64_t generation;
+
+    pthread_t thread;
+    int wake[2];                 /* agent -> worker */
+    int snap[2];                 /* worker -> agent */
+
+    pthread_mutex_t lock;        /* guards the fields below */
+    exc_snapshot *pending;
+    uint64_t ack_seq;
+    bool stop;
+    bool reload;
+    exc_config new_cfg;
+    exc_kb new_kb;
+};
+
+static void set_rules_cfg(exc_engine *e)
+{
+    e->rules.stale_after = e->cfg.stale_after;
+    e->rules.event_ttl = e->cfg.event_ttl;
+    e->rules.stall_samples = e->cfg.stall_samples;
+}
+
+static void poke(int fd)
+{
+    char c = 1;
+    if (write(fd, &c, 1) < 0 && errno != EAGAIN)
+        exc_log(LOG_ERR, "engine: wake-up write failed: %s", strerror(errno));
+}
+
+static void publish(exc_engine *e)
+{
+    exc_snapshot *s = exc_snapshot_build(&e->model, &e->alarms, &e->kb, ++e->generation);
+    pthread_mutex_lock(&e->lock);
+    exc_snapshot *old = e->pending;
+    e->pending = s;
+    pthread_mutex_unlock(&e->lock);
+    exc_snapshot_free(old);   /* never taken: the newer one supersedes it */
+    poke(e->snap[1]);
+}
+
+static bool commit(exc_engine *e)
+{
+    exc_err err = {0};
+    if (!exc_state_save(e->cfg.state_dir, &e->model, &e->alarms, &e->journal, &err)) {
+        exc_log(LOG_ERR, "state: %s", err.msg);
+        return false;
+    }
+    return true;
+}
+
+/* Finish the files the last commit accounted for. */
+static void finish_journal(exc_engine *e)
+{
+    for (size_t i = 0; i < e->journal.n; i++) {
+        exc_jrn_entry *j = &e->journal.e[i];
+        if (j->action == EXC_JRN_REJECT)
+            exc_spool_reject(&e->spool, &j->file, j->reason);
+        else
+            exc_spool_remove(&j->file);
+    }
+    exc_journal_clear(&e->journal);
+}
+
+static void reject(exc_engine *e, const exc_spool_entry *f, const exc_err *err)
+{
+    char reason[EXC_ERR_MSG + 32];
+    exc_err_format(err, reason, sizeof reason);
+    exc_log(LOG_WARNING, "rejected %s: %s", f->path, reason);
+    exc_journal_add(&e->journal, f, EXC_JRN_REJECT, reason);
+    if (f->kind == EXC_SPOOL_REPORT)
+        e->model.reports_rejected++;
+    else
+        e->model.events_rejected++;
+}
+
+static void apply_report(exc_engine *e, const exc_spool_entry *f, int64_t now)
+{
+    exc_report r;
+    exc_err err = {0};
+    if (!exc_report_parse_file(f->path, e->cfg.max_file_bytes, &r, &err)) {
+        reject(e, f, &err);
+        return;
+    }
+    char server[EXC_SERVER_BUF];
+    memcpy(server, r.server, sizeof server);
+    if (!exc_model_apply_report(&e->model, &r, now, &err)) {
+        exc_report_free(&r);
+        reject(e, f, &err);
+        return;
+    }
+    exc_report_free(&r);
+    e->model.reports_accepted++;
+    exc_journal_add(&e->journal, f, EXC_JRN_DELETE, NULL);
+    const exc_server *s = exc_model_find(&e->model, server);
+    if (s)
+        exc_rules_eval_server(&e->rules, &e->kb, &e->model, &e->alarms, s, now);
+    exc_log(LOG_INFO, "accepted report %s for %s", f->name, server);
+}
+
+static void apply_events(exc_engine *e, const exc_spool_entry *f, int64_t now)
+{
+    exc_event_batch b;
+    exc_err err = {0};
+    if (!exc_events_parse_file(f->path, e->cfg.max_file_bytes, &b, &err)) {
+        reject(e, f, &err);
+        return;
+    }
+    for (size_t i = 0; i < b.n; i++) {
+        exc_model_note_event(&e->model, b.events[i].server, now);
+        exc_rules_on_event(&e->rules, &e->kb, &e->model, &e->alarms, &b.events[i], now);
+    }
+    e->model.events_accepted += b.n;
+    exc_journal_add(&e->journal, f, EXC_JRN_DELETE, NULL);
+    exc_log(LOG_INFO, "accepted %zu event(s) from %s", b.n, f->name);
+    exc_events_free(&b);
+}
+
+/* One pass over the spool; true when anything changed. */
+static bool ingest(exc_engine *e)
+{
+    exc_spool_entry *files;
+    size_t n = exc_spool_scan(&e->spool, &files, BATCH_MAX);
+    for (size_t i = 0; i < n; i++) {
+        int64_t now = exc_now_ms();
+        if (files[i].kind == EXC_SPOOL_REPORT)
+            apply_report(e, &files[i], now);
+        else
+            apply_events(e, &files[i], now);
+    }
+    free(files);
+    return n > 0;
+}
+
+static void handle_reload(exc_engine *e)
+{
+    exc_config cfg;
+    exc_kb kb;
+    pthread_mutex_lock(&e->lock);
+    cfg = e->new_cfg;
+    kb = e->new_kb;
+    memset(&e->new_kb, 0, sizeof e->new_kb);
+    e->reload = false;
+    pthread_mutex_unlock(&e->lock);
+
+    if (strcmp(cfg.state_dir, e->cfg.state_dir) != 0) {
+        exc_log(LOG_WARNING, "reload: a new state directory takes effect at restart");
+        memcpy(cfg.state_dir, e->cfg.state_dir, sizeof cfg.state_dir);
+    }
+    if (strcmp(cfg.spool_dir, e->cfg.spool_dir) != 0) {
+        exc_spool_close(&e->spool);
+        exc_spool_open(&e->spool, cfg.spool_dir);
+    }
+    e->cfg = cfg;
+    exc_kb_free(&e->kb);
+    e->kb = kb;
+    e->model.stall_samples = cfg.stall_samples;
+    exc_alarms_configure(&e->alarms, cfg.history_size, cfg.hold_down, cfg.queue_size,
+                         cfg.notifications_enabled);
+    set_rules_cfg(e);
+    exc_rules_eval_all(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
+    exc_log(LOG_NOTICE, "reloaded: %zu KB article(s)", e->kb.n);
+}
+
+static void *worker(void *arg)
+{
+    exc_engine *e = arg;
+    int64_t next_scan = 0;
+    bool first = true;
+    for (;;) {
+        bool changed = first, stop, reload;
+        uint64_t ack;
+        first = false;
+        pthread_mutex_lock(&e->lock);
+        stop = e->stop;
+        reload = e->reload;
+        ack = e->ack_seq;
+        pthread_mutex_unlock(&e->lock);
+
+        if (ack && e->alarms.n_outbox && e->alarms.outbox[0].seq <= ack) {
+            exc_alarms_ack(&e->alarms, ack);
+            changed = true;
+        }
+        if (reload) {
+            handle_reload(e);
+            changed = true;
+        }
+        if (!stop && exc_now_ms() >= next_scan) {
+            exc_spool_drain(&e->spool);
+            if (ingest(e))
+                changed = true;
+            next_scan = exc_now_ms() +
+                        (exc_spool_fd(&e->spool) >= 0 ? RESCAN_MS : RESCAN_NO_INOTIFY_MS);
+        }
+        /* time-driven changes: stale servers, eventTtl, hold-down releases */
+        int64_t changed_before = e->alarms.last_changed_ms;
+        uint64_t seq_before = e->alarms.next_seq;
+        size_t outbox_before = e->alarms.n_outbox;
+        int64_t due = exc_rules_tick(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
+        if (e->alarms.last_changed_ms != changed_before || e->alarms.next_seq != seq_before ||
+            e->alarms.n_outbox != outbox_before)
+            changed = true;
+        if (changed) {
+            if (commit(e))
+                finish_journal(e);
+            publish(e);
+        }
+        if (stop)
+            break;
+
+        int64_t wake_at = next_scan;
+        if (due > 0 && due < wake_at)
+            wake_at = due;
+        int64_t timeout = wake_at - exc_now_ms();
+        if (timeout < 0)
+            timeout = 0;
+        if (timeout > 60000)
+            timeout = 60000;
+        struct pollfd pfd[2] = {{e->wake[0], POLLIN, 0}, {exc_spool_fd(&e->spool), POLLIN, 0}};
+        int np = pfd[1].fd >= 0 ? 2 : 1;
+        int rc = poll(pfd, (nfds_t)np, (int)timeout);
+        if (rc > 0) {
+            if (pfd[0].revents & POLLIN) {
+                char buf[64];
+                while (read(e->wake[0], buf, sizeof buf) > 0)
+                    ;
+            }
+            if (np == 2 && (pfd[1].revents & POLLIN))
+                next_scan = 0;   /* something was renamed in: scan now */
+        }
+    }
+    return NULL;
+}
+
+static bool make_pipe(int p[2])
+{
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0)
+        return false;
+    return true;
+}
+
+exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
+{
+    exc_engine *e = exc_calloc(1, sizeof *e);
+    e->cfg = *cfg;
+    e->kb = *kb;
+    memset(kb, 0, sizeof *kb);
+    exc_model_init(&e->model, cfg->stall_samples);
+    exc_alarms_init(&e->alarms, cfg->history_size, cfg->hold_down, cfg->queue_size,
+                    cfg->notifications_enabled);
+    set_rules_cfg(e);
+    e->wake[0] = e->wake[1] = e->snap[0] = e->snap[1] = -1;
+    pthread_mutex_init(&e->lock, NULL);
+
+    if (!exc_state_prepare(cfg->state_dir, err))
+        goto fail;
+    bool found;
+    if (!exc_state_load(cfg->state_dir, &e->model, &e->alarms, &e->journal, &found, err))
+        goto fail;
+    /* settings may have changed since the state was written */
+    e->model.stall_samples = cfg->stall_samples;
+    exc_alarms_configure(&e->alarms, cfg->history_size, cfg->hold_down, cfg->queue_size,
+                         cfg->notifications_enabled);
+    if (found)
+        exc_log(LOG_INFO, "state loaded: %zu server(s), %zu active alarm(s)",
+                e->model.n_servers, e->alarms.n_active);
+    exc_spool_open(&e->spool, cfg->spool_dir);
+    /* files the last commit accounted for but did not get to finish */
+    finish_journal(e);
+    /* the KB may have changed while we were down */
+    exc_rules_eval_all(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
+
+    if (!make_pipe(e->wake) || !make_pipe(e->snap)) {
+        exc_err_set(err, 0, "cannot create pipes: %s", strerror(errno));
+        goto fail;
+    }
+    int rc = pthread_create(&e->thread, NULL, worker, e);
+    if (rc != 0) {
+        exc_err_set(err, 0, "cannot start worker thread: %s", strerror(rc));
+        goto fail;
+    }
+    return e;
+fail:
+    for (int i = 0; i < 2; i++) {
+        if (e->wake[i] >= 0) close(e->wake[i]);
+        if (e->snap[i] >= 0) close(e->snap[i]);
+    }
+    exc_spool_close(&e->spool);
+    exc_journal_free(&e->journal);
+    exc_alarms_free(&e->alarms);
+    exc_model_free(&e->model);
+    exc_kb_free(&e->kb);
+    pthread_mutex_destroy(&e->lock);
+    free(e);
+    return NULL;
+}
+
+int exc_engine_snapshot_fd(const exc_engine *e) { return e->snap[0]; }
+
+exc_snapshot *exc_engine_take_snapshot(exc_engine *e)
+{
+    char buf[64];
+    while (read(e->snap[0], buf, sizeof buf) > 0)
+        ;
+    pthread_mutex_lock(&e->lock);
+    exc_snapshot *s = e->pending;
+    e->pending = NULL;
+    pthread_mutex_unlock(&e->lock);
+    return s;
+}
+
+void exc_engine_ack(exc_engine *e, uint64_t seq)
+{
+    pthread_mutex_lock(&e->lock);
+    if (seq > e->ack_seq)
+        e->ack_seq = seq;
+    pthread_mutex_unlock(&e->lock);
+    poke(e->wake[1]);
+}
+
+void exc_engine_reload(exc_engine *e, const exc_config *cfg, exc_kb *kb)
+{
+    pthread_mutex_lock(&e->lock);
+    exc_kb_free(&e->new_kb);
+    e->new_cfg = *cfg;
+    e->new_kb = *kb;
+    memset(kb, 0, sizeof *kb);
+    e->reload = true;
+    pthread_mutex_unlock(&e->lock);
+    poke(e->wake[1]);
+}
+
+void exc_engine_stop(exc_engine *e)
+{
+    if (!e)
+        return;
+    pthread_mutex_lock(&e->lock);
+    e->stop = true;
+    pthread_mutex_unlock(&e->lock);
+    poke(e->wake[1]);
+    pthread_join(e->thread, NULL);
+    exc_snapshot_free(e->pending);
+    exc_kb_free(&e->new_kb);
+    for (int i = 0; i < 2; i++) {
+        close(e->wake[i]);
+        close(e->snap[i]);
+    }
+    exc_spool_close(&e->spool);
+    exc_journal_free(&e->journal);
+    exc_alarms_free(&e->alarms);
+    exc_model_free(&e->model);
+    exc_kb_free(&e->kb);
+    pthread_mutex_destroy(&e->lock);
+    free(e);
+}

@@ -1,0 +1,25 @@
+/* A small error record the domain code fills in: what was wrong, and where.
+ * Every parser and loader reports through it so a rejection reason always has
+ * the same shape: "line N: what" (line 0 = no line applies). */
+#ifndef EXC_ERR_H
+#define EXC_ERR_H
+
+#include <stddef.h>
+
+#define EXC_ERR_MSG 256
+
+typedef struct exc_err {
+    int line;                 /* 1-based source line, 0 when none applies */
+    char msg[EXC_ERR_MSG];    /* one line, no trailing newline */
+} exc_err;
+
+/* Record an error unless one is already recorded (the first error wins). */
+void exc_err_set(exc_err *e, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+void exc_err_clear(exc_err *e);
+
+/* "line N: msg" or "msg" into buf. */
+void exc_err_format(const exc_err *e, char *buf, size_t len);
+
+#endif

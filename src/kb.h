@@ -1,0 +1,117 @@
+/* Knowledge-base articles (SPEC §4): data files, one per article, that say
+ * what a fault is, how to fix it, and which rules detect it. */
+#ifndef EXC_KB_H
+#define EXC_KB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "limits.h"
+
+/* ITU perceived severity, numbered as exConnAlarmSeverity. */
+typedef enum { EXC_SEV_CLEARED = 1, EXC_SEV_INDETERMINATE, EXC_SEV_CRITICAL, EXC_SEV_MAJOR,
+               EXC_SEV_MINOR, EXC_SEV_WARNING } exc_severity;
+
+/* Notifications: the value is the sub-identifier under exConnNotifications. */
+typedef enum {
+    EXC_NOTIF_COMPORT_CONFLICT = 1,   /* exConnComPortConflict */
+    EXC_NOTIF_CCMAIL_EXPORT_FAILED,   /* exConnCcMailExportFailed */
+    EXC_NOTIF_IMC_QUEUE_IF_FAILED,    /* exConnImcQueueInterfaceFailed */
+    EXC_NOTIF_MTA_LINK_STALL,         /* exConnMtaLinkStall */
+    EXC_NOTIF_IMC_START_FAILED,       /* exConnImcStartFailed */
+    EXC_NOTIF_KB_ALARM,               /* exConnKbAlarm */
+    EXC_NOTIF_SERVER_STALE,           /* exConnServerStale */
+    EXC_NOTIF_ALARM_CLEARED,          /* exConnAlarmCleared */
+} exc_notification;
+
+/* Name tables (src/kb_enums.c).  _from returns 0 for an unknown name; _name
+ * returns NULL for a value out of range (as report.h's tables do). */
+int exc_severity_from(const char *s);          /* "critical" -> 3; 0 if unknown */
+const char *exc_severity_name(int sev);
+int exc_notification_from(const char *s);      /* "exConnComPortConflict" -> 1; 0 if unknown */
+const char *exc_notification_name(int n);
+
+/* Built-in detectors an article may name (SPEC §4 table). */
+typedef enum {
+    EXC_DET_NONE = 0,
+    EXC_DET_COMPORT_CONFLICT,        /* "comPortConflict": a port with >= 2 claimants */
+    EXC_DET_MSMAIL_EXIT3,            /* "msMailServiceError3": msMail stopped, service exit 3 */
+    EXC_DET_MTA_LINK_STALL,          /* "mtaLinkStall": Q193760's three conditions */
+    EXC_DET_IMC_EXIT2140,            /* "imcStartFailed2140": internetMail stopped, win32 2140 */
+} exc_detector;
+
+int exc_detector_from(const char *s);
+const char *exc_detector_name(int d);
+
+/* Bounds on what a KB directory may hold, so that a directory operators
+ * write to cannot make the agent use unbounded memory or time. */
+#define EXC_KB_MAX_FILE_BYTES (64 * 1024)  /* one article file */
+#define EXC_KB_MAX_RULES 64                 /* rules per article */
+#define EXC_KB_MAX_ARTICLES 1024            /* articles per directory */
+
+#define EXC_KB_PROVIDER_BUF 129
+#define EXC_KB_MATCH_BUF 256
+
+typedef enum { EXC_RULE_EVENT = 1, EXC_RULE_DETECTOR } exc_rule_kind;
+
+typedef struct exc_kb_rule {
+    int kind;                              /* exc_rule_kind */
+    /* EXC_RULE_EVENT */
+    char provider[EXC_KB_PROVIDER_BUF];    /* compared case-insensitively */
+    uint16_t event_id;
+    char message[EXC_KB_MATCH_BUF];        /* substring of the message; "" = any */
+    int connector_type;                    /* exc_conn_type whose connector is the
+                                              resource; 0 = the provider name is */
+    int clear_state;                       /* exc_svc_state a later report must show
+                                              for that connector to clear; 0 = only
+                                              eventTtl clears */
+    int clear_dirsync;                     /* exc_dirsync also required; 0 = none */
+    /* EXC_RULE_DETECTOR */
+    int detector;                          /* exc_detector */
+} exc_kb_rule;
+
+typedef struct exc_kb_article {
+    char id[EXC_ARTICLE_BUF];              /* "Q158047" */
+    char title[EXC_TEXT_BUF];
+    char applies_to[EXC_TEXT_BUF];         /* e.g. "Exchange Server 4.0, 5.0" */
+    char symptom[EXC_TEXT_BUF];
+    char cause[EXC_TEXT_BUF];
+    char resolution[EXC_TEXT_BUF];
+    char url[EXC_TEXT_BUF];
+    int severity;                          /* exc_severity */
+    int notification;                      /* exc_notification */
+    size_t n_rules;
+    exc_kb_rule *rules;
+    char file[256];                        /* where it was loaded from */
+} exc_kb_article;
+
+typedef struct exc_kb {
+    size_t n;
+    exc_kb_article *articles;              /* sorted by id */
+} exc_kb;
+
+/* Load one article file (hardened XML, validated).  On failure err is set
+ * (with line) and *out needs no free.  The file must be named <id>.xml and be
+ * at most EXC_KB_MAX_FILE_BYTES; the format is schemas/kb-article.xsd.  Texts
+ * have their white space folded (as xs:token) before the 255-octet check. */
+bool exc_kb_load_file(const char *path, exc_kb_article *out, exc_err *err);
+
+/* Load every *.xml of a directory.  All or nothing: on the first bad file,
+ * returns false with err set and the bad file's path in bad_file. Duplicate
+ * ids are an error. */
+/* Details: files are read in name order; dot-files and names not ending in
+ * ".xml" are skipped; ids count as duplicates case-insensitively and the
+ * later file is the bad one; a missing, unreadable or article-less directory
+ * is an error with the directory itself in bad_file (bad_file may be NULL).
+ * *out is untouched on failure; articles are sorted by id (strcmp), which is
+ * what exc_kb_find's binary search relies on. */
+bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
+                     size_t bad_file_len);
+
+const exc_kb_article *exc_kb_find(const exc_kb *kb, const char *id);
+void exc_kb_article_free(exc_kb_article *a);
+void exc_kb_free(exc_kb *kb);
+
+#endif

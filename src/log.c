@@ -1,0 +1,240 @@
+#include "log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+enum { SINK_STDERR = 1, SINK_STDOUT = 2, SINK_FILE = 4, SINK_SYSLOG = 8 };
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned sinks;
+static bool configured;
+static int min_priority = LOG_INFO;
+static int sink_pri[4] = {LOG_DEBUG, LOG_DEBUG, LOG_DEBUG, LOG_DEBUG};
+static char file_path[4096];
+static FILE *file_fp;
+static int syslog_facility = LOG_DAEMON;
+static bool syslog_open;
+static unsigned warnings;
+
+static const struct {
+    const char *name;
+    int fac;
+} facilities[] = {
+    {"daemon", LOG_DAEMON}, {"d", LOG_DAEMON}, {"user", LOG_USER}, {"u", LOG_USER},
+    {"local0", LOG_LOCAL0}, {"0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"1", LOG_LOCAL1},
+    {"local2", LOG_LOCAL2}, {"2", LOG_LOCAL2}, {"local3", LOG_LOCAL3}, {"3", LOG_LOCAL3},
+    {"local4", LOG_LOCAL4}, {"4", LOG_LOCAL4}, {"local5", LOG_LOCAL5}, {"5", LOG_LOCAL5},
+    {"local6", LOG_LOCAL6}, {"6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}, {"7", LOG_LOCAL7},
+};
+
+static const char *pri_names[] = {"emerg", "alert", "crit", "err", "warning", "notice",
+                                  "info", "debug"};
+
+static int parse_priority(const char *s)
+{
+    if (s[0] >= '0' && s[0] <= '7' && s[1] == '\0')
+        return s[0] - '0';
+    for (int i = 0; i < 8; i++)
+        if (strcasecmp(s, pri_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int sink_index(unsigned sink)
+{
+    switch (sink) {
+    case SINK_STDERR: return 0;
+    case SINK_STDOUT: return 1;
+    case SINK_FILE: return 2;
+    default: return 3;
+    }
+}
+
+static void add_sink(unsigned sink, int pri)
+{
+    sinks |= sink;
+    sink_pri[sink_index(sink)] = pri;
+    configured = true;
+}
+
+bool exc_log_option(const char *opt, const char *next, bool *used, char *err, size_t errlen)
+{
+    *used = false;
+    char c = opt[0];
+    const char *rest = opt[1] ? opt + 1 : NULL;
+    /* "-Lf FILE" and "-LfFILE" are both Net-SNMP usage */
+    while (rest && *rest == ' ')
+        rest++;
+    int pri = LOG_DEBUG;
+    if (c == 'E' || c == 'O' || c == 'F' || c == 'S') {
+        const char *p = rest ? rest : next;
+        if (!p) {
+            snprintf(err, errlen, "-L%c needs a priority", c);
+            return false;
+        }
+        char pbuf[16];
+        snprintf(pbuf, sizeof pbuf, "%.*s", (int)strcspn(p, " "), p);
+        pri = parse_priority(pbuf);
+        if (pri < 0) {
+            snprintf(err, errlen, "-L%c: bad priority \"%s\"", c, pbuf);
+            return false;
+        }
+        if (!rest)
+            *used = true;
+        rest = NULL;
+        c = (char)(c - 'A' + 'a');
+        if (c == 'f' || c == 's') {
+            if (*used) {
+                snprintf(err, errlen, "-L%c: give priority and argument as \"-L%c PRI ARG\"",
+                         (char)(c - 'a' + 'A'), (char)(c - 'a' + 'A'));
+                return false;
+            }
+            const char *sp = strchr(p, ' ');
+            if (sp) {
+                rest = sp + 1;
+            } else {
+                rest = NULL;
+            }
+        }
+    }
+    switch (c) {
+    case 'e': add_sink(SINK_STDERR, pri); return true;
+    case 'o': add_sink(SINK_STDOUT, pri); return true;
+    case 'n': configured = true; sinks = 0; return true;
+    case 'f': {
+        const char *path = rest ? rest : next;
+        if (!path || !*path) {
+            snprintf(err, errlen, "-Lf needs a file name");
+            return false;
+        }
+        if (!rest)
+            *used = true;
+        snprintf(file_path, sizeof file_path, "%s", path);
+        if (file_fp)
+            fclose(file_fp);
+        file_fp = fopen(file_path, "a");
+        if (!file_fp) {
+            snprintf(err, errlen, "cannot open log file %s", file_path);
+            return false;
+        }
+        setvbuf(file_fp, NULL, _IOLBF, 0);
+        add_sink(SINK_FILE, pri);
+        return true;
+    }
+    case 's': {
+        const char *fac = rest ? rest : next;
+        if (!fac || !*fac) {
+            snprintf(err, errlen, "-Ls needs a facility (e.g. daemon)");
+            return false;
+        }
+        if (!rest)
+            *used = true;
+        for (size_t i = 0; i < sizeof facilities / sizeof facilities[0]; i++)
+            if (strcasecmp(fac, facilities[i].name) == 0) {
+                syslog_facility = facilities[i].fac;
+                add_sink(SINK_SYSLOG, pri);
+                return true;
+            }
+        snprintf(err, errlen, "-Ls: unknown facility \"%s\"", fac);
+        return false;
+    }
+    default:
+        snprintf(err, errlen, "unknown logging option -L%s", opt);
+        return false;
+    }
+}
+
+void exc_log_default(bool foreground)
+{
+    if (configured)
+        return;
+    add_sink(foreground ? SINK_STDERR : SINK_SYSLOG, LOG_DEBUG);
+}
+
+void exc_log_set_level(int priority) { min_priority = priority; }
+bool exc_log_debug_enabled(void) { return min_priority >= LOG_DEBUG; }
+
+void exc_log(int priority, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+
+    pthread_mutex_lock(&log_lock);
+    if (priority <= LOG_WARNING)
+        warnings++;
+    if (priority > min_priority) {
+        pthread_mutex_unlock(&log_lock);
+        return;
+    }
+    if (!configured)
+        sinks = SINK_STDERR, configured = true;
+    char stamp[32] = "";
+    if (sinks & (SINK_FILE | SINK_STDERR | SINK_STDOUT)) {
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        localtime_r(&ts.tv_sec, &tm);
+        size_t k = strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+        snprintf(stamp + k, sizeof stamp - k, ".%03ld", ts.tv_nsec / 1000000);
+    }
+    const char *pn = priority >= 0 && priority < 8 ? pri_names[priority] : "?";
+    if ((sinks & SINK_STDERR) && priority <= sink_pri[0])
+        fprintf(stderr, "%s exconn-agent[%s]: %s\n", stamp, pn, msg);
+    if ((sinks & SINK_STDOUT) && priority <= sink_pri[1]) {
+        fprintf(stdout, "%s exconn-agent[%s]: %s\n", stamp, pn, msg);
+        fflush(stdout);
+    }
+    if ((sinks & SINK_FILE) && file_fp && priority <= sink_pri[2])
+        fprintf(file_fp, "%s exconn-agent[%s]: %s\n", stamp, pn, msg);
+    if ((sinks & SINK_SYSLOG) && priority <= sink_pri[3]) {
+        if (!syslog_open) {
+            openlog("exconn-agent", LOG_PID | LOG_NDELAY, syslog_facility);
+            syslog_open = true;
+        }
+        syslog(priority, "%s", msg);
+    }
+    pthread_mutex_unlock(&log_lock);
+}
+
+void exc_log_reopen(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (file_fp) {
+        fclose(file_fp);
+        file_fp = fopen(file_path, "a");
+        if (file_fp)
+            setvbuf(file_fp, NULL, _IOLBF, 0);
+    }
+    pthread_mutex_unlock(&log_lock);
+}
+
+void exc_log_close(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (file_fp)
+        fclose(file_fp);
+    file_fp = NULL;
+    if (syslog_open)
+        closelog();
+    syslog_open = false;
+    pthread_mutex_unlock(&log_lock);
+}
+
+unsigned exc_log_warnings(void)
+{
+    pthread_mutex_lock(&log_lock);
+    unsigned w = warnings;
+    pthread_mutex_unlock(&log_lock);
+    return w;
+}

@@ -1,0 +1,35 @@
+/* exconn's logging hub.  Domain code and the worker thread log here (it is
+ * thread-safe); the agent routes Net-SNMP's own messages in as well
+ * (snmp_enable_calllog), so every line leaves through one set of sinks chosen
+ * with Net-SNMP-style -L options. */
+#ifndef EXC_LOG_H
+#define EXC_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <syslog.h>
+
+/* Priorities are syslog's (LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG). */
+void exc_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse one -L option argument (the text after "-L", e.g. "e", "f /tmp/x",
+ * "s daemon", "S 5 daemon", "n").  next is the following argv word for the
+ * forms that take one (f, s, F, S, E, O); *used is set when it was consumed.
+ * Returns false with a message in err on a bad option. */
+bool exc_log_option(const char *opt, const char *next, bool *used, char *err, size_t errlen);
+
+/* When no -L was given: stderr in the foreground, syslog(daemon) otherwise. */
+void exc_log_default(bool foreground);
+
+/* Lowest priority logged (default LOG_INFO; LOG_DEBUG when debugging). */
+void exc_log_set_level(int priority);
+bool exc_log_debug_enabled(void);
+
+/* Reopen log files (after rotation); close all sinks. */
+void exc_log_reopen(void);
+void exc_log_close(void);
+
+/* For tests: count of lines logged at LOG_WARNING or worse. */
+unsigned exc_log_warnings(void);
+
+#endif

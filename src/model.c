@@ -1,0 +1,775 @@
+/* The estate model (model.h): servers in a sorted array of pointers, each
+ * server's connectors, queues and COM ports in name-sorted arrays, so every
+ * lookup is a binary search and every table walk is in index order. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ------------------------------------------------------------------------ */
+/* Servers                                                                   */
+
+void exc_model_init(exc_model *m, unsigned stall_samples)
+{
+    memset(m, 0, sizeof *m);
+    if (stall_samples < 1)
+        stall_samples = 1;
+    if (stall_samples > EXC_STALL_MAX)
+        stall_samples = EXC_STALL_MAX;
+    m->stall_samples = stall_samples;
+}
+
+static void free_comports(exc_mcomport *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i].p.claimants);
+    free(p);
+}
+
+static void server_free(exc_server *s)
+{
+    if (s == NULL)
+        return;
+    free(s->connectors);
+    free(s->queues);
+    free_comports(s->comports, s->n_comports);
+    free(s);
+}
+
+void exc_model_free(exc_model *m)
+{
+    for (size_t i = 0; i < m->n_servers; i++)
+        server_free(m->servers[i]);
+    free(m->servers);
+    unsigned k = m->stall_samples;
+    memset(m, 0, sizeof *m);
+    m->stall_samples = k;
+}
+
+/* Upper-cased key of a server name; false when the name cannot be one
+ * (NULL, empty or longer than EXC_SERVER_MAX). */
+static bool server_key(const char *name, char key[EXC_SERVER_BUF])
+{
+    if (name == NULL || name[0] == '\0' || strlen(name) > EXC_SERVER_MAX)
+        return false;
+    exc_upper(key, EXC_SERVER_BUF, name);
+    return true;
+}
+
+/* Index of key in m->servers, or (when absent) -(insertion point) - 1. */
+static ptrdiff_t server_search(const exc_model *m, const char *key)
+{
+    size_t lo = 0, hi = m->n_servers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->servers[mid]->name, key);
+        if (c == 0)
+            return (ptrdiff_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(ptrdiff_t)lo - 1;
+}
+
+exc_server *exc_model_find(const exc_model *m, const char *name)
+{
+    char key[EXC_SERVER_BUF];
+    if (!server_key(name, key))
+        return NULL;
+    ptrdiff_t i = server_search(m, key);
+    return i >= 0 ? m->servers[i] : NULL;
+}
+
+exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
+{
+    char key[EXC_SERVER_BUF];
+    if (!server_key(name, key))
+        return NULL;
+    ptrdiff_t i = server_search(m, key);
+    if (i >= 0)
+        return m->servers[i];
+    size_t at = (size_t)(-i - 1);
+    if (m->n_servers == m->cap_servers) {
+        size_t cap = m->cap_servers ? m->cap_servers * 2 : 64;
+        m->servers = exc_realloc(m->servers, cap * sizeof *m->servers);
+        m->cap_servers = cap;
+    }
+    exc_server *s = exc_calloc(1, sizeof *s);
+    memcpy(s->name, key, sizeof s->name);
+    s->created_ms = now_ms;
+    memmove(&m->servers[at + 1], &m->servers[at], (m->n_servers - at) * sizeof *m->servers);
+    m->servers[at] = s;
+    m->n_servers++;
+    return s;
+}
+
+exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_ms)
+{
+    exc_server *s = exc_model_get_or_add(m, server, now_ms);
+    if (s)
+        s->events++;
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Children: binary search by name over arrays whose element starts with a   */
+/* struct whose first member is the name (connector, queue, COM port).       */
+
+/* Generic search: base/n/size describe the array; name_of gives an element's
+ * name.  Returns the index or -(insertion point) - 1. */
+typedef const char *(*name_fn)(const void *elem);
+
+static ptrdiff_t child_search(const void *base, size_t n, size_t size, name_fn name_of,
+                              const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name_of((const char *)base + mid * size), name);
+        if (c == 0)
+            return (ptrdiff_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(ptrdiff_t)lo - 1;
+}
+
+static const char *mconn_name(const void *e) { return ((const exc_mconnector *)e)->c.name; }
+static const char *mqueue_name(const void *e) { return ((const exc_mqueue *)e)->q.name; }
+static const char *mport_name(const void *e) { return ((const exc_mcomport *)e)->p.name; }
+
+const exc_mconnector *exc_server_connector(const exc_server *s, const char *name)
+{
+    if (s == NULL || name == NULL)
+        return NULL;
+    ptrdiff_t i = child_search(s->connectors, s->n_connectors, sizeof *s->connectors,
+                               mconn_name, name);
+    return i >= 0 ? &s->connectors[i] : NULL;
+}
+
+const exc_mqueue *exc_server_queue(const exc_server *s, const char *name)
+{
+    if (s == NULL || name == NULL)
+        return NULL;
+    ptrdiff_t i = child_search(s->queues, s->n_queues, sizeof *s->queues, mqueue_name, name);
+    return i >= 0 ? &s->queues[i] : NULL;
+}
+
+const exc_mcomport *exc_server_comport(const exc_server *s, const char *name)
+{
+    if (s == NULL || name == NULL)
+        return NULL;
+    ptrdiff_t i = child_search(s->comports, s->n_comports, sizeof *s->comports, mport_name,
+                               name);
+    return i >= 0 ? &s->comports[i] : NULL;
+}
+
+const exc_mconnector *exc_server_connector_of_type(const exc_server *s, int type)
+{
+    if (s == NULL)
+        return NULL;
+    for (size_t i = 0; i < s->n_connectors; i++)
+        if (s->connectors[i].c.type == type)
+            return &s->connectors[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Queue state                                                               */
+
+static unsigned clamp_samples(unsigned k)
+{
+    if (k < 1)
+        return 1;
+    if (k > EXC_STALL_MAX)
+        return EXC_STALL_MAX;
+    return k;
+}
+
+bool exc_queue_stalled(const exc_mqueue *q, unsigned stall_samples)
+{
+    unsigned k = clamp_samples(stall_samples);
+    const exc_qhist *h = &q->hist;
+    if (h->n > EXC_STALL_MAX || h->n < k)
+        return false;
+    uint32_t first = h->n - k;
+    for (uint32_t i = first; i < h->n; i++) {
+        if (h->v[i] == 0)
+            return false;
+        if (i > first && h->v[i] < h->v[i - 1])
+            return false;
+    }
+    return true;
+}
+
+int exc_queue_state(const exc_mqueue *q, unsigned stall_samples)
+{
+    if (!q->q.messages.known)
+        return EXC_QS_UNKNOWN;
+    if (q->q.messages.v == 0)
+        return EXC_QS_EMPTY;
+    if (exc_queue_stalled(q, stall_samples))
+        return EXC_QS_STALLED;
+    return EXC_QS_FLOWING;
+}
+
+/* Keep only the newest k samples. */
+static void hist_trim(exc_qhist *h, unsigned k)
+{
+    if (h->n > k) {
+        uint32_t drop = h->n - k;
+        memmove(h->v, h->v + drop, k * sizeof h->v[0]);
+        h->n = k;
+    }
+}
+
+static void hist_push(exc_qhist *h, uint32_t v, unsigned k)
+{
+    if (h->n >= EXC_STALL_MAX)
+        hist_trim(h, EXC_STALL_MAX - 1);
+    h->v[h->n++] = v;
+    hist_trim(h, k);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Applying a report                                                         */
+
+static int cmp_conn(const void *a, const void *b)
+{
+    return strcmp(((const exc_mconnector *)a)->c.name, ((const exc_mconnector *)b)->c.name);
+}
+
+static int cmp_queue(const void *a, const void *b)
+{
+    return strcmp(((const exc_mqueue *)a)->q.name, ((const exc_mqueue *)b)->q.name);
+}
+
+static int cmp_port(const void *a, const void *b)
+{
+    return strcmp(((const exc_mcomport *)a)->p.name, ((const exc_mcomport *)b)->p.name);
+}
+
+static bool opt32_eq(exc_opt_u32 a, exc_opt_u32 b)
+{
+    return a.known == b.known && (!a.known || a.v == b.v);
+}
+
+/* The fields a connector's health and alarms depend on. */
+static bool conn_same_state(const exc_connector *a, const exc_connector *b)
+{
+    return a->type == b->type && a->state == b->state && opt32_eq(a->win32_exit, b->win32_exit) &&
+           opt32_eq(a->service_exit, b->service_exit) && a->dirsync == b->dirsync &&
+           a->queuefile == b->queuefile && a->link == b->link;
+}
+
+bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err *err)
+{
+    char key[EXC_SERVER_BUF];
+    if (!server_key(r->server, key)) {
+        exc_err_set(err, 0, "report has no valid server name");
+        return false;
+    }
+    exc_server *old = exc_model_find(m, key);
+    if (old && old->reported && r->collected < old->collected) {
+        char a[32], b[32];
+        exc_format_iso8601(r->collected, a, sizeof a);
+        exc_format_iso8601(old->collected, b, sizeof b);
+        exc_err_set(err, 0, "stale report: collected %s is older than the last accepted %s", a, b);
+        return false;
+    }
+
+    /* Build the new arrays first: nothing in the model changes until the
+     * report is known to be acceptable. */
+    size_t nc = r->n_connectors, nq = r->n_queues, np = r->n_comports;
+    exc_mconnector *conns = nc ? exc_calloc(nc, sizeof *conns) : NULL;
+    exc_mqueue *queues = nq ? exc_calloc(nq, sizeof *queues) : NULL;
+    exc_mcomport *ports = np ? exc_calloc(np, sizeof *ports) : NULL;
+    for (size_t i = 0; i < nc; i++)
+        conns[i].c = r->connectors[i];
+    for (size_t i = 0; i < nq; i++)
+        queues[i].q = r->queues[i];
+    for (size_t i = 0; i < np; i++)
+        ports[i].p = r->comports[i];   /* claimants borrowed until commit */
+    if (nc > 1)
+        qsort(conns, nc, sizeof *conns, cmp_conn);
+    if (nq > 1)
+        qsort(queues, nq, sizeof *queues, cmp_queue);
+    if (np > 1)
+        qsort(ports, np, sizeof *ports, cmp_port);
+
+    const char *dup_what = NULL, *dup_name = NULL;
+    for (size_t i = 1; i < nc && !dup_what; i++)
+        if (strcmp(conns[i - 1].c.name, conns[i].c.name) == 0)
+            dup_what = "connector", dup_name = conns[i].c.name;
+    for (size_t i = 1; i < nq && !dup_what; i++)
+        if (strcmp(queues[i - 1].q.name, queues[i].q.name) == 0)
+            dup_what = "queue", dup_name = queues[i].q.name;
+    for (size_t i = 1; i < np && !dup_what; i++)
+        if (strcmp(ports[i - 1].p.name, ports[i].p.name) == 0)
+            dup_what = "COM port", dup_name = ports[i].p.name;
+    if (dup_what) {
+        exc_err_set(err, 0, "duplicate %s name \"%s\"", dup_what, dup_name);
+        free(conns);
+        free(queues);
+        free(ports);   /* claimants still belong to r */
+        return false;
+    }
+
+    exc_server *s = old ? old : exc_model_get_or_add(m, key, now_ms);
+    bool same_collected = s->reported && r->collected == s->collected;
+
+    for (size_t i = 0; i < nc; i++) {
+        const exc_mconnector *prev = exc_server_connector(s, conns[i].c.name);
+        conns[i].last_change_ms =
+            prev && conn_same_state(&prev->c, &conns[i].c) ? prev->last_change_ms : now_ms;
+    }
+    unsigned k = clamp_samples(m->stall_samples);
+    for (size_t i = 0; i < nq; i++) {
+        exc_mqueue *q = &queues[i];
+        const exc_mqueue *prev = exc_server_queue(s, q->q.name);
+        memset(&q->hist, 0, sizeof q->hist);
+        if (!q->q.messages.known)
+            continue;
+        if (prev && prev->q.messages.known && prev->hist.n > 0 &&
+            prev->hist.n <= EXC_STALL_MAX) {
+            q->hist = prev->hist;
+            if (same_collected)
+                q->hist.v[q->hist.n - 1] = q->q.messages.v;
+            else
+                hist_push(&q->hist, q->q.messages.v, k);
+            hist_trim(&q->hist, k);
+        } else {
+            q->hist.n = 1;
+            q->hist.v[0] = q->q.messages.v;
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+        exc_mcomport *p = &ports[i];
+        if (p->p.n_claimants >= 2) {
+            const exc_mcomport *prev = exc_server_comport(s, p->p.name);
+            p->conflict_since_ms = prev && prev->p.n_claimants >= 2 && prev->conflict_since_ms != 0
+                                       ? prev->conflict_since_ms
+                                       : now_ms;
+        } else {
+            p->conflict_since_ms = 0;
+        }
+    }
+
+    /* Commit: drop the old contents, take ownership of the new. */
+    free(s->connectors);
+    free(s->queues);
+    free_comports(s->comports, s->n_comports);
+    s->connectors = conns;
+    s->n_connectors = nc;
+    s->queues = queues;
+    s->n_queues = nq;
+    s->comports = ports;
+    s->n_comports = np;
+
+    free(r->connectors);
+    r->connectors = NULL;
+    r->n_connectors = 0;
+    free(r->queues);
+    r->queues = NULL;
+    r->n_queues = 0;
+    free(r->comports);   /* the claimant arrays moved into ports */
+    r->comports = NULL;
+    r->n_comports = 0;
+
+    memcpy(s->site, r->site, sizeof s->site);
+    memcpy(s->exchange_version, r->exchange_version, sizeof s->exchange_version);
+    memcpy(s->mta_version, r->mta_version, sizeof s->mta_version);
+    s->site[sizeof s->site - 1] = '\0';
+    s->exchange_version[sizeof s->exchange_version - 1] = '\0';
+    s->mta_version[sizeof s->mta_version - 1] = '\0';
+    s->reported = true;
+    s->collected = r->collected;
+    s->received_ms = now_ms;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Persistence                                                               */
+/*
+ * mctr <reports_accepted> <reports_rejected> <events_accepted> <events_rejected>
+ * srv  <server> <site> <exchangeVersion> <mtaVersion> <reported 0|1> <collected s>
+ *      <received_ms> <created_ms> <events>
+ * con  <server> <name> <type> <service> <state> <w32 known 0|1> <w32> <svc known 0|1> <svc>
+ *      <comPort> <dirSync> <queueFile> <remoteSite> <link> <last_change_ms>
+ * que  <server> <name> <connector> <kind> <messages known> <messages> <bytes known> <bytes>
+ *      <oldestAge known> <oldestAge> <hist n> <v1> ... <vn>
+ * com  <server> <port> <conflict_since_ms>
+ * clm  <server> <port> <kind> <name>          (one per claimant, in order)
+ *
+ * Enumerations are stored as their MIB numbers.  Children carry their
+ * server's name, so records may come in any order; a child before its
+ * server's srv record creates the server, which srv then fills in.
+ */
+
+#define TAG_CTR "mctr"
+#define TAG_SRV "srv"
+#define TAG_CON "con"
+#define TAG_QUE "que"
+#define TAG_COM "com"
+#define TAG_CLM "clm"
+
+static void put_opt32(exc_sf_writer *w, exc_opt_u32 o)
+{
+    exc_sf_u64(w, o.known ? 1 : 0);
+    exc_sf_u64(w, o.known ? o.v : 0);
+}
+
+void exc_model_save(const exc_model *m, exc_sf_writer *w)
+{
+    exc_sf_begin(w, TAG_CTR);
+    exc_sf_u64(w, m->reports_accepted);
+    exc_sf_u64(w, m->reports_rejected);
+    exc_sf_u64(w, m->events_accepted);
+    exc_sf_u64(w, m->events_rejected);
+    exc_sf_end(w);
+
+    for (size_t i = 0; i < m->n_servers; i++) {
+        const exc_server *s = m->servers[i];
+        exc_sf_begin(w, TAG_SRV);
+        exc_sf_str(w, s->name);
+        exc_sf_str(w, s->site);
+        exc_sf_str(w, s->exchange_version);
+        exc_sf_str(w, s->mta_version);
+        exc_sf_u64(w, s->reported ? 1 : 0);
+        exc_sf_i64(w, s->collected);
+        exc_sf_i64(w, s->received_ms);
+        exc_sf_i64(w, s->created_ms);
+        exc_sf_u64(w, s->events);
+        exc_sf_end(w);
+
+        for (size_t j = 0; j < s->n_connectors; j++) {
+            const exc_mconnector *mc = &s->connectors[j];
+            const exc_connector *c = &mc->c;
+            exc_sf_begin(w, TAG_CON);
+            exc_sf_str(w, s->name);
+            exc_sf_str(w, c->name);
+            exc_sf_u64(w, (uint64_t)c->type);
+            exc_sf_str(w, c->service);
+            exc_sf_u64(w, (uint64_t)c->state);
+            put_opt32(w, c->win32_exit);
+            put_opt32(w, c->service_exit);
+            exc_sf_str(w, c->com_port);
+            exc_sf_u64(w, (uint64_t)c->dirsync);
+            exc_sf_u64(w, (uint64_t)c->queuefile);
+            exc_sf_str(w, c->remote_site);
+            exc_sf_u64(w, (uint64_t)c->link);
+            exc_sf_i64(w, mc->last_change_ms);
+            exc_sf_end(w);
+        }
+        for (size_t j = 0; j < s->n_queues; j++) {
+            const exc_mqueue *mq = &s->queues[j];
+            const exc_queue *q = &mq->q;
+            exc_sf_begin(w, TAG_QUE);
+            exc_sf_str(w, s->name);
+            exc_sf_str(w, q->name);
+            exc_sf_str(w, q->connector);
+            exc_sf_u64(w, (uint64_t)q->kind);
+            put_opt32(w, q->messages);
+            exc_sf_u64(w, q->bytes.known ? 1 : 0);
+            exc_sf_u64(w, q->bytes.known ? q->bytes.v : 0);
+            put_opt32(w, q->oldest_age);
+            uint32_t n = mq->hist.n <= EXC_STALL_MAX ? mq->hist.n : EXC_STALL_MAX;
+            exc_sf_u64(w, n);
+            for (uint32_t h = 0; h < n; h++)
+                exc_sf_u64(w, mq->hist.v[h]);
+            exc_sf_end(w);
+        }
+        for (size_t j = 0; j < s->n_comports; j++) {
+            const exc_mcomport *mp = &s->comports[j];
+            exc_sf_begin(w, TAG_COM);
+            exc_sf_str(w, s->name);
+            exc_sf_str(w, mp->p.name);
+            exc_sf_i64(w, mp->conflict_since_ms);
+            exc_sf_end(w);
+            for (size_t c = 0; c < mp->p.n_claimants; c++) {
+                exc_sf_begin(w, TAG_CLM);
+                exc_sf_str(w, s->name);
+                exc_sf_str(w, mp->p.name);
+                exc_sf_u64(w, (uint64_t)mp->p.claimants[c].kind);
+                exc_sf_str(w, mp->p.claimants[c].name);
+                exc_sf_end(w);
+            }
+        }
+    }
+}
+
+/* ---- loading helpers: each marks r->bad on anything out of range ---- */
+
+static int get_enum(exc_sf_reader *r, const char *(*name_of)(int))
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (v > 1000 || name_of((int)v) == NULL) {
+        r->bad = true;
+        return 0;
+    }
+    return (int)v;
+}
+
+static bool get_bool(exc_sf_reader *r)
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (v > 1)
+        r->bad = true;
+    return v == 1;
+}
+
+static uint32_t get_u32(exc_sf_reader *r)
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (v > UINT32_MAX) {
+        r->bad = true;
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
+static exc_opt_u32 get_opt32(exc_sf_reader *r)
+{
+    exc_opt_u32 o;
+    o.known = get_bool(r);
+    o.v = get_u32(r);
+    if (!o.known && o.v != 0)
+        r->bad = true;
+    return o;
+}
+
+/* A non-empty name that fits cap. */
+static void get_name(exc_sf_reader *r, char *dst, size_t cap)
+{
+    exc_sf_get_str(r, dst, cap);
+    if (dst[0] == '\0')
+        r->bad = true;
+}
+
+/* The server a child record belongs to (created if not yet seen: its srv
+ * record may come later in a hand-edited file). */
+static exc_server *record_server(exc_model *m, exc_sf_reader *r, const char *name)
+{
+    exc_server *s = exc_model_get_or_add(m, name, 0);
+    if (s == NULL)
+        r->bad = true;
+    return s;
+}
+
+/* No fields may follow the last expected one. */
+static bool at_end(exc_sf_reader *r)
+{
+    if (r->cursor != NULL && *r->cursor != '\0')
+        r->bad = true;
+    return !r->bad;
+}
+
+/* Insert or find an element in a name-sorted array (base, *n elements of
+ * size).  Returns the (possibly moved) array; *idx is the element's index,
+ * *existed whether it was there already (a new one is zeroed). */
+static void *child_insert(void *base, size_t *n, size_t size, name_fn name_of, const char *name,
+                          size_t *idx, bool *existed)
+{
+    ptrdiff_t i = child_search(base, *n, size, name_of, name);
+    if (i >= 0) {
+        *existed = true;
+        *idx = (size_t)i;
+        return base;
+    }
+    *existed = false;
+    size_t at = (size_t)(-i - 1);
+    /* grow by one: loading happens once at start-up and arrays are small */
+    char *b = exc_realloc(base, (*n + 1) * size);
+    memmove(b + (at + 1) * size, b + at * size, (*n - at) * size);
+    memset(b + at * size, 0, size);
+    (*n)++;
+    *idx = at;
+    return b;
+}
+
+static void load_ctr(exc_model *m, exc_sf_reader *r)
+{
+    uint64_t ra = exc_sf_get_u64(r), rr = exc_sf_get_u64(r);
+    uint64_t ea = exc_sf_get_u64(r), er = exc_sf_get_u64(r);
+    if (!at_end(r))
+        return;
+    m->reports_accepted = ra;
+    m->reports_rejected = rr;
+    m->events_accepted = ea;
+    m->events_rejected = er;
+}
+
+static void load_srv(exc_model *m, exc_sf_reader *r)
+{
+    char name[EXC_SERVER_BUF], site[EXC_NAME_BUF], exv[EXC_NAME_BUF], mtav[EXC_NAME_BUF];
+    get_name(r, name, sizeof name);
+    exc_sf_get_str(r, site, sizeof site);
+    exc_sf_get_str(r, exv, sizeof exv);
+    exc_sf_get_str(r, mtav, sizeof mtav);
+    bool reported = get_bool(r);
+    int64_t collected = exc_sf_get_i64(r);
+    int64_t received_ms = exc_sf_get_i64(r);
+    int64_t created_ms = exc_sf_get_i64(r);
+    uint64_t events = exc_sf_get_u64(r);
+    if (!at_end(r))
+        return;
+    exc_server *s = exc_model_get_or_add(m, name, created_ms);
+    if (s == NULL) {
+        r->bad = true;
+        return;
+    }
+    memcpy(s->site, site, sizeof site);
+    memcpy(s->exchange_version, exv, sizeof exv);
+    memcpy(s->mta_version, mtav, sizeof mtav);
+    s->reported = reported;
+    s->collected = collected;
+    s->received_ms = received_ms;
+    s->created_ms = created_ms;
+    s->events = events;
+}
+
+static void load_con(exc_model *m, exc_sf_reader *r)
+{
+    char server[EXC_SERVER_BUF];
+    exc_mconnector mc;
+    memset(&mc, 0, sizeof mc);
+    exc_connector *c = &mc.c;
+    get_name(r, server, sizeof server);
+    get_name(r, c->name, sizeof c->name);
+    c->type = get_enum(r, exc_conn_type_name);
+    exc_sf_get_str(r, c->service, sizeof c->service);
+    c->state = get_enum(r, exc_svc_state_name);
+    c->win32_exit = get_opt32(r);
+    c->service_exit = get_opt32(r);
+    exc_sf_get_str(r, c->com_port, sizeof c->com_port);
+    c->dirsync = get_enum(r, exc_dirsync_name);
+    c->queuefile = get_enum(r, exc_queuefile_name);
+    exc_sf_get_str(r, c->remote_site, sizeof c->remote_site);
+    c->link = get_enum(r, exc_link_name);
+    mc.last_change_ms = exc_sf_get_i64(r);
+    if (!at_end(r))
+        return;
+    exc_server *s = record_server(m, r, server);
+    if (s == NULL)
+        return;
+    bool existed;
+    size_t at;
+    s->connectors = child_insert(s->connectors, &s->n_connectors, sizeof *s->connectors,
+                                 mconn_name, c->name, &at, &existed);
+    s->connectors[at] = mc;
+}
+
+static void load_que(exc_model *m, exc_sf_reader *r)
+{
+    char server[EXC_SERVER_BUF];
+    exc_mqueue mq;
+    memset(&mq, 0, sizeof mq);
+    exc_queue *q = &mq.q;
+    get_name(r, server, sizeof server);
+    get_name(r, q->name, sizeof q->name);
+    exc_sf_get_str(r, q->connector, sizeof q->connector);
+    q->kind = get_enum(r, exc_queue_kind_name);
+    q->messages = get_opt32(r);
+    q->bytes.known = get_bool(r);
+    q->bytes.v = exc_sf_get_u64(r);
+    if (!q->bytes.known && q->bytes.v != 0)
+        r->bad = true;
+    q->oldest_age = get_opt32(r);
+    uint64_t n = exc_sf_get_u64(r);
+    if (n > EXC_STALL_MAX) {
+        r->bad = true;
+        return;
+    }
+    for (uint64_t i = 0; i < n && !r->bad; i++)
+        mq.hist.v[i] = get_u32(r);
+    mq.hist.n = (uint32_t)n;
+    /* a history ends with the current count, and exists only when it is known */
+    if (n > 0 && (!q->messages.known || mq.hist.v[n - 1] != q->messages.v))
+        r->bad = true;
+    if (!at_end(r))
+        return;
+    hist_trim(&mq.hist, clamp_samples(m->stall_samples));
+    exc_server *s = record_server(m, r, server);
+    if (s == NULL)
+        return;
+    bool existed;
+    size_t at;
+    s->queues = child_insert(s->queues, &s->n_queues, sizeof *s->queues, mqueue_name, q->name,
+                             &at, &existed);
+    s->queues[at] = mq;
+}
+
+static exc_mcomport *port_slot(exc_server *s, const char *name)
+{
+    bool existed;
+    size_t at;
+    s->comports = child_insert(s->comports, &s->n_comports, sizeof *s->comports, mport_name,
+                               name, &at, &existed);
+    exc_mcomport *p = &s->comports[at];
+    if (!existed)
+        exc_utf8_copy(p->p.name, sizeof p->p.name, name);
+    return p;
+}
+
+static void load_com(exc_model *m, exc_sf_reader *r)
+{
+    char server[EXC_SERVER_BUF], port[EXC_PORT_BUF];
+    get_name(r, server, sizeof server);
+    get_name(r, port, sizeof port);
+    int64_t since = exc_sf_get_i64(r);
+    if (since < 0)
+        r->bad = true;
+    if (!at_end(r))
+        return;
+    exc_server *s = record_server(m, r, server);
+    if (s == NULL)
+        return;
+    exc_mcomport *p = port_slot(s, port);
+    p->conflict_since_ms = since;
+}
+
+static void load_clm(exc_model *m, exc_sf_reader *r)
+{
+    char port[EXC_PORT_BUF];
+    exc_claimant c;
+    memset(&c, 0, sizeof c);
+    char server[EXC_SERVER_BUF];
+    get_name(r, server, sizeof server);
+    get_name(r, port, sizeof port);
+    c.kind = get_enum(r, exc_claimant_kind_name);
+    get_name(r, c.name, sizeof c.name);
+    if (!at_end(r))
+        return;
+    exc_server *s = record_server(m, r, server);
+    if (s == NULL)
+        return;
+    exc_mcomport *p = port_slot(s, port);
+    p->p.claimants =
+        exc_realloc(p->p.claimants, (p->p.n_claimants + 1) * sizeof *p->p.claimants);
+    p->p.claimants[p->p.n_claimants++] = c;
+}
+
+bool exc_model_load_record(exc_model *m, const char *tag, exc_sf_reader *r)
+{
+    if (strcmp(tag, TAG_SRV) == 0)
+        load_srv(m, r);
+    else if (strcmp(tag, TAG_CON) == 0)
+        load_con(m, r);
+    else if (strcmp(tag, TAG_QUE) == 0)
+        load_que(m, r);
+    else if (strcmp(tag, TAG_COM) == 0)
+        load_com(m, r);
+    else if (strcmp(tag, TAG_CLM) == 0)
+        load_clm(m, r);
+    else if (strcmp(tag, TAG_CTR) == 0)
+        load_ctr(m, r);
+    else
+        return false;
+    return true;
+}

@@ -1,0 +1,102 @@
+/* The estate model: what the agent knows about every server, built from
+ * accepted reports and events.  Owned by the worker thread alone; the agent
+ * thread only ever sees immutable snapshots built from it (snapshot.h). */
+#ifndef EXC_MODEL_H
+#define EXC_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "report.h"
+#include "statefile.h"
+
+#define EXC_STALL_MAX 32   /* upper bound of <queues stallSamples> */
+
+/* Message counts of a queue in its server's most recent reports, oldest
+ * first; only consecutive reports that gave a count are kept. */
+typedef struct exc_qhist {
+    uint32_t n;
+    uint32_t v[EXC_STALL_MAX];
+} exc_qhist;
+
+typedef struct exc_mqueue {
+    exc_queue q;
+    exc_qhist hist;
+} exc_mqueue;
+
+typedef struct exc_mconnector {
+    exc_connector c;
+    int64_t last_change_ms;   /* wall ms: appeared, or state changed */
+} exc_mconnector;
+
+typedef struct exc_mcomport {
+    exc_comport p;            /* owns p.claimants */
+    int64_t conflict_since_ms; /* wall ms the conflict began; 0 = none */
+} exc_mcomport;
+
+typedef struct exc_server {
+    char name[EXC_SERVER_BUF];            /* upper-case */
+    char site[EXC_NAME_BUF];
+    char exchange_version[EXC_NAME_BUF];
+    char mta_version[EXC_NAME_BUF];
+    bool reported;                        /* a report was ever accepted */
+    int64_t collected;                    /* epoch s of the last accepted report */
+    int64_t received_ms;                  /* wall ms it was accepted */
+    int64_t created_ms;                   /* wall ms the server became known */
+    uint64_t events;                      /* events accepted for it */
+    size_t n_connectors;
+    exc_mconnector *connectors;           /* sorted by name (strcmp) */
+    size_t n_queues;
+    exc_mqueue *queues;                   /* sorted by name (strcmp) */
+    size_t n_comports;
+    exc_mcomport *comports;               /* sorted by name (strcmp) */
+} exc_server;
+
+typedef struct exc_model {
+    size_t n_servers, cap_servers;
+    exc_server **servers;                 /* sorted by name (strcmp, names upper-case) */
+    unsigned stall_samples;
+    uint64_t reports_accepted, reports_rejected;
+    uint64_t events_accepted, events_rejected;
+} exc_model;
+
+typedef enum { EXC_QS_EMPTY = 1, EXC_QS_FLOWING, EXC_QS_STALLED, EXC_QS_UNKNOWN } exc_qstate;
+
+void exc_model_init(exc_model *m, unsigned stall_samples);
+void exc_model_free(exc_model *m);
+
+/* name is compared case-insensitively (looked up upper-cased). */
+exc_server *exc_model_find(const exc_model *m, const char *name);
+exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms);
+
+/* Apply a parsed report.  A report older (by collected) than the last one
+ * accepted for its server is refused (false, err "stale report ...") and
+ * changes nothing.  On success the report's contents are moved into the model
+ * (r is left empty; still call exc_report_free). A report with the same
+ * collected time as the last one replaces it without adding queue-history
+ * samples twice. */
+bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err *err);
+
+/* An event was accepted for a server (creates it, status unknown, if new). */
+exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_ms);
+
+const exc_mconnector *exc_server_connector(const exc_server *s, const char *name);
+const exc_mqueue *exc_server_queue(const exc_server *s, const char *name);
+const exc_mcomport *exc_server_comport(const exc_server *s, const char *name);
+/* The first connector of a type (by name order), or NULL. */
+const exc_mconnector *exc_server_connector_of_type(const exc_server *s, int type);
+
+/* SPEC §4: >0 messages in each of the last stall_samples reports, never
+ * falling from one to the next. */
+bool exc_queue_stalled(const exc_mqueue *q, unsigned stall_samples);
+int exc_queue_state(const exc_mqueue *q, unsigned stall_samples);   /* exc_qstate */
+
+/* Persistence (records inside the state file, see state.c). */
+void exc_model_save(const exc_model *m, exc_sf_writer *w);
+/* Called for each record whose tag the model owns; returns false if the tag
+ * is not the model's.  Sets r->bad on malformed data. */
+bool exc_model_load_record(exc_model *m, const char *tag, exc_sf_reader *r);
+
+#endif

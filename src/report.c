@@ -1,0 +1,803 @@
+/* Status report parser (SPEC §3 "Status report").
+ *
+ * Streaming (exc_xml_*, never a DOM), all or nothing, no global state: the
+ * spool worker thread calls it.  Every rule of the format is enforced here;
+ * schemas/exchange-status.xsd describes the same format for collectors and
+ * for the tests.  Decisions where SPEC §3 is silent:
+ *
+ *  - the root <exchangeStatus> and all its elements are in no namespace;
+ *    a namespaced element is rejected;
+ *  - <server>, when present, is the first child (an XSD 1.0 sequence cannot
+ *    say "at most once, anywhere"); connectors, queues and COM ports follow
+ *    in any order;
+ *  - <queue> may also appear directly under the root (a queue that belongs to
+ *    no connector, e.g. an MTA queue); queue.connector is then "";
+ *  - connector, queue and COM port names are unique case-insensitively
+ *    (ASCII), like the Windows names they come from;
+ *  - names and free texts over their limit are rejected, never cut; limits
+ *    count octets (the MIB's SIZE), so a name of 64 non-ASCII characters is
+ *    too long even though the XSD (which counts characters) accepts it;
+ *  - control characters (C0, DEL, C1) are rejected in every string;
+ *  - an empty site, service or remoteSite is the same as an absent one;
+ *  - dirSync only on ccMail, queueFile only on internetMail, remoteSite and
+ *    link only on x400 connectors: on another type they are rejected; absent
+ *    on the type they belong to they are "unknown"; elsewhere notApplicable;
+ *  - queue kind, connector type and state are required;
+ *  - numbers are decimal digits (surrounding XML whitespace allowed, as in
+ *    the XSD), no sign, range-checked: u32 except queue bytes (u64);
+ *  - version strings are dotted decimal numbers (5.0.1457.7), 1..64 octets.
+ */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "xmlsafe.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static char upc(char c) { return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c; }
+
+/* A value quoted for a message: cut at a character boundary, controls shown
+ * as '?', so the one-line reason stays short, valid UTF-8 and printable. */
+#define QBUF 52
+static const char *q(char buf[QBUF], const char *s)
+{
+    size_t n = exc_utf8_copy(buf, QBUF - 3, s);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = '?';
+    if (s[n] != '\0')
+        memcpy(buf + n, "...", 4);
+    return buf;
+}
+
+/* C0, DEL and C1 (U+0080..U+009F, encoded C2 80..C2 9F). */
+static bool has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return true;
+        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            return true;
+    }
+    return false;
+}
+
+static bool netbios_char(unsigned char c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return true;
+    return c != '\0' && strchr("!@#$%^&()-_'{}.~", c) != NULL;
+}
+
+const char *exc_server_name_problem(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return "is empty";
+    if (strlen(s) > EXC_SERVER_MAX)
+        return "is longer than 32 octets";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (!netbios_char(*p))
+            return "contains a character other than letters, digits and !@#$%^&()-_'{}.~";
+    return NULL;
+}
+
+static bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Trim XML whitespace in place; returns the start. */
+static char *trim(char *s)
+{
+    while (is_xml_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_xml_space(s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static bool all_digits(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* digits ( '.' digits )* */
+static bool dotted_version(const char *s)
+{
+    bool need_digit = true;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            need_digit = false;
+        else if (*s == '.' && !need_digit)
+            need_digit = true;
+        else
+            return false;
+    }
+    return !need_digit;
+}
+
+/* ------------------------------------------- case-insensitive name sets */
+
+typedef struct nameset {
+    char **slot;
+    size_t cap, n;
+} nameset;
+
+static size_t fold_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)upc(*s);
+        h *= 1099511628211ull;
+    }
+    return (size_t)h;
+}
+
+static void nameset_put(char **slot, size_t cap, char *name)
+{
+    size_t i = fold_hash(name) & (cap - 1);
+    while (slot[i] != NULL)
+        i = (i + 1) & (cap - 1);
+    slot[i] = name;
+}
+
+/* false when an equal name (ASCII case-insensitively) is already present */
+static bool nameset_add(nameset *s, const char *name)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 16;
+        char **ns = exc_calloc(ncap, sizeof *ns);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slot[i] != NULL)
+                nameset_put(ns, ncap, s->slot[i]);
+        free(s->slot);
+        s->slot = ns;
+        s->cap = ncap;
+    }
+    size_t i = fold_hash(name) & (s->cap - 1);
+    while (s->slot[i] != NULL) {
+        if (exc_strcasecmp(s->slot[i], name) == 0)
+            return false;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->slot[i] = exc_strdup(name);
+    s->n++;
+    return true;
+}
+
+static void nameset_free(nameset *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slot[i]);
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------ attribute sets */
+
+#define MAX_ATTRS 12
+
+typedef struct attrset {
+    const char *const *names;   /* allowed names, NULL-terminated */
+    char *val[MAX_ATTRS];       /* copies of the values given, NULL = absent */
+    char *unknown;              /* first attribute not allowed here */
+    char *dup;                  /* first attribute given twice (other namespace) */
+} attrset;
+
+static bool attr_cb(const char *name, const char *value, void *ctx)
+{
+    attrset *a = ctx;
+    for (size_t i = 0; a->names[i] != NULL; i++) {
+        if (strcmp(a->names[i], name) == 0) {
+            if (a->val[i] != NULL) {
+                a->dup = exc_strdup(name);
+                return false;
+            }
+            a->val[i] = exc_strdup(value);
+            return true;
+        }
+    }
+    a->unknown = exc_strdup(name);
+    return false;
+}
+
+static void attrs_free(attrset *a)
+{
+    for (size_t i = 0; i < MAX_ATTRS; i++)
+        free(a->val[i]);
+    free(a->unknown);
+    free(a->dup);
+}
+
+/* ----------------------------------------------------------- the parser */
+
+typedef struct rp {
+    exc_xml x;
+    exc_err *err;
+    exc_report r;
+    size_t cap_conn, cap_queue, cap_port;
+    nameset conns, queues, ports;
+    bool seen_server, seen_other;
+} rp;
+
+static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    *cap = *cap ? *cap * 2 : 8;
+    return exc_realloc(arr, *cap * size);
+}
+
+/* Collect the current element's attributes; reports duplicates (the same
+ * local name in two namespaces). */
+static bool collect(rp *p, attrset *a, const char *elem, int line)
+{
+    exc_xml_each_attr(&p->x, attr_cb, a);
+    if (a->dup != NULL) {
+        char b[QBUF];
+        exc_err_set(p->err, line, "<%s>: attribute \"%s\" given twice", elem, q(b, a->dup));
+        return false;
+    }
+    return true;
+}
+
+static bool no_unknown(rp *p, const attrset *a, const char *ctx, int line)
+{
+    if (a->unknown != NULL) {
+        char b[QBUF];
+        exc_err_set(p->err, line, "%s: unknown attribute \"%s\"", ctx, q(b, a->unknown));
+        return false;
+    }
+    return true;
+}
+
+/* A name or free text: min..max octets, no control characters.
+ * what = "connector name", "site", ... */
+static bool check_text(rp *p, int line, const char *ctx, const char *what, const char *s,
+                       size_t min, size_t max)
+{
+    size_t n = strlen(s);
+    const char *sep = ctx[0] ? ": " : "";
+    if (n < min) {
+        exc_err_set(p->err, line, "%s%s%s is empty", ctx, sep, what);
+        return false;
+    }
+    if (n > max) {
+        exc_err_set(p->err, line, "%s%s%s longer than %zu octets", ctx, sep, what, max);
+        return false;
+    }
+    if (has_control(s)) {
+        exc_err_set(p->err, line, "%s%s%s contains a control character", ctx, sep, what);
+        return false;
+    }
+    return true;
+}
+
+static bool get_number(rp *p, int line, const char *ctx, const char *attr, char *val,
+                       uint64_t max, uint64_t *out)
+{
+    char b[QBUF];
+    char *t = trim(val);
+    if (exc_parse_u64(t, max, out))
+        return true;
+    if (all_digits(t))
+        exc_err_set(p->err, line, "%s: attribute %s: \"%s\" out of range (0..%llu)", ctx, attr,
+                    q(b, t), (unsigned long long)max);
+    else
+        exc_err_set(p->err, line, "%s: attribute %s: \"%s\" is not an unsigned decimal number",
+                    ctx, attr, q(b, t));
+    return false;
+}
+
+static bool opt_u32(rp *p, int line, const char *ctx, const char *attr, char *val,
+                    exc_opt_u32 *out)
+{
+    uint64_t v;
+    if (val == NULL)
+        return true;
+    if (!get_number(p, line, ctx, attr, val, UINT32_MAX, &v))
+        return false;
+    out->known = true;
+    out->v = (uint32_t)v;
+    return true;
+}
+
+static bool opt_u64(rp *p, int line, const char *ctx, const char *attr, char *val,
+                    exc_opt_u64 *out)
+{
+    uint64_t v;
+    if (val == NULL)
+        return true;
+    if (!get_number(p, line, ctx, attr, val, UINT64_MAX, &v))
+        return false;
+    out->known = true;
+    out->v = v;
+    return true;
+}
+
+/* A required enumerated attribute. */
+static bool get_enum(rp *p, int line, const char *ctx, const char *attr, const char *val,
+                     int (*from)(const char *), int *out)
+{
+    char b[QBUF];
+    if (val == NULL) {
+        exc_err_set(p->err, line, "%s: missing attribute %s", ctx, attr);
+        return false;
+    }
+    int v = from(val);
+    if (v == 0) {
+        exc_err_set(p->err, line, "%s: unknown %s \"%s\"", ctx, attr, q(b, val));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* The next child node of the element at `depth`: 1 = an element (reader on
+ * it), 0 = the element's end, -1 = error.  Whitespace, comments and
+ * processing instructions are passed over; text is an error. */
+static int next_child(rp *p, int depth, const char *parent)
+{
+    for (;;) {
+        int rc = exc_xml_next(&p->x);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            exc_err_set(p->err, exc_xml_line(&p->x), "truncated document: <%s> not closed",
+                        parent);
+            return -1;
+        }
+        switch (exc_xml_type(&p->x)) {
+        case XML_READER_TYPE_ELEMENT:
+            if (exc_xml_ns(&p->x) != NULL) {
+                char b[QBUF];
+                exc_err_set(p->err, exc_xml_line(&p->x),
+                            "element <%s> in namespace \"%s\" is not part of the report",
+                            exc_xml_local_name(&p->x), q(b, exc_xml_ns(&p->x)));
+                return -1;
+            }
+            return 1;
+        case XML_READER_TYPE_END_ELEMENT:
+            if (exc_xml_depth(&p->x) <= depth)
+                return 0;
+            break;
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+            exc_err_set(p->err, exc_xml_line(&p->x), "unexpected text inside <%s>", parent);
+            return -1;
+        default:
+            break; /* whitespace, comments, PIs */
+        }
+    }
+}
+
+static bool unexpected_child(rp *p, const char *parent)
+{
+    char b[QBUF];
+    exc_err_set(p->err, exc_xml_line(&p->x), "unexpected element <%s> inside <%s>",
+                q(b, exc_xml_local_name(&p->x)), parent);
+    return false;
+}
+
+/* An element that must have no child elements and no text. */
+static bool no_children(rp *p, const char *elem)
+{
+    if (exc_xml_is_empty(&p->x))
+        return true;
+    int rc = next_child(p, exc_xml_depth(&p->x), elem);
+    if (rc == 1)
+        return unexpected_child(p, elem);
+    return rc == 0;
+}
+
+/* <server exchangeVersion mtaVersion/> */
+static bool parse_server(rp *p)
+{
+    static const char *const names[] = {"exchangeVersion", "mtaVersion", NULL};
+    int line = exc_xml_line(&p->x);
+    if (p->seen_server) {
+        exc_err_set(p->err, line, "more than one <server> element");
+        return false;
+    }
+    if (p->seen_other) {
+        exc_err_set(p->err, line, "<server> must come before connectors, queues and COM ports");
+        return false;
+    }
+    p->seen_server = true;
+    attrset a = {.names = names};
+    bool ok = collect(p, &a, "server", line) && no_unknown(p, &a, "<server>", line);
+    char *dst[] = {p->r.exchange_version, p->r.mta_version};
+    for (int i = 0; ok && i < 2; i++) {
+        if (a.val[i] == NULL)
+            continue;
+        char b[QBUF];
+        ok = check_text(p, line, "<server>", names[i], a.val[i], 1, EXC_CONNECTOR_MAX);
+        if (ok && !dotted_version(a.val[i])) {
+            exc_err_set(p->err, line, "<server>: %s \"%s\" is not a dotted version number",
+                        names[i], q(b, a.val[i]));
+            ok = false;
+        }
+        if (ok)
+            exc_utf8_copy(dst[i], EXC_NAME_BUF, a.val[i]);
+    }
+    attrs_free(&a);
+    return ok && no_children(p, "server");
+}
+
+/* <queue name kind messages bytes oldestAge/>, under a connector or the root. */
+static bool parse_queue(rp *p, const char *connector)
+{
+    static const char *const names[] = {"name", "kind", "messages", "bytes", "oldestAge", NULL};
+    enum { A_NAME, A_KIND, A_MSGS, A_BYTES, A_AGE };
+    int line = exc_xml_line(&p->x);
+    attrset a = {.names = names};
+    exc_queue qu;
+    memset(&qu, 0, sizeof qu);
+    char ctx[96], b[QBUF];
+    bool ok = collect(p, &a, "queue", line);
+    if (ok && a.val[A_NAME] == NULL) {
+        exc_err_set(p->err, line, "<queue> without name attribute");
+        ok = false;
+    }
+    ok = ok && check_text(p, line, "", "queue name", a.val[A_NAME], 1, EXC_QUEUE_MAX);
+    if (ok) {
+        snprintf(ctx, sizeof ctx, "queue \"%s\"", a.val[A_NAME]);
+        ok = no_unknown(p, &a, ctx, line) &&
+             get_enum(p, line, ctx, "kind", a.val[A_KIND], exc_queue_kind_from, &qu.kind) &&
+             opt_u32(p, line, ctx, "messages", a.val[A_MSGS], &qu.messages) &&
+             opt_u64(p, line, ctx, "bytes", a.val[A_BYTES], &qu.bytes) &&
+             opt_u32(p, line, ctx, "oldestAge", a.val[A_AGE], &qu.oldest_age);
+    }
+    if (ok && !nameset_add(&p->queues, a.val[A_NAME])) {
+        exc_err_set(p->err, line, "duplicate queue name \"%s\"", q(b, a.val[A_NAME]));
+        ok = false;
+    }
+    if (ok) {
+        exc_utf8_copy(qu.name, sizeof qu.name, a.val[A_NAME]);
+        exc_utf8_copy(qu.connector, sizeof qu.connector, connector);
+        p->r.queues = grow(p->r.queues, p->r.n_queues, &p->cap_queue, sizeof qu);
+        p->r.queues[p->r.n_queues++] = qu;
+    }
+    attrs_free(&a);
+    return ok && no_children(p, "queue");
+}
+
+/* A type-specific enumerated attribute: rejected on other types, "unknown"
+ * when absent on its own type, notApplicable elsewhere. */
+static bool type_enum(rp *p, int line, const char *ctx, const char *attr, const char *val,
+                      int type, int own_type, int (*from)(const char *), int unknown_v,
+                      int na_v, int *out)
+{
+    if (type != own_type) {
+        if (val != NULL) {
+            exc_err_set(p->err, line, "%s: attribute %s does not apply to type %s", ctx, attr,
+                        exc_conn_type_name(type));
+            return false;
+        }
+        *out = na_v;
+        return true;
+    }
+    if (val == NULL) {
+        *out = unknown_v;
+        return true;
+    }
+    return get_enum(p, line, ctx, attr, val, from, out);
+}
+
+static bool parse_connector(rp *p)
+{
+    static const char *const names[] = {"name",       "type",       "service",
+                                        "state",      "win32ExitCode", "serviceExitCode",
+                                        "comPort",    "dirSync",    "queueFile",
+                                        "remoteSite", "link",       NULL};
+    enum { A_NAME, A_TYPE, A_SERVICE, A_STATE, A_W32, A_SVC, A_PORT, A_DS, A_QF, A_SITE,
+           A_LINK };
+    int line = exc_xml_line(&p->x);
+    p->seen_other = true;
+    attrset a = {.names = names};
+    exc_connector c;
+    memset(&c, 0, sizeof c);
+    char ctx[96], b[QBUF];
+    bool ok = collect(p, &a, "connector", line);
+    if (ok && a.val[A_NAME] == NULL) {
+        exc_err_set(p->err, line, "<connector> without name attribute");
+        ok = false;
+    }
+    ok = ok && check_text(p, line, "", "connector name", a.val[A_NAME], 1, EXC_CONNECTOR_MAX);
+    if (ok) {
+        snprintf(ctx, sizeof ctx, "connector \"%s\"", a.val[A_NAME]);
+        ok = no_unknown(p, &a, ctx, line) &&
+             get_enum(p, line, ctx, "type", a.val[A_TYPE], exc_conn_type_from, &c.type) &&
+             get_enum(p, line, ctx, "state", a.val[A_STATE], exc_svc_state_from, &c.state) &&
+             (a.val[A_SERVICE] == NULL ||
+              check_text(p, line, ctx, "service", a.val[A_SERVICE], 0, EXC_CONNECTOR_MAX)) &&
+             opt_u32(p, line, ctx, "win32ExitCode", a.val[A_W32], &c.win32_exit) &&
+             opt_u32(p, line, ctx, "serviceExitCode", a.val[A_SVC], &c.service_exit) &&
+             (a.val[A_PORT] == NULL ||
+              check_text(p, line, ctx, "comPort", a.val[A_PORT], 1, EXC_COMPORT_MAX)) &&
+             type_enum(p, line, ctx, "dirSync", a.val[A_DS], c.type, EXC_CT_CCMAIL,
+                       exc_dirsync_from, EXC_DS_UNKNOWN, EXC_DS_NA, &c.dirsync) &&
+             type_enum(p, line, ctx, "queueFile", a.val[A_QF], c.type, EXC_CT_INTERNETMAIL,
+                       exc_queuefile_from, EXC_QF_UNKNOWN, EXC_QF_NA, &c.queuefile) &&
+             type_enum(p, line, ctx, "link", a.val[A_LINK], c.type, EXC_CT_X400, exc_link_from,
+                       EXC_LINK_UNKNOWN, EXC_LINK_NA, &c.link);
+    }
+    if (ok && a.val[A_SITE] != NULL) {
+        if (c.type != EXC_CT_X400) {
+            exc_err_set(p->err, line, "%s: attribute remoteSite does not apply to type %s", ctx,
+                        exc_conn_type_name(c.type));
+            ok = false;
+        } else {
+            ok = check_text(p, line, ctx, "remoteSite", a.val[A_SITE], 0, EXC_CONNECTOR_MAX);
+        }
+    }
+    if (ok && !nameset_add(&p->conns, a.val[A_NAME])) {
+        exc_err_set(p->err, line, "duplicate connector name \"%s\"", q(b, a.val[A_NAME]));
+        ok = false;
+    }
+    if (ok) {
+        exc_utf8_copy(c.name, sizeof c.name, a.val[A_NAME]);
+        if (a.val[A_SERVICE] != NULL)
+            exc_utf8_copy(c.service, sizeof c.service, a.val[A_SERVICE]);
+        if (a.val[A_PORT] != NULL)
+            exc_utf8_copy(c.com_port, sizeof c.com_port, a.val[A_PORT]);
+        if (a.val[A_SITE] != NULL)
+            exc_utf8_copy(c.remote_site, sizeof c.remote_site, a.val[A_SITE]);
+        p->r.connectors = grow(p->r.connectors, p->r.n_connectors, &p->cap_conn, sizeof c);
+        p->r.connectors[p->r.n_connectors++] = c;
+    }
+    attrs_free(&a);
+    if (!ok)
+        return false;
+    if (exc_xml_is_empty(&p->x))
+        return true;
+    int depth = exc_xml_depth(&p->x), rc;
+    while ((rc = next_child(p, depth, "connector")) == 1) {
+        if (strcmp(exc_xml_local_name(&p->x), "queue") != 0)
+            return unexpected_child(p, "connector");
+        if (!parse_queue(p, c.name))
+            return false;
+    }
+    return rc == 0;
+}
+
+static bool parse_claimant(rp *p, exc_comport *port, size_t *cap)
+{
+    static const char *const names[] = {"kind", "name", NULL};
+    enum { A_KIND, A_NAME };
+    int line = exc_xml_line(&p->x);
+    attrset a = {.names = names};
+    exc_claimant cl;
+    memset(&cl, 0, sizeof cl);
+    char ctx[64];
+    snprintf(ctx, sizeof ctx, "COM port \"%s\"", port->name);
+    bool ok = true;
+    if (port->n_claimants >= EXC_CLAIMANTS_MAX) {
+        exc_err_set(p->err, line, "%s: more than %d claimants", ctx, EXC_CLAIMANTS_MAX);
+        ok = false;
+    }
+    ok = ok && collect(p, &a, "claimant", line) && no_unknown(p, &a, ctx, line);
+    if (ok && a.val[A_NAME] == NULL) {
+        exc_err_set(p->err, line, "%s: <claimant> without name attribute", ctx);
+        ok = false;
+    }
+    ok = ok && check_text(p, line, ctx, "claimant name", a.val[A_NAME], 1, EXC_CONNECTOR_MAX) &&
+         get_enum(p, line, ctx, "claimant kind", a.val[A_KIND], exc_claimant_kind_from,
+                  &cl.kind);
+    if (ok) {
+        exc_utf8_copy(cl.name, sizeof cl.name, a.val[A_NAME]);
+        port->claimants = grow(port->claimants, port->n_claimants, cap, sizeof cl);
+        port->claimants[port->n_claimants++] = cl;
+    }
+    attrs_free(&a);
+    return ok && no_children(p, "claimant");
+}
+
+static bool parse_comport(rp *p)
+{
+    static const char *const names[] = {"name", NULL};
+    int line = exc_xml_line(&p->x);
+    p->seen_other = true;
+    attrset a = {.names = names};
+    char b[QBUF];
+    bool ok = collect(p, &a, "comPort", line) && no_unknown(p, &a, "<comPort>", line);
+    if (ok && a.val[0] == NULL) {
+        exc_err_set(p->err, line, "<comPort> without name attribute");
+        ok = false;
+    }
+    ok = ok && check_text(p, line, "", "COM port name", a.val[0], 1, EXC_COMPORT_MAX);
+    if (ok && !nameset_add(&p->ports, a.val[0])) {
+        exc_err_set(p->err, line, "duplicate COM port name \"%s\"", q(b, a.val[0]));
+        ok = false;
+    }
+    exc_comport *port = NULL;
+    if (ok) {
+        p->r.comports = grow(p->r.comports, p->r.n_comports, &p->cap_port, sizeof *port);
+        port = &p->r.comports[p->r.n_comports++];
+        memset(port, 0, sizeof *port);
+        exc_utf8_copy(port->name, sizeof port->name, a.val[0]);
+    }
+    attrs_free(&a);
+    if (!ok)
+        return false;
+    if (exc_xml_is_empty(&p->x))
+        return true;
+    size_t cap = 0;
+    int depth = exc_xml_depth(&p->x), rc;
+    while ((rc = next_child(p, depth, "comPort")) == 1) {
+        if (strcmp(exc_xml_local_name(&p->x), "claimant") != 0)
+            return unexpected_child(p, "comPort");
+        /* port stays valid: nothing grows the comports array meanwhile */
+        if (!parse_claimant(p, port, &cap))
+            return false;
+    }
+    return rc == 0;
+}
+
+static bool parse_root(rp *p)
+{
+    static const char *const names[] = {"schemaVersion", "server", "site", "collected", NULL};
+    enum { A_VER, A_SERVER, A_SITE, A_COLL };
+    int line = exc_xml_line(&p->x);
+    char b[QBUF];
+    const char *root = exc_xml_local_name(&p->x);
+    if (strcmp(root, "exchangeStatus") != 0) {
+        exc_err_set(p->err, line, "root element is <%s>, expected <exchangeStatus>", q(b, root));
+        return false;
+    }
+    if (exc_xml_ns(&p->x) != NULL) {
+        exc_err_set(p->err, line, "<exchangeStatus> must not be in a namespace (found \"%s\")",
+                    q(b, exc_xml_ns(&p->x)));
+        return false;
+    }
+    attrset a = {.names = names};
+    bool ok = collect(p, &a, "exchangeStatus", line);
+    if (ok && a.val[A_VER] == NULL) {
+        exc_err_set(p->err, line, "missing attribute schemaVersion");
+        ok = false;
+    }
+    if (ok && strcmp(a.val[A_VER], "1") != 0) {
+        exc_err_set(p->err, line, "schemaVersion \"%s\" not supported (expected 1)",
+                    q(b, a.val[A_VER]));
+        ok = false;
+    }
+    ok = ok && no_unknown(p, &a, "<exchangeStatus>", line);
+    if (ok && a.val[A_SERVER] == NULL) {
+        exc_err_set(p->err, line, "missing attribute server");
+        ok = false;
+    }
+    if (ok) {
+        const char *why = exc_server_name_problem(a.val[A_SERVER]);
+        if (why != NULL) {
+            exc_err_set(p->err, line, "server name \"%s\" %s", q(b, a.val[A_SERVER]), why);
+            ok = false;
+        }
+    }
+    if (ok && a.val[A_SITE] != NULL)
+        ok = check_text(p, line, "", "site", a.val[A_SITE], 0, EXC_CONNECTOR_MAX);
+    if (ok && a.val[A_COLL] == NULL) {
+        exc_err_set(p->err, line, "missing attribute collected");
+        ok = false;
+    }
+    if (ok && !exc_parse_iso8601(a.val[A_COLL], &p->r.collected)) {
+        exc_err_set(p->err, line,
+                    "collected \"%s\" is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ)",
+                    q(b, a.val[A_COLL]));
+        ok = false;
+    }
+    if (ok) {
+        exc_upper(p->r.server, sizeof p->r.server, a.val[A_SERVER]);
+        if (a.val[A_SITE] != NULL)
+            exc_utf8_copy(p->r.site, sizeof p->r.site, a.val[A_SITE]);
+    }
+    attrs_free(&a);
+    if (!ok)
+        return false;
+    if (exc_xml_is_empty(&p->x))
+        return true;
+    int depth = exc_xml_depth(&p->x), rc;
+    while ((rc = next_child(p, depth, "exchangeStatus")) == 1) {
+        const char *n = exc_xml_local_name(&p->x);
+        if (strcmp(n, "connector") == 0)
+            ok = parse_connector(p);
+        else if (strcmp(n, "queue") == 0) {
+            p->seen_other = true;
+            ok = parse_queue(p, "");
+        } else if (strcmp(n, "comPort") == 0)
+            ok = parse_comport(p);
+        else if (strcmp(n, "server") == 0)
+            ok = parse_server(p);
+        else
+            ok = unexpected_child(p, "exchangeStatus");
+        if (!ok)
+            return false;
+    }
+    return rc == 0;
+}
+
+static bool parse(rp *p)
+{
+    int rc;
+    /* the prolog: comments and PIs before the root (a DOCTYPE is refused by
+     * exc_xml_next) */
+    for (;;) {
+        rc = exc_xml_next(&p->x);
+        if (rc < 0)
+            return false;
+        if (rc == 0) {
+            exc_err_set(p->err, exc_xml_line(&p->x), "no root element");
+            return false;
+        }
+        if (exc_xml_type(&p->x) == XML_READER_TYPE_ELEMENT)
+            break;
+    }
+    if (!parse_root(p))
+        return false;
+    /* the epilog: libxml2 refuses anything but comments, PIs and whitespace */
+    while ((rc = exc_xml_next(&p->x)) == 1)
+        ;
+    return rc == 0;
+}
+
+static bool finish(rp *p, bool ok, exc_report *out)
+{
+    exc_xml_close(&p->x);
+    nameset_free(&p->conns);
+    nameset_free(&p->queues);
+    nameset_free(&p->ports);
+    if (!ok) {
+        if (p->err != NULL && p->err->msg[0] == '\0')
+            exc_err_set(p->err, 0, "invalid report");
+        exc_report_free(&p->r);
+        return false;
+    }
+    *out = p->r;
+    return true;
+}
+
+bool exc_report_parse_file(const char *path, size_t max_bytes, exc_report *out, exc_err *err)
+{
+    exc_err local;
+    if (err == NULL)
+        err = &local;   /* the reader needs one to notice recoverable errors */
+    exc_err_clear(err);
+    rp p;
+    memset(&p, 0, sizeof p);
+    p.err = err;
+    if (!exc_xml_open_file(&p.x, path, max_bytes, EXC_REPORT_MAX_DEPTH, err))
+        return false;
+    return finish(&p, parse(&p), out);
+}
+
+bool exc_report_parse_memory(const char *buf, size_t len, exc_report *out, exc_err *err)
+{
+    exc_err local;
+    if (err == NULL)
+        err = &local;   /* the reader needs one to notice recoverable errors */
+    exc_err_clear(err);
+    rp p;
+    memset(&p, 0, sizeof p);
+    p.err = err;
+    if (!exc_xml_open_memory(&p.x, buf, len, "report", EXC_REPORT_MAX_DEPTH, err))
+        return false;
+    return finish(&p, parse(&p), out);
+}
+
+void exc_report_free(exc_report *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->n_comports; i++)
+        free(r->comports[i].claimants);
+    free(r->comports);
+    free(r->connectors);
+    free(r->queues);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,206 @@
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t utf8_seq_len(unsigned char c)
+{
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return 2;
+    if (c >= 0xE0 && c <= 0xEF) return 3;
+    if (c >= 0xF0 && c <= 0xF4) return 4;
+    return 0;
+}
+
+size_t exc_utf8_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    if (cap == 0)
+        return 0;
+    while (src[n] != '\0') {
+        size_t l = utf8_seq_len((unsigned char)src[n]);
+        if (l == 0)
+            l = 1; /* invalid byte: the parsers reject these; just copy */
+        if (n + l > cap - 1)
+            break;
+        size_t k;
+        for (k = 1; k < l; k++)
+            if (src[n + k] == '\0')
+                break;
+        if (k < l)
+            break;
+        n += l;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}
+
+bool exc_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        size_t l = utf8_seq_len(c);
+        if (l == 0 || i + l > len)
+            return false;
+        for (size_t k = 1; k < l; k++)
+            if ((p[i + k] & 0xC0) != 0x80)
+                return false;
+        if (l == 3) {
+            if (c == 0xE0 && p[i + 1] < 0xA0) return false;          /* overlong */
+            if (c == 0xED && p[i + 1] > 0x9F) return false;          /* surrogate */
+        } else if (l == 4) {
+            if (c == 0xF0 && p[i + 1] < 0x90) return false;          /* overlong */
+            if (c == 0xF4 && p[i + 1] > 0x8F) return false;          /* > U+10FFFF */
+        }
+        i += l;
+    }
+    return true;
+}
+
+bool exc_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (s == NULL || *s == '\0')
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+        if (v > max)
+            return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm) */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+bool exc_parse_iso8601(const char *s, int64_t *out)
+{
+    int Y, M, D, h, m, sec;
+    if (s == NULL || strlen(s) < 20)
+        return false;
+    if (!digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) || s[7] != '-' ||
+        !digits(s + 8, 2, &D) || s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
+        !digits(s + 14, 2, &m) || s[16] != ':' || !digits(s + 17, 2, &sec))
+        return false;
+    const char *p = s + 19;
+    if (*p == '.') {
+        int n = 0;
+        p++;
+        while (*p >= '0' && *p <= '9' && n < 9) {
+            p++;
+            n++;
+        }
+        if (n == 0)
+            return false;
+    }
+    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
+        return false;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || sec > 60)
+        return false;
+    bool leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    if (M == 2 && D == 29 && !leap)
+        return false;
+    *out = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + m * 60 + sec;
+    return true;
+}
+
+void exc_format_iso8601(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void exc_upper(char *dst, size_t cap, const char *src)
+{
+    size_t n = exc_utf8_copy(dst, cap, src);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)toupper((unsigned char)dst[i]);
+}
+
+int exc_strcasecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = toupper((unsigned char)*a), cb = toupper((unsigned char)*b);
+        if (ca != cb || ca == 0)
+            return ca - cb;
+    }
+}
+
+int64_t exc_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t exc_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void oom(void)
+{
+    fputs("exconn: out of memory\n", stderr);
+    abort();
+}
+
+char *exc_strdup(const char *s)
+{
+    char *r = strdup(s ? s : "");
+    if (r == NULL)
+        oom();
+    return r;
+}
+
+void *exc_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL)
+        oom();
+    return p;
+}
+
+void *exc_realloc(void *p, size_t size)
+{
+    void *r = realloc(p, size ? size : 1);
+    if (r == NULL)
+        oom();
+    return r;
+}

@@ -1,0 +1,48 @@
+/* Small text and number helpers shared by the parsers. */
+#ifndef EXC_UTIL_H
+#define EXC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Copy src into dst (capacity cap, cap >= 1), cutting at a UTF-8 character
+ * boundary so that at most cap-1 octets are copied; always NUL-terminates.
+ * Returns the number of octets copied. */
+size_t exc_utf8_copy(char *dst, size_t cap, const char *src);
+
+/* True when s is well-formed UTF-8 (no overlongs, no surrogates). */
+bool exc_utf8_valid(const char *s, size_t len);
+
+/* Parse a decimal unsigned number with no sign, no spaces, no trailing text,
+ * not above max.  Returns false on any deviation. */
+bool exc_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* Parse an ISO 8601 UTC timestamp "YYYY-MM-DDThh:mm:ss[.fff]Z" (also accepts a
+ * "+00:00" offset, and up to 9 fraction digits, ignored).  Seconds since the
+ * epoch into *out. */
+bool exc_parse_iso8601(const char *s, int64_t *out);
+
+/* Format epoch seconds as "YYYY-MM-DDThh:mm:ssZ". */
+void exc_format_iso8601(int64_t t, char *buf, size_t len);
+
+/* ASCII upper-casing copy (server names are published upper-case). */
+void exc_upper(char *dst, size_t cap, const char *src);
+
+/* Case-insensitive ASCII comparison. */
+int exc_strcasecmp(const char *a, const char *b);
+
+/* Wall clock in milliseconds since the epoch. */
+int64_t exc_now_ms(void);
+
+/* Monotonic clock in milliseconds. */
+int64_t exc_mono_ms(void);
+
+/* strdup that aborts on OOM (the agent cannot do anything useful without
+ * memory, and a half-built model is worse than a clean exit). */
+char *exc_strdup(const char *s);
+void *exc_calloc(size_t n, size_t size);
+void *exc_realloc(void *p, size_t size);
+
+#endif

@@ -1,0 +1,288 @@
+#include "xmlsafe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+#include "util.h"
+
+/* NONET only: entity substitution (NOENT), DTD loading/validation, XInclude
+ * and HUGE are deliberately absent. */
+#define EXC_XML_OPTIONS (XML_PARSE_NONET)
+
+static xmlParserInputPtr refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    (void)id;
+    (void)ctxt;
+    (void)url;
+    return NULL; /* never load anything from outside the document */
+}
+
+static void silent_generic(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void do_init(void)
+{
+    xmlInitParser();
+    xmlSetExternalEntityLoader(refuse_entity);
+    /* no libxml2 chatter on stderr: errors reach us through the reader */
+    xmlSetGenericErrorFunc(NULL, silent_generic);
+}
+
+void exc_xml_init(void)
+{
+    pthread_once(&init_once, do_init);
+}
+
+static void on_error(void *arg, xmlErrorPtr e)
+{
+    exc_xml *x = arg;
+    if (e == NULL || x->err == NULL)
+        return;
+    if (e->level == XML_ERR_WARNING)
+        return;
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "malformed XML");
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    exc_err_set(x->err, e->line, "malformed XML: %s", msg);
+}
+
+static bool setup(exc_xml *x, int max_depth, exc_err *err)
+{
+    if (x->r == NULL) {
+        exc_err_set(err, 0, "cannot create XML reader");
+        return false;
+    }
+    x->err = err;
+    x->max_depth = max_depth > 0 ? max_depth : 16;
+    xmlTextReaderSetStructuredErrorHandler(x->r, on_error, x);
+    return true;
+}
+
+bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_depth,
+                       exc_err *err)
+{
+    exc_xml_init();
+    memset(x, 0, sizeof *x);
+    x->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (x->fd < 0) {
+        exc_err_set(err, 0, "cannot open: %s", strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        exc_err_set(err, 0, "not a regular file");
+        close(x->fd);
+        x->fd = -1;
+        return false;
+    }
+    if (max_bytes > 0 && (uint64_t)st.st_size > max_bytes) {
+        exc_err_set(err, 0, "file too large: %lld bytes, limit %zu", (long long)st.st_size,
+                    max_bytes);
+        close(x->fd);
+        x->fd = -1;
+        return false;
+    }
+    if (st.st_size == 0) {
+        exc_err_set(err, 0, "empty file");
+        close(x->fd);
+        x->fd = -1;
+        return false;
+    }
+    x->r = xmlReaderForFd(x->fd, path, NULL, EXC_XML_OPTIONS);
+    if (!setup(x, max_depth, err)) {
+        close(x->fd);
+        x->fd = -1;
+        return false;
+    }
+    return true;
+}
+
+bool exc_xml_open_memory(exc_xml *x, const char *buf, size_t len, const char *name,
+                         int max_depth, exc_err *err)
+{
+    exc_xml_init();
+    memset(x, 0, sizeof *x);
+    x->fd = -1;
+    if (len == 0) {
+        exc_err_set(err, 0, "empty document");
+        return false;
+    }
+    if (len > (size_t)INT32_MAX) {
+        exc_err_set(err, 0, "document too large");
+        return false;
+    }
+    x->r = xmlReaderForMemory(buf, (int)len, name, NULL, EXC_XML_OPTIONS);
+    return setup(x, max_depth, err);
+}
+
+int exc_xml_next(exc_xml *x)
+{
+    int rc = xmlTextReaderRead(x->r);
+    if (rc < 0) {
+        exc_err_set(x->err, exc_xml_line(x), "malformed XML");
+        return -1;
+    }
+    if (rc == 0)
+        return 0;
+    if (x->err && x->err->msg[0])
+        return -1;   /* a recoverable libxml2 error still rejects the file */
+    int t = xmlTextReaderNodeType(x->r);
+    if (t == XML_READER_TYPE_DOCUMENT_TYPE) {
+        int line = exc_xml_line(x);
+        exc_err_set(x->err, line > 0 ? line : 1, "DOCTYPE declarations are not accepted");
+        return -1;
+    }
+    if (t == XML_READER_TYPE_ENTITY_REFERENCE) {
+        exc_err_set(x->err, exc_xml_line(x), "entity references are not accepted");
+        return -1;
+    }
+    if (xmlTextReaderDepth(x->r) > x->max_depth) {
+        exc_err_set(x->err, exc_xml_line(x), "elements nested deeper than %d levels",
+                    x->max_depth);
+        return -1;
+    }
+    return 1;
+}
+
+int exc_xml_line(const exc_xml *x)
+{
+    if (x->r == NULL)
+        return 0;
+    /* The reader parses ahead in chunks, so the parser's own line number can
+     * be dozens of lines past the node being looked at: use the line the
+     * current node started on (libxml2 stores it up to 65534); a node without
+     * one (the DOCTYPE) gets none rather than a wrong one.  Without a node
+     * (end of input) the parser's position is right. */
+    xmlNodePtr n = xmlTextReaderCurrentNode(x->r);
+    long l;
+    if (n == NULL) {
+        l = xmlTextReaderGetParserLineNumber(x->r);
+    } else {
+        l = xmlGetLineNo(n);
+        if (l >= 65535)
+            l = xmlTextReaderGetParserLineNumber(x->r);
+    }
+    return l > 0 && l <= INT32_MAX ? (int)l : 0;
+}
+
+int exc_xml_type(const exc_xml *x) { return xmlTextReaderNodeType(x->r); }
+int exc_xml_depth(const exc_xml *x) { return xmlTextReaderDepth(x->r); }
+
+const char *exc_xml_local_name(const exc_xml *x)
+{
+    const xmlChar *n = xmlTextReaderConstLocalName(x->r);
+    return n ? (const char *)n : "";
+}
+
+const char *exc_xml_ns(const exc_xml *x)
+{
+    return (const char *)xmlTextReaderConstNamespaceUri(x->r);
+}
+
+bool exc_xml_is_empty(const exc_xml *x) { return xmlTextReaderIsEmptyElement(x->r) == 1; }
+
+bool exc_xml_each_attr(exc_xml *x, exc_xml_attr_fn fn, void *ctx)
+{
+    bool ok = true;
+    if (xmlTextReaderHasAttributes(x->r) != 1)
+        return true;
+    while (ok && xmlTextReaderMoveToNextAttribute(x->r) == 1) {
+        if (xmlTextReaderIsNamespaceDecl(x->r) == 1)
+            continue;
+        const char *name = (const char *)xmlTextReaderConstLocalName(x->r);
+        const char *pfx = (const char *)xmlTextReaderConstPrefix(x->r);
+        const char *val = (const char *)xmlTextReaderConstValue(x->r);
+        if (pfx != NULL && strcmp(pfx, "xml") == 0)
+            continue; /* xml:lang and friends carry no data for us */
+        ok = fn(name ? name : "", val ? val : "", ctx);
+    }
+    xmlTextReaderMoveToElement(x->r);
+    return ok;
+}
+
+char *exc_xml_read_text(exc_xml *x, size_t max_len)
+{
+    size_t cap = 64, len = 0;
+    char *buf = exc_calloc(1, cap);
+    if (exc_xml_is_empty(x))
+        return buf;
+    int depth = exc_xml_depth(x);
+    for (;;) {
+        int rc = exc_xml_next(x);
+        if (rc <= 0) {
+            if (rc == 0)
+                exc_err_set(x->err, exc_xml_line(x), "truncated document");
+            free(buf);
+            return NULL;
+        }
+        int t = exc_xml_type(x);
+        if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(x) == depth)
+            return buf;
+        if (t == XML_READER_TYPE_ELEMENT) {
+            exc_err_set(x->err, exc_xml_line(x), "unexpected element <%s> inside text",
+                        exc_xml_local_name(x));
+            free(buf);
+            return NULL;
+        }
+        if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA ||
+            t == XML_READER_TYPE_SIGNIFICANT_WHITESPACE || t == XML_READER_TYPE_WHITESPACE) {
+            const char *v = (const char *)xmlTextReaderConstValue(x->r);
+            size_t n = v ? strlen(v) : 0;
+            if (len + n > max_len) {
+                exc_err_set(x->err, exc_xml_line(x), "text longer than %zu octets", max_len);
+                free(buf);
+                return NULL;
+            }
+            if (len + n + 1 > cap) {
+                while (len + n + 1 > cap)
+                    cap *= 2;
+                buf = exc_realloc(buf, cap);
+            }
+            memcpy(buf + len, v, n);
+            len += n;
+            buf[len] = '\0';
+        }
+    }
+}
+
+int exc_xml_skip(exc_xml *x)
+{
+    if (exc_xml_is_empty(x))
+        return 1;
+    int depth = exc_xml_depth(x);
+    for (;;) {
+        int rc = exc_xml_next(x);
+        if (rc <= 0) {
+            if (rc == 0)
+                exc_err_set(x->err, exc_xml_line(x), "truncated document");
+            return -1;
+        }
+        if (exc_xml_type(x) == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(x) == depth)
+            return 1;
+    }
+}
+
+void exc_xml_close(exc_xml *x)
+{
+    if (x->r)
+        xmlFreeTextReader(x->r);
+    x->r = NULL;
+    if (x->fd >= 0)
+        close(x->fd);
+    x->fd = -1;
+}

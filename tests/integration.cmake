@@ -1,0 +1,19 @@
+# Integration tests: real snmpd, snmptrapd and exconn-agent on loopback
+# (tests/integration/lib.sh is the fixture).  Each script is one CTest test.
+add_test(NAME integration.std-mibs
+  COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/std-mibs.sh ${PROJECT_BINARY_DIR}/mibs-std)
+set_tests_properties(integration.std-mibs PROPERTIES
+  FIXTURES_SETUP exconn_std_mibs RESOURCE_LOCK exconn-mibs-std LABELS integration)
+
+file(GLOB EXCONN_INTEGRATION_TESTS CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/*.sh)
+list(FILTER EXCONN_INTEGRATION_TESTS EXCLUDE REGEX "/lib\\.sh$")
+foreach(script ${EXCONN_INTEGRATION_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME integration.${name} COMMAND bash ${script})
+  set_tests_properties(integration.${name} PROPERTIES
+    LABELS integration
+    TIMEOUT 300
+    FIXTURES_REQUIRED exconn_std_mibs
+    ENVIRONMENT "EXCONN_AGENT=$<TARGET_FILE:exconn-agent>;EXCONN_SOURCE_DIR=${PROJECT_SOURCE_DIR};EXCONN_STD_MIBS=${PROJECT_BINARY_DIR}/mibs-std")
+endforeach()

@@ -1,0 +1,987 @@
+/* Unit tests of src/rules.c: the SPEC §4 table, article by article, with
+ * the KB built in code (mirroring the files in kb/) and the model fed reports built
+ * in code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alarms.h"
+#include "cu_main.h"
+#include "event.h"
+#include "kb.h"
+#include "model.h"
+#include "report.h"
+#include "rules.h"
+#include "util.h"
+
+#define C0 1795341600LL              /* 2026-11-22T10:00:00Z */
+#define T0 (C0 * 1000 + 30000)       /* reports arrive 30 s after collection */
+
+/* ---------- KB in code ---------- */
+
+static void add_article(exc_kb *kb, const char *id, int sev, int notif)
+{
+    kb->articles = exc_realloc(kb->articles, (kb->n + 1) * sizeof *kb->articles);
+    exc_kb_article *a = &kb->articles[kb->n++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->id, sizeof a->id, "%s", id);
+    snprintf(a->title, sizeof a->title, "%s title", id);
+    snprintf(a->url, sizeof a->url, "https://support.microsoft.com/kb/%s", id + 1);
+    a->severity = sev;
+    a->notification = notif;
+}
+
+static exc_kb_rule *add_rule(exc_kb *kb, int kind)
+{
+    exc_kb_article *a = &kb->articles[kb->n - 1];
+    a->rules = exc_realloc(a->rules, (a->n_rules + 1) * sizeof *a->rules);
+    exc_kb_rule *r = &a->rules[a->n_rules++];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    return r;
+}
+
+static void add_detector(exc_kb *kb, int det) { add_rule(kb, EXC_RULE_DETECTOR)->detector = det; }
+
+static void add_event(exc_kb *kb, const char *provider, uint16_t id, int ctype, int clear_state,
+                      int clear_dirsync)
+{
+    exc_kb_rule *r = add_rule(kb, EXC_RULE_EVENT);
+    snprintf(r->provider, sizeof r->provider, "%s", provider);
+    r->event_id = id;
+    r->connector_type = ctype;
+    r->clear_state = clear_state;
+    r->clear_dirsync = clear_dirsync;
+}
+
+/* The five shipped articles, sorted by id as exc_kb_find expects. */
+static void build_kb(exc_kb *kb)
+{
+    memset(kb, 0, sizeof *kb);
+    add_article(kb, "Q148727", EXC_SEV_CRITICAL, EXC_NOTIF_IMC_START_FAILED);
+    add_detector(kb, EXC_DET_IMC_EXIT2140);
+    add_article(kb, "Q158047", EXC_SEV_MAJOR, EXC_NOTIF_COMPORT_CONFLICT);
+    add_detector(kb, EXC_DET_COMPORT_CONFLICT);
+    add_detector(kb, EXC_DET_MSMAIL_EXIT3);
+    add_article(kb, "Q166045", EXC_SEV_MAJOR, EXC_NOTIF_CCMAIL_EXPORT_FAILED);
+    add_event(kb, "MSExchangeCCMC", 70, EXC_CT_CCMAIL, EXC_ST_RUNNING, EXC_DS_COMPLETED);
+    add_article(kb, "Q182346", EXC_SEV_CRITICAL, EXC_NOTIF_IMC_QUEUE_IF_FAILED);
+    add_event(kb, "MSExchangeIMC", 4087, EXC_CT_INTERNETMAIL, EXC_ST_RUNNING, 0);
+    add_article(kb, "Q193760", EXC_SEV_CRITICAL, EXC_NOTIF_MTA_LINK_STALL);
+    add_detector(kb, EXC_DET_MTA_LINK_STALL);
+}
+
+/* ---------- fixture ---------- */
+
+typedef struct fx {
+    exc_kb kb;
+    exc_model m;
+    exc_alarms a;
+    exc_rules_cfg cfg;
+} fx;
+
+static void fx_init(fx *f)
+{
+    build_kb(&f->kb);
+    exc_model_init(&f->m, 3);
+    exc_alarms_init(&f->a, 500, 0, 1000, true);
+    f->cfg.stale_after = 900;
+    f->cfg.event_ttl = 86400;
+    f->cfg.stall_samples = 3;
+}
+
+static void fx_free(fx *f)
+{
+    exc_kb_free(&f->kb);
+    exc_model_free(&f->m);
+    exc_alarms_free(&f->a);
+}
+
+/* ---------- reports in code ---------- */
+
+static void rep_init(exc_report *r, const char *server, int64_t collected, const char *exv,
+                     const char *mtav)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->server, sizeof r->server, "%s", server);
+    snprintf(r->site, sizeof r->site, "HQ");
+    r->collected = collected;
+    snprintf(r->exchange_version, sizeof r->exchange_version, "%s", exv);
+    snprintf(r->mta_version, sizeof r->mta_version, "%s", mtav);
+}
+
+static exc_connector *rep_conn(exc_report *r, const char *name, int type, int state)
+{
+    r->connectors = exc_realloc(r->connectors, (r->n_connectors + 1) * sizeof *r->connectors);
+    exc_connector *c = &r->connectors[r->n_connectors++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->type = type;
+    c->state = state;
+    c->dirsync = type == EXC_CT_CCMAIL ? EXC_DS_UNKNOWN : EXC_DS_NA;
+    c->queuefile = type == EXC_CT_INTERNETMAIL ? EXC_QF_UNKNOWN : EXC_QF_NA;
+    c->link = type == EXC_CT_X400 ? EXC_LINK_UNKNOWN : EXC_LINK_NA;
+    return c;
+}
+
+/* messages < 0: unknown */
+static void rep_queue(exc_report *r, const char *name, const char *conn, int kind, long messages)
+{
+    r->queues = exc_realloc(r->queues, (r->n_queues + 1) * sizeof *r->queues);
+    exc_queue *q = &r->queues[r->n_queues++];
+    memset(q, 0, sizeof *q);
+    snprintf(q->name, sizeof q->name, "%s", name);
+    snprintf(q->connector, sizeof q->connector, "%s", conn);
+    q->kind = kind;
+    if (messages >= 0) {
+        q->messages.known = true;
+        q->messages.v = (uint32_t)messages;
+    }
+}
+
+static void rep_port(exc_report *r, const char *name, const char *c1, const char *c2)
+{
+    r->comports = exc_realloc(r->comports, (r->n_comports + 1) * sizeof *r->comports);
+    exc_comport *p = &r->comports[r->n_comports++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    const char *names[2] = { c1, c2 };
+    for (int i = 0; i < 2; i++) {
+        if (names[i] == NULL)
+            continue;
+        p->claimants = exc_realloc(p->claimants, (p->n_claimants + 1) * sizeof *p->claimants);
+        exc_claimant *c = &p->claimants[p->n_claimants++];
+        c->kind = i == 0 ? EXC_CK_MSMAIL : EXC_CK_RAS;
+        snprintf(c->name, sizeof c->name, "%s", names[i]);
+    }
+}
+
+/* Apply r to the model and evaluate its server, as the engine does. */
+static const exc_server *apply(fx *f, exc_report *r, int64_t now)
+{
+    char server[EXC_SERVER_BUF];
+    memcpy(server, r->server, sizeof server);
+    exc_err err;
+    memset(&err, 0, sizeof err);
+    bool ok = exc_model_apply_report(&f->m, r, now, &err);
+    if (!ok)
+        fprintf(stderr, "\napply_report: %s\n", err.msg);
+    CU_ASSERT_FATAL(ok);
+    exc_report_free(r);
+    const exc_server *s = exc_model_find(&f->m, server);
+    CU_ASSERT_FATAL(s != NULL);
+    exc_rules_eval_server(&f->cfg, &f->kb, &f->m, &f->a, s, now);
+    return s;
+}
+
+static void on_event(fx *f, exc_event *ev, int64_t now)
+{
+    exc_model_note_event(&f->m, ev->server, now);
+    exc_rules_on_event(&f->cfg, &f->kb, &f->m, &f->a, ev, now);
+}
+
+static void event_init(exc_event *ev, const char *server, const char *provider, uint16_t id,
+                       int64_t time, char *message)
+{
+    memset(ev, 0, sizeof *ev);
+    snprintf(ev->server, sizeof ev->server, "%s", server);
+    snprintf(ev->provider, sizeof ev->provider, "%s", provider);
+    ev->id = id;
+    ev->level = 2;
+    ev->time = time;
+    ev->message = message;
+}
+
+static const exc_alarm *only_alarm(fx *f)
+{
+    CU_ASSERT_EQUAL(f->a.n_active, 1);
+    return f->a.n_active == 1 ? &f->a.active[0] : NULL;
+}
+
+static size_t count_article(const fx *f, const char *article)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->a.n_active; i++)
+        n += strcmp(f->a.active[i].article, article) == 0;
+    return n;
+}
+
+/* ---------- Q158047 ---------- */
+
+static void test_q158047_comport(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    rep_init(&r, "exch01", C0, "5.0.1457.7", "");
+    rep_port(&r, "COM1", "MS Mail Connector (async)", "Remote Access Service");
+    rep_port(&r, "COM2", "UPS Service", NULL);   /* one claimant: no conflict */
+    apply(&f, &r, T0);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->article, "Q158047");
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_MAJOR);
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_COMPORT_CONFLICT);
+    CU_ASSERT_STRING_EQUAL(al->server, "EXCH01");
+    CU_ASSERT_STRING_EQUAL(al->resource, "COM1");
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "COM1 claimed by MS Mail Connector (async), Remote Access Service");
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q158047"), 1);
+    CU_ASSERT_EQUAL_FATAL(f.a.n_outbox, 1);
+    CU_ASSERT_STRING_EQUAL(f.a.outbox[0].url, "https://support.microsoft.com/kb/158047");
+
+    /* still conflicting: count and last-seen updated, nothing new sent */
+    rep_init(&r, "EXCH01", C0 + 60, "5.0.1457.7", "");
+    rep_port(&r, "COM1", "MS Mail Connector (async)", "Remote Access Service");
+    apply(&f, &r, T0 + 60000);
+    al = only_alarm(&f);
+    CU_ASSERT_EQUAL(al->count, 2);
+    CU_ASSERT_EQUAL(al->last_seen_ms, T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_outbox, 1);
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q158047"), 2);
+
+    /* at most one claimant: clears */
+    rep_init(&r, "EXCH01", C0 + 120, "5.0.1457.7", "");
+    rep_port(&r, "COM1", "MS Mail Connector (async)", NULL);
+    apply(&f, &r, T0 + 120000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL_FATAL(f.a.n_outbox, 2);
+    CU_ASSERT_EQUAL(f.a.outbox[1].notification, EXC_NOTIF_ALARM_CLEARED);
+    CU_ASSERT_EQUAL(f.a.history[f.a.n_history - 1].transition, EXC_TR_CLEARED);
+
+    /* a conflict again is a new alarm; the port gone from the report clears */
+    rep_init(&r, "EXCH01", C0 + 180, "5.0.1457.7", "");
+    rep_port(&r, "COM1", "A", "B");
+    apply(&f, &r, T0 + 180000);
+    al = only_alarm(&f);
+    CU_ASSERT_EQUAL(al->index, 2);
+    rep_init(&r, "EXCH01", C0 + 240, "5.0.1457.7", "");
+    apply(&f, &r, T0 + 240000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+}
+
+static void test_q158047_msmail_exit3(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    rep_init(&r, "EXCH01", C0, "5.0.1457.7", "");
+    exc_connector *c = rep_conn(&r, "MS Mail Connector", EXC_CT_MSMAIL, EXC_ST_STOPPED);
+    c->win32_exit = (exc_opt_u32){ true, 1066 };
+    c->service_exit = (exc_opt_u32){ true, 3 };
+    snprintf(c->com_port, sizeof c->com_port, "COM1");
+    rep_port(&r, "COM1", "MS Mail Connector (async)", "Remote Access Service");
+    apply(&f, &r, T0);
+    CU_ASSERT_EQUAL(f.a.n_active, 2);   /* (a) the port and (b) the connector */
+    const exc_alarm *al = exc_alarms_find(&f.a, "Q158047", "EXCH01", "MS Mail Connector");
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_MAJOR);
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "MS Mail Connector stopped with service-specific error 3 (COM1 claimed "
+                           "by MS Mail Connector (async), Remote Access Service)");
+    CU_ASSERT_PTR_NOT_NULL(exc_alarms_find(&f.a, "Q158047", "EXCH01", "COM1"));
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q158047"), 2);
+
+    /* the conflict is gone but the connector still fails: (b) stays, (a) clears */
+    rep_init(&r, "EXCH01", C0 + 60, "5.0.1457.7", "");
+    c = rep_conn(&r, "MS Mail Connector", EXC_CT_MSMAIL, EXC_ST_STOPPED);
+    c->service_exit = (exc_opt_u32){ true, 3 };
+    snprintf(c->com_port, sizeof c->com_port, "COM1");
+    apply(&f, &r, T0 + 60000);
+    al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->resource, "MS Mail Connector");
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "MS Mail Connector stopped with service-specific error 3 (port COM1)");
+
+    /* running again: clears */
+    rep_init(&r, "EXCH01", C0 + 120, "5.0.1457.7", "");
+    rep_conn(&r, "MS Mail Connector", EXC_CT_MSMAIL, EXC_ST_RUNNING);
+    apply(&f, &r, T0 + 120000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+
+    /* no false alarms: another service exit code, an unknown one, another type */
+    rep_init(&r, "EXCH01", C0 + 180, "5.0.1457.7", "");
+    c = rep_conn(&r, "MS Mail Connector", EXC_CT_MSMAIL, EXC_ST_STOPPED);
+    c->service_exit = (exc_opt_u32){ true, 5 };
+    rep_conn(&r, "MS Mail Connector 2", EXC_CT_MSMAIL, EXC_ST_STOPPED);
+    c = rep_conn(&r, "Other", EXC_CT_OTHER, EXC_ST_STOPPED);
+    c->service_exit = (exc_opt_u32){ true, 3 };
+    c = rep_conn(&r, "MS Mail Connector 3", EXC_CT_MSMAIL, EXC_ST_START_PENDING);
+    c->service_exit = (exc_opt_u32){ true, 3 };
+    apply(&f, &r, T0 + 180000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+}
+
+/* ---------- Q166045 ---------- */
+
+static void ccmail_report(exc_report *r, int64_t collected, int state, int dirsync)
+{
+    rep_init(r, "EXCH01", collected, "5.0.1457.7", "");
+    exc_connector *c = rep_conn(r, "cc:Mail Connector", EXC_CT_CCMAIL, state);
+    c->dirsync = dirsync;
+    snprintf(c->service, sizeof c->service, "MSExchangeCCMC");
+}
+
+static void test_q166045(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    ccmail_report(&r, C0, EXC_ST_RUNNING, EXC_DS_PENDING);
+    apply(&f, &r, T0);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+
+    char msg[] = "Lotus cc:Mail EXPORT to file msg1a2b.ccm returned result code 3.\r\n"
+                 "The Microsoft Exchange Connector for Lotus cc:Mail has not been configured";
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeCCMC", 70, C0 + 100, msg);
+    on_event(&f, &ev, T0 + 100000);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->article, "Q166045");
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_MAJOR);
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_CCMAIL_EXPORT_FAILED);
+    CU_ASSERT_STRING_EQUAL(al->resource, "cc:Mail Connector");
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "event 70 from MSExchangeCCMC: Lotus cc:Mail EXPORT to file "
+                           "msg1a2b.ccm returned result code 3.; dirsync has not completed");
+    CU_ASSERT_EQUAL(al->last_event_time, C0 + 100);
+    CU_ASSERT_EQUAL(al->last_event_rx_ms, T0 + 100000);
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q166045"), 1);
+    CU_ASSERT_EQUAL_FATAL(f.a.n_outbox, 1);
+    CU_ASSERT_EQUAL(f.a.outbox[0].notification, EXC_NOTIF_CCMAIL_EXPORT_FAILED);
+
+    /* the event again (provider case does not matter): an update */
+    event_init(&ev, "exch01", "msexchangeccmc", 70, C0 + 200, msg);
+    on_event(&f, &ev, T0 + 200000);
+    al = only_alarm(&f);
+    CU_ASSERT_EQUAL(al->count, 2);
+    CU_ASSERT_EQUAL(al->last_event_time, C0 + 200);
+    CU_ASSERT_EQUAL(f.a.n_outbox, 1);
+    /* an older event (replayed) does not move the event time back */
+    event_init(&ev, "EXCH01", "MSExchangeCCMC", 70, C0 + 50, msg);
+    on_event(&f, &ev, T0 + 210000);
+    CU_ASSERT_EQUAL(only_alarm(&f)->last_event_time, C0 + 200);
+
+    /* a report collected before the last event does not clear */
+    ccmail_report(&r, C0 + 150, EXC_ST_RUNNING, EXC_DS_COMPLETED);
+    apply(&f, &r, T0 + 220000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    /* later, running but dirsync still pending: does not clear */
+    ccmail_report(&r, C0 + 300, EXC_ST_RUNNING, EXC_DS_PENDING);
+    apply(&f, &r, T0 + 300000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    /* later, dirsync completed but stopped: does not clear */
+    ccmail_report(&r, C0 + 360, EXC_ST_STOPPED, EXC_DS_COMPLETED);
+    apply(&f, &r, T0 + 360000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    /* running with dirsync completed: clears */
+    ccmail_report(&r, C0 + 420, EXC_ST_RUNNING, EXC_DS_COMPLETED);
+    apply(&f, &r, T0 + 420000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL_FATAL(f.a.n_outbox, 2);
+    CU_ASSERT_EQUAL(f.a.outbox[1].notification, EXC_NOTIF_ALARM_CLEARED);
+
+    /* with dirsync completed the description does not add the dirsync note */
+    event_init(&ev, "EXCH01", "MSExchangeCCMC", 70, C0 + 500, msg);
+    on_event(&f, &ev, T0 + 500000);
+    al = only_alarm(&f);
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "event 70 from MSExchangeCCMC: Lotus cc:Mail EXPORT to file "
+                           "msg1a2b.ccm returned result code 3.");
+    fx_free(&f);
+}
+
+static void test_q166045_unknown_server_and_no_false(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_event ev;
+    /* no report yet: the resource is the provider; Data items describe it */
+    char d1[] = "msg00ff.ccm", d2[] = "3";
+    event_init(&ev, "EXCH05", "MSExchangeCCMC", 70, C0, NULL);
+    ev.data[0] = d1;
+    ev.data[1] = d2;
+    ev.n_data = 2;
+    on_event(&f, &ev, T0);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->server, "EXCH05");
+    CU_ASSERT_STRING_EQUAL(al->resource, "MSExchangeCCMC");
+    CU_ASSERT_STRING_EQUAL(al->description, "event 70 from MSExchangeCCMC: msg00ff.ccm; 3");
+    /* a later report showing the ccMail connector healthy clears it */
+    exc_report r;
+    rep_init(&r, "EXCH05", C0 + 60, "5.0.1457.7", "");
+    rep_conn(&r, "cc:Mail Connector", EXC_CT_CCMAIL, EXC_ST_RUNNING)->dirsync = EXC_DS_COMPLETED;
+    apply(&f, &r, T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+
+    /* no false alarms: id 70 from another provider, another id from CCMC */
+    char msg[] = "Lotus cc:Mail EXPORT to file msg1.ccm returned result code 3.";
+    event_init(&ev, "EXCH05", "MSExchangeIMC", 70, C0 + 100, msg);
+    on_event(&f, &ev, T0 + 100000);
+    event_init(&ev, "EXCH05", "MSExchangeCCMC", 71, C0 + 100, msg);
+    on_event(&f, &ev, T0 + 100000);
+    event_init(&ev, "EXCH05", "MSExchangeCCMCX", 70, C0 + 100, msg);
+    on_event(&f, &ev, T0 + 100000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q166045"), 1);
+    fx_free(&f);
+}
+
+/* ---------- Q182346 ---------- */
+
+static void imc_report(exc_report *r, int64_t collected, int state)
+{
+    rep_init(r, "EXCH01", collected, "5.0.1457.7", "");
+    exc_connector *c = rep_conn(r, "Internet Mail Service", EXC_CT_INTERNETMAIL, state);
+    c->queuefile = EXC_QF_OK;
+}
+
+static void test_q182346(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    imc_report(&r, C0, EXC_ST_STOPPED);
+    apply(&f, &r, T0);
+
+    char d1[] = "The service could not be started because the queue\nviewing interface "
+                "could not be registered.";
+    char d2[] = "0x80004005";
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeIMC", 4087, C0 + 10, NULL);
+    ev.data[0] = d1;
+    ev.data[1] = d2;
+    ev.n_data = 2;
+    on_event(&f, &ev, T0 + 10000);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->article, "Q182346");
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_CRITICAL);
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_IMC_QUEUE_IF_FAILED);
+    CU_ASSERT_STRING_EQUAL(al->resource, "Internet Mail Service");
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "event 4087 from MSExchangeIMC: The service could not be started "
+                           "because the queue viewing interface could not be registered.; "
+                           "0x80004005");
+
+    /* still stopped later: stays; running later: clears */
+    imc_report(&r, C0 + 60, EXC_ST_STOPPED);
+    apply(&f, &r, T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    imc_report(&r, C0 + 120, EXC_ST_RUNNING);
+    apply(&f, &r, T0 + 120000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+
+    /* no false alarms: another id, another provider */
+    event_init(&ev, "EXCH01", "MSExchangeIMC", 4088, C0 + 200, NULL);
+    on_event(&f, &ev, T0 + 200000);
+    event_init(&ev, "EXCH01", "MSExchangeMTA", 4087, C0 + 200, NULL);
+    on_event(&f, &ev, T0 + 200000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+}
+
+static void test_event_ttl(void)
+{
+    fx f;
+    fx_init(&f);
+    f.cfg.event_ttl = 3600;
+    f.cfg.stale_after = 1000000;
+    exc_report r;
+    imc_report(&r, C0, EXC_ST_STOPPED);
+    apply(&f, &r, T0);
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeIMC", 4087, C0 + 10, NULL);
+    on_event(&f, &ev, T0 + 10000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    int64_t end = T0 + 10000 + 3600 * 1000LL;
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, T0 + 20000), end);
+    /* a new matching event restarts the TTL */
+    on_event(&f, &ev, T0 + 20000);
+    end = T0 + 20000 + 3600 * 1000LL;
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, end - 1), end);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, end);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL(f.a.history[f.a.n_history - 1].transition, EXC_TR_CLEARED);
+    fx_free(&f);
+}
+
+/* ---------- Q193760 ---------- */
+
+static void mta_report(exc_report *r, int64_t collected, const char *exv, const char *mtav,
+                       int paris_link, long london_msgs)
+{
+    rep_init(r, "EXCH01", collected, exv, mtav);
+    rep_conn(r, "X.400 to PARIS", EXC_CT_X400, EXC_ST_RUNNING)->link = paris_link;
+    rep_conn(r, "X.400 to LONDON", EXC_CT_X400, EXC_ST_RUNNING)->link = EXC_LINK_UP;
+    rep_queue(r, "X400-PARIS", "X.400 to PARIS", EXC_QK_X400LINK, 40);
+    rep_queue(r, "X400-LONDON", "X.400 to LONDON", EXC_QK_X400LINK, london_msgs);
+}
+
+/* Three reports (stallSamples 3) with the given LONDON counts. */
+static void mta_series(fx *f, const char *exv, const char *mtav, int link, long q1, long q2,
+                       long q3)
+{
+    long q[3] = { q1, q2, q3 };
+    for (int i = 0; i < 3; i++) {
+        exc_report r;
+        mta_report(&r, C0 + i * 60, exv, mtav, link, q[i]);
+        apply(f, &r, T0 + i * 60000);
+    }
+}
+
+static void test_q193760(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    mta_report(&r, C0, "5.0.1457.7", "5.0.1457.7", EXC_LINK_DOWN, 40);
+    apply(&f, &r, T0);
+    mta_report(&r, C0 + 60, "5.0.1457.7", "5.0.1457.7", EXC_LINK_DOWN, 40);
+    apply(&f, &r, T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);   /* two samples: not stalled yet */
+    mta_report(&r, C0 + 120, "5.0.1457.7", "5.0.1457.7", EXC_LINK_DOWN, 40);
+    apply(&f, &r, T0 + 120000);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->article, "Q193760");
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_CRITICAL);
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_MTA_LINK_STALL);
+    CU_ASSERT_STRING_EQUAL(al->resource, "X.400 to PARIS");
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "X.400 to PARIS down; MTA 5.0.1457.7 below fix 5.0.1461.50; "
+                           "X400-LONDON stalled at 40 messages on X.400 to LONDON");
+    /* the link back up: clears */
+    mta_report(&r, C0 + 180, "5.0.1457.7", "5.0.1457.7", EXC_LINK_UP, 41);
+    apply(&f, &r, T0 + 180000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    /* down again, still stalled: raised again; then the queue drains: clears */
+    mta_report(&r, C0 + 240, "5.0.1457.7", "5.0.1457.7", EXC_LINK_DOWN, 42);
+    apply(&f, &r, T0 + 240000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    mta_report(&r, C0 + 300, "5.0.1457.7", "5.0.1457.7", EXC_LINK_DOWN, 10);
+    apply(&f, &r, T0 + 300000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+
+    /* the MTA upgraded to the fixed build: clears */
+    fx_init(&f);
+    mta_series(&f, "5.0.1457.7", "", EXC_LINK_DOWN, 5, 6, 7);
+    al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "X.400 to PARIS down; MTA 5.0.1457.7 below fix 5.0.1461.50; "
+                           "X400-LONDON stalled at 7 messages on X.400 to LONDON");
+    mta_report(&r, C0 + 600, "5.0.1457.7", "5.0.1461.50", EXC_LINK_DOWN, 8);
+    apply(&f, &r, T0 + 600000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+
+    /* both versions unknown: affected */
+    fx_init(&f);
+    mta_series(&f, "", "", EXC_LINK_DOWN, 5, 5, 5);
+    al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "X.400 to PARIS down; MTA version unknown; "
+                           "X400-LONDON stalled at 5 messages on X.400 to LONDON");
+    fx_free(&f);
+
+    /* a 4.0 MTA below its fix */
+    fx_init(&f);
+    mta_series(&f, "4.0.837", "4.0.996.9", EXC_LINK_DOWN, 5, 5, 5);
+    al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(al->description, "MTA 4.0.996.9 below fix 4.0.997.2"));
+    fx_free(&f);
+}
+
+static void test_q193760_no_false(void)
+{
+    struct { const char *exv, *mtav; int link; long q[3]; } cases[] = {
+        { "5.5.2650.24", "5.5.2650.24", EXC_LINK_DOWN, { 40, 40, 40 } },  /* 5.5 */
+        { "5.0.1457.7", "5.0.1461.50", EXC_LINK_DOWN, { 40, 40, 40 } },   /* fixed 5.0 */
+        { "4.0.837", "4.0.997.2", EXC_LINK_DOWN, { 40, 40, 40 } },        /* fixed 4.0 */
+        { "5.0.1457.7", "", EXC_LINK_DOWN, { 40, 30, 20 } },              /* draining */
+        { "5.0.1457.7", "", EXC_LINK_DOWN, { 40, 0, 40 } },               /* emptied */
+        { "5.0.1457.7", "", EXC_LINK_UNKNOWN, { 40, 40, 40 } },           /* no link down */
+        { "5.0.1457.7", "", EXC_LINK_UP, { 40, 40, 40 } },
+        { "5.0.1457.7", "", EXC_LINK_DOWN, { -1, -1, -1 } },              /* unknown counts */
+        { "6.0.6249.0", "", EXC_LINK_DOWN, { 40, 40, 40 } },
+        { "5.0.1457.7", "unparsable", EXC_LINK_DOWN, { 40, 40, 40 } },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fx f;
+        fx_init(&f);
+        mta_series(&f, cases[i].exv, cases[i].mtav, cases[i].link, cases[i].q[0],
+                   cases[i].q[1], cases[i].q[2]);
+        if (f.a.n_active != 0)
+            fprintf(stderr, "\nfalse alarm in case %zu: %s\n", i, f.a.active[0].description);
+        CU_ASSERT_EQUAL(f.a.n_active, 0);
+        fx_free(&f);
+    }
+
+    /* only one x400 connector, down, with its own queue stalled: no "other" link */
+    fx f;
+    fx_init(&f);
+    for (int i = 0; i < 3; i++) {
+        exc_report r;
+        rep_init(&r, "EXCH01", C0 + i * 60, "5.0.1457.7", "");
+        rep_conn(&r, "X.400 to PARIS", EXC_CT_X400, EXC_ST_RUNNING)->link = EXC_LINK_DOWN;
+        rep_queue(&r, "X400-PARIS", "X.400 to PARIS", EXC_QK_X400LINK, 40);
+        rep_queue(&r, "OTHERQ", "", EXC_QK_OTHER, 40);   /* belongs to no connector */
+        apply(&f, &r, T0 + i * 60000);
+    }
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+}
+
+static void test_version_compare(void)
+{
+    const char *fix = NULL;
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("4.0.996.9", &fix));
+    CU_ASSERT_STRING_EQUAL(fix, "4.0.997.2");
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("4.0.997.2", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("4.0.997.10", NULL));   /* numeric, not text */
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("4.0.1000", NULL));
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("4.0.837", NULL));
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("5.0.1460.8", &fix));
+    CU_ASSERT_STRING_EQUAL(fix, "5.0.1461.50");
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("5.0.1461.49", NULL));
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("5.0.999.99", NULL));
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("5.0", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5.0.1461.50", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5.0.1461.50.1", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5.0.1462", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5.5.1960.6", &fix));
+    CU_ASSERT_STRING_EQUAL(fix, "");
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5.5.2650.24", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("6.0.6249.0", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("3.5.1", NULL));
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("", NULL));       /* unknown */
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected(NULL, NULL));
+    CU_ASSERT_TRUE(exc_rules_mta_build_affected("  ", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("garbage", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5.0.1457.7 SP1", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5..0", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5", NULL));
+    CU_ASSERT_FALSE(exc_rules_mta_build_affected("5.0.99999999999999999999", NULL));
+}
+
+/* ---------- Q148727 ---------- */
+
+static void imc2140_report(exc_report *r, int64_t collected, int state, uint32_t exit_code,
+                           int queuefile, long mts_out)
+{
+    rep_init(r, "EXCH01", collected, "4.0.837", "");
+    exc_connector *c = rep_conn(r, "Internet Mail Service", EXC_CT_INTERNETMAIL, state);
+    c->win32_exit = (exc_opt_u32){ true, exit_code };
+    c->queuefile = queuefile;
+    rep_queue(r, "MTS-IN", "Internet Mail Service", EXC_QK_MTSIN, 0);
+    rep_queue(r, "MTS-OUT", "Internet Mail Service", EXC_QK_MTSOUT, mts_out);
+    rep_queue(r, "IMCDATA-OUT", "Internet Mail Service", EXC_QK_IMCOUT, 3);
+}
+
+static void test_q148727(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    imc2140_report(&r, C0, EXC_ST_STOPPED, 2140, EXC_QF_READONLY, 12);
+    apply(&f, &r, T0);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->article, "Q148727");
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_CRITICAL);
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_IMC_START_FAILED);
+    CU_ASSERT_STRING_EQUAL(al->resource, "Internet Mail Service");
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "IMC stopped with error 2140: queue.dat read-only, "
+                           "12 messages in MTS-OUT");
+
+    imc2140_report(&r, C0 + 60, EXC_ST_STOPPED, 2140, EXC_QF_DAMAGED, 0);
+    apply(&f, &r, T0 + 60000);
+    al = only_alarm(&f);
+    CU_ASSERT_STRING_EQUAL(al->description, "IMC stopped with error 2140: queue.dat damaged");
+    CU_ASSERT_EQUAL(al->count, 2);
+
+    imc2140_report(&r, C0 + 120, EXC_ST_STOPPED, 2140, EXC_QF_OK, 0);
+    apply(&f, &r, T0 + 120000);
+    al = only_alarm(&f);
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "IMC stopped with error 2140; no likely cause visible in the report");
+
+    imc2140_report(&r, C0 + 180, EXC_ST_STOPPED, 2140, EXC_QF_MISSING, -1);
+    apply(&f, &r, T0 + 180000);
+    CU_ASSERT_STRING_EQUAL(only_alarm(&f)->description,
+                           "IMC stopped with error 2140: queue.dat missing");
+
+    /* stopped with another exit code: clears (and is no alarm) */
+    imc2140_report(&r, C0 + 240, EXC_ST_STOPPED, 1066, EXC_QF_READONLY, 12);
+    apply(&f, &r, T0 + 240000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    /* running, even with 2140 left in the report: no alarm */
+    imc2140_report(&r, C0 + 300, EXC_ST_RUNNING, 2140, EXC_QF_READONLY, 12);
+    apply(&f, &r, T0 + 300000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q148727"), 4);
+    fx_free(&f);
+}
+
+/* ---------- stale ---------- */
+
+static void test_stale(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    rep_init(&r, "EXCH01", C0, "5.5.2650.24", "");
+    apply(&f, &r, T0);
+    int64_t due = T0 + 900 * 1000LL;
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, due - 1), due);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, due + 60000), 0);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->article, "");
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_WARNING);
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_SERVER_STALE);
+    CU_ASSERT_STRING_EQUAL(al->server, "EXCH01");
+    CU_ASSERT_STRING_EQUAL(al->resource, "EXCH01");
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "no report for 960 s (last report 2026-11-22T10:00:00Z)");
+    CU_ASSERT_EQUAL_FATAL(f.a.n_outbox, 1);
+    CU_ASSERT_EQUAL(f.a.outbox[0].notification, EXC_NOTIF_SERVER_STALE);
+    CU_ASSERT_STRING_EQUAL(f.a.outbox[0].url, "");
+    /* later ticks do not raise it again nor count it */
+    exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, due + 120000);
+    CU_ASSERT_EQUAL(only_alarm(&f)->count, 1);
+    CU_ASSERT_EQUAL(f.a.n_outbox, 1);
+
+    /* a report arrives: cleared */
+    rep_init(&r, "EXCH01", C0 + 1000, "5.5.2650.24", "");
+    apply(&f, &r, due + 180000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL_FATAL(f.a.n_outbox, 2);
+    CU_ASSERT_EQUAL(f.a.outbox[1].notification, EXC_NOTIF_ALARM_CLEARED);
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, due + 180001),
+                    due + 180000 + 900 * 1000LL);
+
+    /* a server known only from events goes stale from when it became known */
+    exc_event ev;
+    event_init(&ev, "EXCH07", "SomeProvider", 1, C0, NULL);
+    on_event(&f, &ev, T0);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, T0 + 900 * 1000LL);
+    const exc_alarm *st = exc_alarms_find(&f.a, "", "EXCH07", "EXCH07");
+    CU_ASSERT_FATAL(st != NULL);
+    CU_ASSERT_STRING_EQUAL(st->description,
+                           "no report since it became known at 2026-11-22T10:00:30Z");
+    fx_free(&f);
+}
+
+/* ---------- KB changes, detectors without articles ---------- */
+
+static void test_no_article_no_detector_and_reload(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    rep_init(&r, "EXCH01", C0, "4.0.837", "");
+    rep_port(&r, "COM1", "A", "B");
+    exc_connector *c = rep_conn(&r, "Internet Mail Service", EXC_CT_INTERNETMAIL,
+                                EXC_ST_STOPPED);
+    c->win32_exit = (exc_opt_u32){ true, 2140 };
+    apply(&f, &r, T0);
+    CU_ASSERT_EQUAL(f.a.n_active, 2);
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeIMC", 4087, C0 + 5, NULL);
+    on_event(&f, &ev, T0 + 5000);
+    CU_ASSERT_EQUAL(f.a.n_active, 3);
+    const exc_alarm *imc = exc_alarms_find(&f.a, "Q148727", "EXCH01", "Internet Mail Service");
+    CU_ASSERT_FATAL(imc != NULL);
+    uint32_t imc_count = imc->count;
+    uint32_t imc_matches = exc_alarms_matches(&f.a, "Q148727");
+
+    /* reload without Q158047 and Q182346: their alarms clear; the rest stay,
+     * not counted again */
+    exc_kb kb2;
+    memset(&kb2, 0, sizeof kb2);
+    add_article(&kb2, "Q148727", EXC_SEV_CRITICAL, EXC_NOTIF_IMC_START_FAILED);
+    add_detector(&kb2, EXC_DET_IMC_EXIT2140);
+    exc_rules_eval_all(&f.cfg, &kb2, &f.m, &f.a, T0 + 10000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    CU_ASSERT_EQUAL(count_article(&f, "Q158047"), 0);
+    CU_ASSERT_EQUAL(count_article(&f, "Q182346"), 0);
+    imc = exc_alarms_find(&f.a, "Q148727", "EXCH01", "Internet Mail Service");
+    CU_ASSERT_FATAL(imc != NULL);
+    CU_ASSERT_EQUAL(imc->count, imc_count);
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q148727"), imc_matches);
+
+    /* with that KB the COM port conflict is not detected at all */
+    rep_init(&r, "EXCH01", C0 + 60, "4.0.837", "");
+    rep_port(&r, "COM1", "A", "B");
+    rep_port(&r, "COM2", "C", "D");
+    CU_ASSERT_FATAL(exc_model_apply_report(&f.m, &r, T0 + 60000, &(exc_err){ 0, "" }));
+    exc_report_free(&r);
+    exc_rules_eval_server(&f.cfg, &kb2, &f.m, &f.a, exc_model_find(&f.m, "EXCH01"),
+                          T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);   /* and the IMC is not in the report any more */
+
+    /* the full KB back: detected again */
+    exc_rules_eval_all(&f.cfg, &f.kb, &f.m, &f.a, T0 + 70000);
+    CU_ASSERT_EQUAL(count_article(&f, "Q158047"), 2);
+    exc_kb_free(&kb2);
+    fx_free(&f);
+}
+
+/* A custom article may name a detector and an event rule at once: the
+ * detector pass does not clear the event's alarm. */
+static void test_event_alarm_not_cleared_by_detectors(void)
+{
+    fx f;
+    fx_init(&f);
+    add_article(&f.kb, "Q999999", EXC_SEV_MINOR, EXC_NOTIF_KB_ALARM);
+    add_event(&f.kb, "MSExchangeMTA", 9318, 0, 0, 0);
+    exc_kb_rule *ru = add_rule(&f.kb, EXC_RULE_EVENT);
+    snprintf(ru->provider, sizeof ru->provider, "MSExchangeMTA");
+    ru->event_id = 9411;
+    snprintf(ru->message, sizeof ru->message, "association");
+    add_detector(&f.kb, EXC_DET_COMPORT_CONFLICT);
+    char msg[] = "An RPC communications error occurred.";
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeMTA", 9318, C0, msg);
+    on_event(&f, &ev, T0);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->resource, "MSExchangeMTA");
+    CU_ASSERT_EQUAL(al->severity, EXC_SEV_MINOR);
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_KB_ALARM);
+    CU_ASSERT_STRING_EQUAL(al->description,
+                           "event 9318 from MSExchangeMTA: An RPC communications error occurred.");
+    exc_report r;
+    rep_init(&r, "EXCH01", C0 + 60, "5.5.2650.24", "");
+    apply(&f, &r, T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);   /* only eventTtl clears it (no clearState) */
+
+    /* message substring rules: in the message or in a Data item, any case */
+    char m2[] = "The ASSOCIATION was refused";
+    event_init(&ev, "EXCH02", "MSExchangeMTA", 9411, C0, m2);
+    on_event(&f, &ev, T0);
+    CU_ASSERT_PTR_NOT_NULL(exc_alarms_find(&f.a, "Q999999", "EXCH02", "MSExchangeMTA"));
+    char d1[] = "no assoc here";
+    event_init(&ev, "EXCH03", "MSExchangeMTA", 9411, C0, NULL);
+    ev.data[0] = d1;
+    ev.n_data = 1;
+    on_event(&f, &ev, T0);
+    CU_ASSERT_PTR_NULL(exc_alarms_find(&f.a, "Q999999", "EXCH03", "MSExchangeMTA"));
+    char d2[] = "association 12 refused";
+    ev.data[1] = d2;
+    ev.n_data = 2;
+    on_event(&f, &ev, T0);
+    CU_ASSERT_PTR_NOT_NULL(exc_alarms_find(&f.a, "Q999999", "EXCH03", "MSExchangeMTA"));
+    fx_free(&f);
+}
+
+static void test_description_bounds(void)
+{
+    fx f;
+    fx_init(&f);
+    /* a long multi-byte message is cut at a character boundary, one line,
+     * and keeps the dirsync note */
+    exc_report r;
+    ccmail_report(&r, C0, EXC_ST_RUNNING, EXC_DS_FAILED);
+    apply(&f, &r, T0);
+    char msg[1200];
+    size_t n = 0;
+    while (n + 2 < 1000) {
+        msg[n++] = (char)0xC3;
+        msg[n++] = (char)0xA9;
+    }
+    msg[n] = '\0';
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeCCMC", 70, C0 + 1, msg);
+    on_event(&f, &ev, T0 + 1000);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    size_t len = strlen(al->description);
+    CU_ASSERT(len <= 255);
+    CU_ASSERT(exc_utf8_valid(al->description, len));
+    const char *tail = "; dirsync has not completed";
+    CU_ASSERT(len > strlen(tail) &&
+              strcmp(al->description + len - strlen(tail), tail) == 0);
+
+    /* Data items with line breaks stay on one line */
+    char d1[] = "line one\nline two";
+    event_init(&ev, "EXCH09", "MSExchangeIMC", 4087, C0, NULL);
+    ev.data[0] = d1;
+    ev.n_data = 1;
+    on_event(&f, &ev, T0);
+    al = exc_alarms_find(&f.a, "Q182346", "EXCH09", "MSExchangeIMC");
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->description, "event 4087 from MSExchangeIMC: line one line two");
+    fx_free(&f);
+}
+
+/* The shipped kb/ directory drives the same rules. */
+static void test_shipped_kb(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_kb_free(&f.kb);
+    exc_err err;
+    memset(&err, 0, sizeof err);
+    char bad[256] = "";
+    bool ok = exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &f.kb, &err, bad, sizeof bad);
+    if (!ok)
+        fprintf(stderr, "\nkb: %s: %s\n", bad, err.msg);
+    CU_ASSERT_FATAL(ok);
+    exc_report r;
+    rep_init(&r, "EXCH01", C0, "5.0.1457.7", "");
+    rep_port(&r, "COM1", "MS Mail Connector (async)", "Remote Access Service");
+    rep_conn(&r, "cc:Mail Connector", EXC_CT_CCMAIL, EXC_ST_RUNNING)->dirsync = EXC_DS_PENDING;
+    apply(&f, &r, T0);
+    char msg[] = "Lotus cc:Mail EXPORT to file msg0001.ccm returned result code 3.";
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeCCMC", 70, C0 + 10, msg);
+    on_event(&f, &ev, T0 + 10000);
+    const exc_alarm *p = exc_alarms_find(&f.a, "Q158047", "EXCH01", "COM1");
+    const exc_alarm *c = exc_alarms_find(&f.a, "Q166045", "EXCH01", "cc:Mail Connector");
+    CU_ASSERT_FATAL(p != NULL && c != NULL);
+    CU_ASSERT_EQUAL(p->severity, EXC_SEV_MAJOR);
+    CU_ASSERT_EQUAL(c->severity, EXC_SEV_MAJOR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c->description, "dirsync has not completed"));
+    CU_ASSERT_STRING_EQUAL(c->url, "https://support.microsoft.com/kb/166045");
+    ccmail_report(&r, C0 + 60, EXC_ST_RUNNING, EXC_DS_COMPLETED);
+    apply(&f, &r, T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+}
+
+void exc_register_tests(void)
+{
+    CU_pSuite s = CU_add_suite("rules", NULL, NULL);
+    CU_add_test(s, "Q158047 (a) COM port conflict", test_q158047_comport);
+    CU_add_test(s, "Q158047 (b) MS Mail service error 3", test_q158047_msmail_exit3);
+    CU_add_test(s, "Q166045 cc:Mail event 70", test_q166045);
+    CU_add_test(s, "Q166045 unknown server; no false alarms",
+                test_q166045_unknown_server_and_no_false);
+    CU_add_test(s, "Q182346 IMC event 4087", test_q182346);
+    CU_add_test(s, "eventTtl", test_event_ttl);
+    CU_add_test(s, "Q193760 MTA link stall", test_q193760);
+    CU_add_test(s, "Q193760 no false alarms", test_q193760_no_false);
+    CU_add_test(s, "MTA version comparison", test_version_compare);
+    CU_add_test(s, "Q148727 IMC error 2140", test_q148727);
+    CU_add_test(s, "stale server", test_stale);
+    CU_add_test(s, "KB reload; no article, no detector", test_no_article_no_detector_and_reload);
+    CU_add_test(s, "custom article: event alarm vs detectors",
+                test_event_alarm_not_cleared_by_detectors);
+    CU_add_test(s, "description bounds", test_description_bounds);
+    CU_add_test(s, "shipped KB", test_shipped_kb);
+}
