@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "kb.h"
-#include "limits.h"
+#include "exc_limits.h"
 #include "statefile.h"
 
 typedef enum { EXC_TR_RAISED = 1, EXC_TR_CLEARED = 2 } exc_transition;

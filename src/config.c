@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "limits.h"
+#include "exc_limits.h"
 #include "util.h"
 #include "xmlsafe.h"
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "limits.h"
+#include "exc_limits.h"
 
 #define EXC_EVENT_PROVIDER_BUF 129
 #define EXC_EVENT_MAX_DATA 32     /* EventData/Data items kept per event */

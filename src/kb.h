@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "limits.h"
+#include "exc_limits.h"
 
 /* ITU perceived severity, numbered as exConnAlarmSeverity. */
 typedef enum { EXC_SEV_CLEARED = 1, EXC_SEV_INDETERMINATE, EXC_SEV_CRITICAL, EXC_SEV_MAJOR,

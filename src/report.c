@@ -25,10 +25,15 @@
  *  - queue kind, connector type and state are required;
  *  - numbers are decimal digits (surrounding XML whitespace allowed, as in
  *    the XSD), no sign, range-checked: u32 except queue bytes (u64);
+ *    collected likewise may have surrounding whitespace; enumerations, names
+ *    and versions are taken exactly as written;
+ *  - unknown attributes are errors, xsi:* ones included (the XSD lets those
+ *    pass: collectors must not write them into spool files);
  *  - version strings are dotted decimal numbers (5.0.1457.7), 1..64 octets.
  */
 #include "report.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,10 +130,22 @@ static bool dotted_version(const char *s)
 
 /* ------------------------------------------- case-insensitive name sets */
 
+/* A set of the names already seen, as indexes into the report's own array
+ * (every element type keeps its name as the first member), so nothing is
+ * copied; the array may move, indexes stay. */
 typedef struct nameset {
-    char **slot;
+    size_t *slot;   /* index + 1, 0 = free */
     size_t cap, n;
 } nameset;
+
+_Static_assert(offsetof(exc_connector, name) == 0, "name first");
+_Static_assert(offsetof(exc_queue, name) == 0, "name first");
+_Static_assert(offsetof(exc_comport, name) == 0, "name first");
+
+static const char *ns_name(const void *base, size_t stride, size_t idx)
+{
+    return (const char *)base + idx * stride;
+}
 
 static size_t fold_hash(const char *s)
 {
@@ -140,42 +157,39 @@ static size_t fold_hash(const char *s)
     return (size_t)h;
 }
 
-static void nameset_put(char **slot, size_t cap, char *name)
-{
-    size_t i = fold_hash(name) & (cap - 1);
-    while (slot[i] != NULL)
-        i = (i + 1) & (cap - 1);
-    slot[i] = name;
-}
-
-/* false when an equal name (ASCII case-insensitively) is already present */
-static bool nameset_add(nameset *s, const char *name)
+/* false when base[idx]'s name equals (ASCII case-insensitively) one already
+ * present; otherwise adds it */
+static bool nameset_add(nameset *s, const void *base, size_t stride, size_t idx)
 {
     if ((s->n + 1) * 2 > s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 16;
-        char **ns = exc_calloc(ncap, sizeof *ns);
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->slot[i] != NULL)
-                nameset_put(ns, ncap, s->slot[i]);
+        size_t *nslot = exc_calloc(ncap, sizeof *nslot);
+        for (size_t i = 0; i < s->cap; i++) {
+            if (s->slot[i] == 0)
+                continue;
+            size_t j = fold_hash(ns_name(base, stride, s->slot[i] - 1)) & (ncap - 1);
+            while (nslot[j] != 0)
+                j = (j + 1) & (ncap - 1);
+            nslot[j] = s->slot[i];
+        }
         free(s->slot);
-        s->slot = ns;
+        s->slot = nslot;
         s->cap = ncap;
     }
+    const char *name = ns_name(base, stride, idx);
     size_t i = fold_hash(name) & (s->cap - 1);
-    while (s->slot[i] != NULL) {
-        if (exc_strcasecmp(s->slot[i], name) == 0)
+    while (s->slot[i] != 0) {
+        if (exc_strcasecmp(ns_name(base, stride, s->slot[i] - 1), name) == 0)
             return false;
         i = (i + 1) & (s->cap - 1);
     }
-    s->slot[i] = exc_strdup(name);
+    s->slot[i] = idx + 1;
     s->n++;
     return true;
 }
 
 static void nameset_free(nameset *s)
 {
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slot[i]);
     free(s->slot);
     memset(s, 0, sizeof *s);
 }
@@ -184,36 +198,73 @@ static void nameset_free(nameset *s)
 
 #define MAX_ATTRS 12
 
+/* Attribute values are copied (the reader reuses its buffers) into one
+ * scratch buffer per parse, reused from element to element. */
+typedef struct scratch {
+    char *b;
+    size_t len, cap;
+} scratch;
+
+static size_t scratch_put(scratch *s, const char *v)
+{
+    size_t n = strlen(v) + 1;
+    if (s->len + n > s->cap) {
+        while (s->len + n > s->cap)
+            s->cap = s->cap ? s->cap * 2 : 1024;
+        s->b = exc_realloc(s->b, s->cap);
+    }
+    memcpy(s->b + s->len, v, n);
+    s->len += n;
+    return s->len - n;
+}
+
 typedef struct attrset {
     const char *const *names;   /* allowed names, NULL-terminated */
-    char *val[MAX_ATTRS];       /* copies of the values given, NULL = absent */
+    scratch *s;
+    size_t off[MAX_ATTRS + 2];  /* offsets of values, then unknown, dup; +1, 0 = none */
+    char *val[MAX_ATTRS];       /* the values given, NULL = absent (valid until the
+                                   next element's attributes are collected) */
     char *unknown;              /* first attribute not allowed here */
     char *dup;                  /* first attribute given twice (other namespace) */
 } attrset;
+
+enum { OFF_UNKNOWN = MAX_ATTRS, OFF_DUP = MAX_ATTRS + 1 };
 
 static bool attr_cb(const char *name, const char *value, void *ctx)
 {
     attrset *a = ctx;
     for (size_t i = 0; a->names[i] != NULL; i++) {
         if (strcmp(a->names[i], name) == 0) {
-            if (a->val[i] != NULL) {
-                a->dup = exc_strdup(name);
+            if (a->off[i] != 0) {
+                a->off[OFF_DUP] = scratch_put(a->s, name) + 1;
                 return false;
             }
-            a->val[i] = exc_strdup(value);
+            a->off[i] = scratch_put(a->s, value) + 1;
             return true;
         }
     }
-    a->unknown = exc_strdup(name);
+    a->off[OFF_UNKNOWN] = scratch_put(a->s, name) + 1;
     return false;
 }
 
-static void attrs_free(attrset *a)
+/* ctx: `kind "name"` for messages (name already checked: short, printable) */
+static void mkctx(char *dst, size_t cap, const char *kind, const char *name)
 {
-    for (size_t i = 0; i < MAX_ATTRS; i++)
-        free(a->val[i]);
-    free(a->unknown);
-    free(a->dup);
+    size_t k = strlen(kind), n = strlen(name);
+    if (k + n + 4 > cap)
+        n = cap > k + 4 ? cap - k - 4 : 0;
+    memcpy(dst, kind, k);
+    dst[k] = ' ';
+    dst[k + 1] = '"';
+    memcpy(dst + k + 2, name, n);
+    dst[k + 2 + n] = '"';
+    dst[k + 3 + n] = '\0';
+}
+
+/* copy a string whose length has been checked against dst's size */
+static void copy_checked(char *dst, const char *src)
+{
+    memcpy(dst, src, strlen(src) + 1);
 }
 
 /* ----------------------------------------------------------- the parser */
@@ -224,6 +275,7 @@ typedef struct rp {
     exc_report r;
     size_t cap_conn, cap_queue, cap_port;
     nameset conns, queues, ports;
+    scratch scratch;
     bool seen_server, seen_other;
 } rp;
 
@@ -239,7 +291,14 @@ static void *grow(void *arr, size_t n, size_t *cap, size_t size)
  * local name in two namespaces). */
 static bool collect(rp *p, attrset *a, const char *elem, int line)
 {
+    a->s = &p->scratch;
+    p->scratch.len = 0;
     exc_xml_each_attr(&p->x, attr_cb, a);
+    /* the buffer no longer moves: offsets become pointers */
+    for (size_t i = 0; i < MAX_ATTRS; i++)
+        a->val[i] = a->off[i] ? p->scratch.b + a->off[i] - 1 : NULL;
+    a->unknown = a->off[OFF_UNKNOWN] ? p->scratch.b + a->off[OFF_UNKNOWN] - 1 : NULL;
+    a->dup = a->off[OFF_DUP] ? p->scratch.b + a->off[OFF_DUP] - 1 : NULL;
     if (a->dup != NULL) {
         char b[QBUF];
         exc_err_set(p->err, line, "<%s>: attribute \"%s\" given twice", elem, q(b, a->dup));
@@ -425,9 +484,8 @@ static bool parse_server(rp *p)
             ok = false;
         }
         if (ok)
-            exc_utf8_copy(dst[i], EXC_NAME_BUF, a.val[i]);
+            copy_checked(dst[i], a.val[i]);
     }
-    attrs_free(&a);
     return ok && no_children(p, "server");
 }
 
@@ -448,24 +506,25 @@ static bool parse_queue(rp *p, const char *connector)
     }
     ok = ok && check_text(p, line, "", "queue name", a.val[A_NAME], 1, EXC_QUEUE_MAX);
     if (ok) {
-        snprintf(ctx, sizeof ctx, "queue \"%s\"", a.val[A_NAME]);
+        mkctx(ctx, sizeof ctx, "queue", a.val[A_NAME]);
         ok = no_unknown(p, &a, ctx, line) &&
              get_enum(p, line, ctx, "kind", a.val[A_KIND], exc_queue_kind_from, &qu.kind) &&
              opt_u32(p, line, ctx, "messages", a.val[A_MSGS], &qu.messages) &&
              opt_u64(p, line, ctx, "bytes", a.val[A_BYTES], &qu.bytes) &&
              opt_u32(p, line, ctx, "oldestAge", a.val[A_AGE], &qu.oldest_age);
     }
-    if (ok && !nameset_add(&p->queues, a.val[A_NAME])) {
-        exc_err_set(p->err, line, "duplicate queue name \"%s\"", q(b, a.val[A_NAME]));
-        ok = false;
-    }
     if (ok) {
-        exc_utf8_copy(qu.name, sizeof qu.name, a.val[A_NAME]);
-        exc_utf8_copy(qu.connector, sizeof qu.connector, connector);
+        copy_checked(qu.name, a.val[A_NAME]);
+        copy_checked(qu.connector, connector);
         p->r.queues = grow(p->r.queues, p->r.n_queues, &p->cap_queue, sizeof qu);
-        p->r.queues[p->r.n_queues++] = qu;
+        p->r.queues[p->r.n_queues] = qu;
+        if (!nameset_add(&p->queues, p->r.queues, sizeof qu, p->r.n_queues)) {
+            exc_err_set(p->err, line, "duplicate queue name \"%s\"", q(b, qu.name));
+            ok = false;
+        } else {
+            p->r.n_queues++;
+        }
     }
-    attrs_free(&a);
     return ok && no_children(p, "queue");
 }
 
@@ -512,7 +571,7 @@ static bool parse_connector(rp *p)
     }
     ok = ok && check_text(p, line, "", "connector name", a.val[A_NAME], 1, EXC_CONNECTOR_MAX);
     if (ok) {
-        snprintf(ctx, sizeof ctx, "connector \"%s\"", a.val[A_NAME]);
+        mkctx(ctx, sizeof ctx, "connector", a.val[A_NAME]);
         ok = no_unknown(p, &a, ctx, line) &&
              get_enum(p, line, ctx, "type", a.val[A_TYPE], exc_conn_type_from, &c.type) &&
              get_enum(p, line, ctx, "state", a.val[A_STATE], exc_svc_state_from, &c.state) &&
@@ -538,22 +597,23 @@ static bool parse_connector(rp *p)
             ok = check_text(p, line, ctx, "remoteSite", a.val[A_SITE], 0, EXC_CONNECTOR_MAX);
         }
     }
-    if (ok && !nameset_add(&p->conns, a.val[A_NAME])) {
-        exc_err_set(p->err, line, "duplicate connector name \"%s\"", q(b, a.val[A_NAME]));
-        ok = false;
-    }
     if (ok) {
-        exc_utf8_copy(c.name, sizeof c.name, a.val[A_NAME]);
+        copy_checked(c.name, a.val[A_NAME]);
         if (a.val[A_SERVICE] != NULL)
-            exc_utf8_copy(c.service, sizeof c.service, a.val[A_SERVICE]);
+            copy_checked(c.service, a.val[A_SERVICE]);
         if (a.val[A_PORT] != NULL)
-            exc_utf8_copy(c.com_port, sizeof c.com_port, a.val[A_PORT]);
+            copy_checked(c.com_port, a.val[A_PORT]);
         if (a.val[A_SITE] != NULL)
-            exc_utf8_copy(c.remote_site, sizeof c.remote_site, a.val[A_SITE]);
+            copy_checked(c.remote_site, a.val[A_SITE]);
         p->r.connectors = grow(p->r.connectors, p->r.n_connectors, &p->cap_conn, sizeof c);
-        p->r.connectors[p->r.n_connectors++] = c;
+        p->r.connectors[p->r.n_connectors] = c;
+        if (!nameset_add(&p->conns, p->r.connectors, sizeof c, p->r.n_connectors)) {
+            exc_err_set(p->err, line, "duplicate connector name \"%s\"", q(b, c.name));
+            ok = false;
+        } else {
+            p->r.n_connectors++;
+        }
     }
-    attrs_free(&a);
     if (!ok)
         return false;
     if (exc_xml_is_empty(&p->x))
@@ -577,7 +637,7 @@ static bool parse_claimant(rp *p, exc_comport *port, size_t *cap)
     exc_claimant cl;
     memset(&cl, 0, sizeof cl);
     char ctx[64];
-    snprintf(ctx, sizeof ctx, "COM port \"%s\"", port->name);
+    mkctx(ctx, sizeof ctx, "COM port", port->name);
     bool ok = true;
     if (port->n_claimants >= EXC_CLAIMANTS_MAX) {
         exc_err_set(p->err, line, "%s: more than %d claimants", ctx, EXC_CLAIMANTS_MAX);
@@ -592,11 +652,10 @@ static bool parse_claimant(rp *p, exc_comport *port, size_t *cap)
          get_enum(p, line, ctx, "claimant kind", a.val[A_KIND], exc_claimant_kind_from,
                   &cl.kind);
     if (ok) {
-        exc_utf8_copy(cl.name, sizeof cl.name, a.val[A_NAME]);
+        copy_checked(cl.name, a.val[A_NAME]);
         port->claimants = grow(port->claimants, port->n_claimants, cap, sizeof cl);
         port->claimants[port->n_claimants++] = cl;
     }
-    attrs_free(&a);
     return ok && no_children(p, "claimant");
 }
 
@@ -613,18 +672,19 @@ static bool parse_comport(rp *p)
         ok = false;
     }
     ok = ok && check_text(p, line, "", "COM port name", a.val[0], 1, EXC_COMPORT_MAX);
-    if (ok && !nameset_add(&p->ports, a.val[0])) {
-        exc_err_set(p->err, line, "duplicate COM port name \"%s\"", q(b, a.val[0]));
-        ok = false;
-    }
     exc_comport *port = NULL;
     if (ok) {
         p->r.comports = grow(p->r.comports, p->r.n_comports, &p->cap_port, sizeof *port);
-        port = &p->r.comports[p->r.n_comports++];
+        port = &p->r.comports[p->r.n_comports];
         memset(port, 0, sizeof *port);
-        exc_utf8_copy(port->name, sizeof port->name, a.val[0]);
+        copy_checked(port->name, a.val[0]);
+        if (!nameset_add(&p->ports, p->r.comports, sizeof *port, p->r.n_comports)) {
+            exc_err_set(p->err, line, "duplicate COM port name \"%s\"", q(b, port->name));
+            ok = false;
+        } else {
+            p->r.n_comports++;
+        }
     }
-    attrs_free(&a);
     if (!ok)
         return false;
     if (exc_xml_is_empty(&p->x))
@@ -686,7 +746,7 @@ static bool parse_root(rp *p)
         exc_err_set(p->err, line, "missing attribute collected");
         ok = false;
     }
-    if (ok && !exc_parse_iso8601(a.val[A_COLL], &p->r.collected)) {
+    if (ok && !exc_parse_iso8601(trim(a.val[A_COLL]), &p->r.collected)) {
         exc_err_set(p->err, line,
                     "collected \"%s\" is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ)",
                     q(b, a.val[A_COLL]));
@@ -695,9 +755,8 @@ static bool parse_root(rp *p)
     if (ok) {
         exc_upper(p->r.server, sizeof p->r.server, a.val[A_SERVER]);
         if (a.val[A_SITE] != NULL)
-            exc_utf8_copy(p->r.site, sizeof p->r.site, a.val[A_SITE]);
+            copy_checked(p->r.site, a.val[A_SITE]);
     }
-    attrs_free(&a);
     if (!ok)
         return false;
     if (exc_xml_is_empty(&p->x))
@@ -752,6 +811,7 @@ static bool finish(rp *p, bool ok, exc_report *out)
     nameset_free(&p->conns);
     nameset_free(&p->queues);
     nameset_free(&p->ports);
+    free(p->scratch.b);
     if (!ok) {
         if (p->err != NULL && p->err->msg[0] == '\0')
             exc_err_set(p->err, 0, "invalid report");

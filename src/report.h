@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "limits.h"
+#include "exc_limits.h"
 
 /* Enumerations are numbered as the MIB numbers them (SPEC §6): the report's
  * values in the order SPEC §3 lists them, from 1. */

@@ -622,19 +622,17 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
         for (size_t k = 0; k < n_raise; k++) {
             const exc_server *s = m->servers[raise_idx[k]];
             int64_t ref = s->reported ? s->received_ms : s->created_ms;
-            {
-                char when[32], desc[EXC_TEXT_BUF];
-                if (s->reported) {
-                    exc_format_iso8601(s->collected, when, sizeof when);
-                    snprintf(desc, sizeof desc, "no report for %lld s (last report %s)",
-                             (long long)((now_ms - ref) / 1000), when);
-                } else {
-                    exc_format_iso8601(ref / 1000, when, sizeof when);
-                    snprintf(desc, sizeof desc, "no report since it became known at %s", when);
-                }
-                exc_alarms_raise(a, NULL, EXC_NOTIF_SERVER_STALE, EXC_SEV_WARNING, s->name,
-                                 s->name, desc, now_ms, NULL);
+            char when[32], desc[EXC_TEXT_BUF];
+            if (s->reported) {
+                exc_format_iso8601(s->collected, when, sizeof when);
+                snprintf(desc, sizeof desc, "no report for %lld s (last report %s)",
+                         (long long)((now_ms - ref) / 1000), when);
+            } else {
+                exc_format_iso8601(ref / 1000, when, sizeof when);
+                snprintf(desc, sizeof desc, "no report since it became known at %s", when);
             }
+            exc_alarms_raise(a, NULL, EXC_NOTIF_SERVER_STALE, EXC_SEV_WARNING, s->name, s->name,
+                             desc, now_ms, NULL);
         }
         free(raise_idx);
     }

@@ -433,6 +433,13 @@ static void test_rules_accepted(void)
     CU_ASSERT_EQUAL(r.n_connectors + r.n_queues + r.n_comports, 0);
     exc_report_free(&r);
 
+    /* whitespace around the timestamp, as xs:dateTime allows */
+    expect_accept("<exchangeStatus schemaVersion='1' server='e' "
+                  "collected=' 2026-11-22T10:00:00Z '/>",
+                  &r);
+    CU_ASSERT_EQUAL(r.collected, 1795341600);
+    exc_report_free(&r);
+
     /* a queue outside any connector; unsigned limits; whitespace around numbers */
     expect_accept(ROOT "<queue name='MTA-WORK' kind='other' messages=' 4294967295 ' "
                        "bytes='18446744073709551615' oldestAge='0007'/>" END,

@@ -366,9 +366,13 @@ static void test_q166045(void)
     on_event(&f, &ev, T0 + 210000);
     CU_ASSERT_EQUAL(only_alarm(&f)->last_event_time, C0 + 200);
 
-    /* a report collected before the last event does not clear */
+    /* a report collected before the last event, or in the same second,
+     * does not clear */
     ccmail_report(&r, C0 + 150, EXC_ST_RUNNING, EXC_DS_COMPLETED);
     apply(&f, &r, T0 + 220000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    ccmail_report(&r, C0 + 200, EXC_ST_RUNNING, EXC_DS_COMPLETED);
+    apply(&f, &r, T0 + 230000);
     CU_ASSERT_EQUAL(f.a.n_active, 1);
     /* later, running but dirsync still pending: does not clear */
     ccmail_report(&r, C0 + 300, EXC_ST_RUNNING, EXC_DS_PENDING);
@@ -627,8 +631,19 @@ static void test_q193760_no_false(void)
         fx_free(&f);
     }
 
-    /* only one x400 connector, down, with its own queue stalled: no "other" link */
+    /* the other connector's link is not known to be up */
     fx f;
+    fx_init(&f);
+    for (int i = 0; i < 3; i++) {
+        exc_report r;
+        mta_report(&r, C0 + i * 60, "5.0.1457.7", "", EXC_LINK_DOWN, 40);
+        r.connectors[1].link = EXC_LINK_UNKNOWN;   /* X.400 to LONDON */
+        apply(&f, &r, T0 + i * 60000);
+    }
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    fx_free(&f);
+
+    /* only one x400 connector, down, with its own queue stalled: no "other" link */
     fx_init(&f);
     for (int i = 0; i < 3; i++) {
         exc_report r;
@@ -783,6 +798,37 @@ static void test_stale(void)
     CU_ASSERT_FATAL(st != NULL);
     CU_ASSERT_STRING_EQUAL(st->description,
                            "no report since it became known at 2026-11-22T10:00:30Z");
+    fx_free(&f);
+}
+
+static void test_stale_many(void)
+{
+    fx f;
+    fx_init(&f);
+    f.cfg.stale_after = 100;
+    const char *names[] = { "ZULU", "ALPHA", "MIKE", "BRAVO", "exch10" };
+    for (int i = 0; i < 5; i++) {
+        exc_report r;
+        rep_init(&r, names[i], C0, "5.5.2650.24", "");
+        apply(&f, &r, T0 + i * 10000);   /* 10 s apart */
+    }
+    /* at T0+125 s: ZULU (T0), ALPHA (T0+10), MIKE (T0+20) are stale */
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, T0 + 125000), T0 + 130000);
+    CU_ASSERT_EQUAL(f.a.n_active, 3);
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, T0 + 126000), T0 + 130000);
+    CU_ASSERT_EQUAL(f.a.n_active, 3);
+    CU_ASSERT_EQUAL(f.a.n_outbox, 3);
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, T0 + 140000), 0);
+    CU_ASSERT_EQUAL(f.a.n_active, 5);
+    CU_ASSERT_PTR_NOT_NULL(exc_alarms_find(&f.a, "", "EXCH10", "EXCH10"));
+    /* MIKE reports again: only its alarm clears, at the next evaluation */
+    exc_report r;
+    rep_init(&r, "MIKE", C0 + 200, "5.5.2650.24", "");
+    apply(&f, &r, T0 + 200000);
+    CU_ASSERT_EQUAL(f.a.n_active, 4);
+    CU_ASSERT_PTR_NULL(exc_alarms_find(&f.a, "", "MIKE", "MIKE"));
+    CU_ASSERT_EQUAL(exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, T0 + 201000), T0 + 300000);
+    CU_ASSERT_EQUAL(f.a.n_active, 4);
     fx_free(&f);
 }
 
@@ -979,6 +1025,7 @@ void exc_register_tests(void)
     CU_add_test(s, "MTA version comparison", test_version_compare);
     CU_add_test(s, "Q148727 IMC error 2140", test_q148727);
     CU_add_test(s, "stale server", test_stale);
+    CU_add_test(s, "stale: many servers", test_stale_many);
     CU_add_test(s, "KB reload; no article, no detector", test_no_article_no_detector_and_reload);
     CU_add_test(s, "custom article: event alarm vs detectors",
                 test_event_alarm_not_cleared_by_detectors);
