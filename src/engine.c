@@ -202,6 +202,7 @@ static void *worker(void *arg)
     for (;;) {
         bool changed = first, stop, reload;
         uint64_t ack;
+        int64_t due = 0;
         first = false;
         pthread_mutex_lock(&e->lock);
         stop = e->stop;
@@ -217,6 +218,15 @@ static void *worker(void *arg)
             handle_reload(e);
             changed = true;
         }
+        /* A commit that failed (disk full, say) is retried before anything
+         * new is read: the files it covers must not be applied twice. */
+        if (e->journal.n > 0 && !stop) {
+            if (!commit(e)) {
+                next_scan = exc_now_ms() + RESCAN_MS;
+                goto wait;
+            }
+            finish_journal(e);
+        }
         if (!stop && exc_now_ms() >= next_scan) {
             exc_spool_drain(&e->spool);
             if (ingest(e))
@@ -228,7 +238,7 @@ static void *worker(void *arg)
         int64_t changed_before = e->alarms.last_changed_ms;
         uint64_t seq_before = e->alarms.next_seq;
         size_t outbox_before = e->alarms.n_outbox;
-        int64_t due = exc_rules_tick(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
+        due = exc_rules_tick(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
         if (e->alarms.last_changed_ms != changed_before || e->alarms.next_seq != seq_before ||
             e->alarms.n_outbox != outbox_before)
             changed = true;
@@ -239,7 +249,7 @@ static void *worker(void *arg)
         }
         if (stop)
             break;
-
+    wait:;
         int64_t wake_at = next_scan;
         if (due > 0 && due < wake_at)
             wake_at = due;
