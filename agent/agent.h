@@ -49,10 +49,16 @@ size_t exc_oid_put_string(oid *out, size_t max, const char *s);
 /* Registration of the MIB module (tables, scalars) and its teardown. */
 int exc_mib_init(void);
 void exc_mib_shutdown(void);
+/* Follow the AgentX connection (SNMPD_CALLBACK_INDEX_START/STOP), which
+ * gates notifications; exc_mib_init() does it too.  A subagent that
+ * registers its subtrees only after init_snmp() has connected calls it
+ * before, so that it sees that first connection. */
+void exc_mib_watch_master(void);
 
 /* Notifications: send what the snapshot's outbox holds (when connected). */
 void exc_notify_flush(void);
 void exc_notify_set_connected(bool connected);
+void exc_notify_shutdown(void);   /* forget the connection, drop a pending flush */
 uint32_t exc_notify_sent(void);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include "table.h"
 
+#include <poll.h>
+
 static exc_engine *engine;
 static exc_snapshot *current;
 static exc_snapshot empty;
@@ -36,7 +38,20 @@ int exc_feed_init(exc_engine *e)
         snmp_log(LOG_ERR, "exconn: cannot watch the snapshot pipe\n");
         return -1;
     }
-    on_snapshot(-1, NULL);
+    /* Serve nothing before the first snapshot: the MIB is registered after
+     * this returns, and an agent answering from no snapshot would report
+     * zero counters and no alarms after every restart.  The engine hands one
+     * over before its worker starts, but the worker's first pass may replace
+     * it (dropping the pending one while it builds the next): wait for it. */
+    for (int waited = 0; !current && waited < 30000; waited += 50) {
+        on_snapshot(-1, NULL);
+        if (!current) {
+            struct pollfd p = {exc_engine_snapshot_fd(e), POLLIN, 0};
+            poll(&p, 1, 50);
+        }
+    }
+    if (!current)
+        snmp_log(LOG_WARNING, "exconn: no snapshot from the worker yet; serving an empty MIB\n");
     return 0;
 }
 

@@ -29,8 +29,16 @@ void init_snmp_mib(void);
 void init_sysORTable(void);
 
 #define APP_NAME "exconn-agent"
-#define AGENTX_TIMEOUT_S 1   /* short session timeout: a dead master is noticed fast */
-#define AGENTX_RETRIES 1
+/* The AgentX session to the master takes Net-SNMP's library defaults
+ * (defTimeout/defRetries), not the agentx* settings, which only a master
+ * reads.  2 s and no retransmission: a ping to a dead or frozen master fails
+ * after 2 s instead of blocking the agent thread for 6 (the library's 1 s
+ * times 5 retries), a busy master still has 2 s to answer before the agent
+ * re-registers, and a Notify is never retransmitted, so a master frozen by
+ * SIGSTOP does not forward every retransmitted copy as its own trap once it
+ * runs again. */
+#define AGENTX_TIMEOUT_S 2
+#define AGENTX_RETRIES 0
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -195,13 +203,6 @@ static void configure_netsnmp(const options *o, const exc_config *cfg)
         netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
         netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
                               o->agentx ? o->agentx : cfg->agentx_address);
-        /* find a restarted master within pingInterval seconds */
-        netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-                           (int)cfg->ping_interval);
-        netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
-                           AGENTX_TIMEOUT_S * ONE_SEC);
-        netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES,
-                           AGENTX_RETRIES);
         netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
                                NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
     }
@@ -328,6 +329,16 @@ int main(int argc, char **argv)
         exc_kb_free(&kb);
         return fail("%s", "Net-SNMP agent initialisation failed");
     }
+    /* Find a restarted master within pingInterval seconds: also the interval
+     * of the reconnect attempts.  Set after init_agent(), whose AgentX set-up
+     * (agentx_config_init) resets it to Net-SNMP's default of 15 s, and whose
+     * library set-up resets the session defaults (see AGENTX_TIMEOUT_S). */
+    if (!o.master) {
+        netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                           (int)cfg.ping_interval);
+        netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_TIMEOUT, AGENTX_TIMEOUT_S);
+        netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_RETRIES, AGENTX_RETRIES);
+    }
     if (o.master) {
         init_vacm_conf();
         init_vacm_vars();
@@ -335,10 +346,9 @@ int main(int argc, char **argv)
         init_snmp_mib();
         init_sysORTable();
     }
-    if (exc_mib_init() != SNMPERR_SUCCESS) {
-        exc_kb_free(&kb);
-        return fail("%s", "cannot register EXCHANGE-CONNECTOR-MIB");
-    }
+    /* The subtrees are registered further down, once the loaded state is
+     * being served; the connection is followed from the start. */
+    exc_mib_watch_master();
     if (o.master && !master_access(&cfg, why, sizeof why))
         return fail("%s", why);
     init_snmp(APP_NAME);
@@ -358,6 +368,16 @@ int main(int argc, char **argv)
     if (exc_feed_init(engine) != 0) {
         exc_engine_stop(engine);
         return fail("%s", "cannot watch the worker");
+    }
+    /* Register EXCHANGE-CONNECTOR-MIB only now that the state loaded from the
+     * state directory is being served: a subagent answers the requests that
+     * arrive while it registers (init_snmp() connects and registers, waiting
+     * for each response), and would otherwise answer them from an empty MIB
+     * -- no alarms, zero counters -- after every restart. */
+    if (exc_mib_init() != SNMPERR_SUCCESS) {
+        exc_feed_shutdown();
+        exc_engine_stop(engine);
+        return fail("%s", "cannot register EXCHANGE-CONNECTOR-MIB");
     }
     if (o.pidfile) {
         FILE *pf = fopen(o.pidfile, "w");

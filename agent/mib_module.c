@@ -12,6 +12,7 @@
 
 static oid module_oid[] = {EXC_MIB_ROOT};
 static bool sysor_registered;
+static bool watching;
 
 static int on_index_start(int major, int minor, void *server, void *client)
 {
@@ -25,6 +26,22 @@ static int on_index_stop(int major, int minor, void *server, void *client)
     (void)major; (void)minor; (void)server; (void)client;
     exc_notify_set_connected(false);
     return SNMP_ERR_NOERROR;
+}
+
+void exc_mib_watch_master(void)
+{
+    if (watching)
+        return;
+    watching = true;
+    if (netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE)) {
+        /* subagent: notifications go out only while the master is there */
+        snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+                               on_index_start, NULL);
+        snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+                               on_index_stop, NULL);
+    } else {
+        exc_notify_set_connected(true);   /* we are the master: traps go to our sinks */
+    }
 }
 
 int exc_mib_init(void)
@@ -43,15 +60,7 @@ int exc_mib_init(void)
     if (register_sysORTable(module_oid, OID_LENGTH(module_oid),
                             "EXCHANGE-CONNECTOR-MIB: Exchange connector health (exconn)") == 0)
         sysor_registered = true;
-    if (netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE)) {
-        /* subagent: notifications go out only while the master is there */
-        snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
-                               on_index_start, NULL);
-        snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
-                               on_index_stop, NULL);
-    } else {
-        exc_notify_set_connected(true);   /* we are the master: traps go to our sinks */
-    }
+    exc_mib_watch_master();
     return SNMPERR_SUCCESS;
 }
 
@@ -61,9 +70,11 @@ void exc_mib_shutdown(void)
                              on_index_start, NULL, 1);
     snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
                              on_index_stop, NULL, 1);
+    watching = false;
     if (sysor_registered)
         unregister_sysORTable(module_oid, OID_LENGTH(module_oid));
     sysor_registered = false;
     exc_tables_shutdown();
     exc_scalars_unregister();
+    exc_notify_shutdown();
 }

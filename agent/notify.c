@@ -17,6 +17,7 @@ static const oid snmptrap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
 static bool connected;
 static uint64_t last_sent_seq;
 static uint32_t sent;
+static unsigned flush_alarm_id;   /* a pending one-shot flush, 0 = none */
 
 static void add_column(netsnmp_variable_list **vars, unsigned table, unsigned col,
                        const oid *index, size_t index_len, const exc_val *v)
@@ -147,6 +148,7 @@ static void flush_alarm(unsigned int reg, void *arg)
 {
     (void)reg;
     (void)arg;
+    flush_alarm_id = 0;
     exc_notify_flush();
 }
 
@@ -158,8 +160,18 @@ void exc_notify_set_connected(bool c)
     snmp_log(c ? LOG_INFO : LOG_WARNING, "exconn: %s\n",
              c ? "connected to the master agent" : "master agent lost; queueing notifications");
     /* send what queued up once the reconnect has finished */
-    if (c)
-        snmp_alarm_register(0, 0, flush_alarm, NULL);
+    if (c && !flush_alarm_id)
+        flush_alarm_id = snmp_alarm_register(0, 0, flush_alarm, NULL);
+}
+
+void exc_notify_shutdown(void)
+{
+    /* a module unloaded from snmpd (dlmod) must leave no alarm behind */
+    if (flush_alarm_id)
+        snmp_alarm_unregister(flush_alarm_id);
+    flush_alarm_id = 0;
+    connected = false;
+    last_sent_seq = 0;   /* the next worker's outbox holds only unacknowledged notices */
 }
 
 uint32_t exc_notify_sent(void) { return sent; }

@@ -6,7 +6,6 @@
 #include "mib_oids.h"
 
 #define MAX_TABLES 8
-#define CACHE_TIMEOUT 3600   /* seconds; reloads are driven by new snapshots */
 #define EXC_TABLE_CONTAINER_HANDLER "table_container"
 
 typedef struct exc_row {
@@ -20,7 +19,7 @@ typedef struct exc_table {
     size_t oid_len;
     netsnmp_handler_registration *reg;
     netsnmp_container *container;
-    netsnmp_cache *cache;
+    netsnmp_table_registration_info *info;   /* ours to free: the table helper does not */
     exc_row *rows;
     oid *pool;
     const exc_snapshot *loaded;   /* the snapshot the rows point into */
@@ -40,10 +39,9 @@ static void drop_rows(exc_table *t)
     t->loaded = NULL;
 }
 
-static int cache_load(netsnmp_cache *cache, void *magic)
+/* Fill the container from the current snapshot. */
+static int load_rows(exc_table *t)
 {
-    (void)cache;
-    exc_table *t = magic;
     const exc_snapshot *s = exc_agent_snapshot();
     drop_rows(t);
     if (!s)
@@ -85,12 +83,6 @@ static int cache_load(netsnmp_cache *cache, void *magic)
     return 0;
 }
 
-static void cache_free(netsnmp_cache *cache, void *magic)
-{
-    (void)cache;
-    drop_rows(magic);
-}
-
 static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
                          netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -114,17 +106,28 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
     return SNMP_ERR_NOERROR;
 }
 
-/* Columns a report left out (a queue's byte count, say) have no instance.
- * table_container turns a GETNEXT into a GET of the next row; when that row
- * lacks the column, ask the agent to retry from there (ASN_PRIV_RETRY), so a
- * walk steps over the hole instead of stopping.  (Net-SNMP's sparse-table
- * helper does this for the plain table helper but calls no handler below
- * it, so it cannot sit above table_container.) */
-static int absent_columns_handler(netsnmp_mib_handler *handler,
-                                  netsnmp_handler_registration *reg,
-                                  netsnmp_agent_request_info *reqinfo,
-                                  netsnmp_request_info *requests)
+/* The handler in front of table_container (performance: this is on the path
+ * of every varbind of a walk, so it stays a few comparisons).
+ *
+ * 1. Lazy reload: the first request after a new snapshot (re)fills the
+ *    container from it.  (This used to be a netsnmp_cache handler; its
+ *    per-request bookkeeping -- a sprintf'ed key and an allocation in the
+ *    request info for every varbind -- cost more than the rest of our code
+ *    together, and reloads here are driven by snapshots, never by time.)
+ * 2. Columns a report left out (a queue's byte count, say) have no instance.
+ *    table_container turns a GETNEXT into a GET of the next row; when that
+ *    row lacks the column, ask the agent to retry from there
+ *    (ASN_PRIV_RETRY), so a walk steps over the hole instead of stopping.
+ *    (Net-SNMP's sparse-table helper does this for the plain table helper
+ *    but calls no handler below it, so it cannot sit above table_container.) */
+static int front_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+                         netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
+    exc_table *t = handler->myvoid;
+    if (t->loaded != exc_agent_snapshot() && load_rows(t) != 0) {
+        netsnmp_request_set_error_all(requests, SNMP_ERR_GENERR);
+        return SNMP_ERR_NOERROR;
+    }
     int rc = netsnmp_call_next_handler(handler, reg, reqinfo, requests);
     if (reqinfo->mode != MODE_GETNEXT)
         return rc;
@@ -147,8 +150,7 @@ int exc_table_register(const exc_table_def *def)
     t->oid[t->oid_len++] = def->table;
 
     netsnmp_table_registration_info *info = NULL;
-    netsnmp_mib_handler *cache_handler = NULL;
-    netsnmp_mib_handler *absent = NULL;
+    netsnmp_mib_handler *front = NULL;
     int rc = SNMPERR_GENERR;
 
     t->reg = netsnmp_create_handler_registration(def->name, table_handler, t->oid, t->oid_len,
@@ -172,51 +174,43 @@ int exc_table_register(const exc_table_def *def)
     CONTAINER_SET_OPTIONS(t->container, CONTAINER_KEY_ALLOW_DUPLICATES, rc);
     rc = SNMPERR_GENERR;
 
-    t->cache = netsnmp_cache_create(CACHE_TIMEOUT, cache_load, cache_free, t->oid, t->oid_len);
-    if (!t->cache)
+    front = netsnmp_create_handler("exconn_table_front", front_handler);
+    if (!front)
         goto fail;
-    t->cache->magic = t;
-    t->cache->flags = NETSNMP_CACHE_DONT_INVALIDATE_ON_SET | NETSNMP_CACHE_DONT_FREE_EXPIRED |
-                      NETSNMP_CACHE_DONT_AUTO_RELEASE;
-    cache_handler = netsnmp_cache_handler_get(t->cache);
-    absent = netsnmp_create_handler("exconn_absent_columns", absent_columns_handler);
-    if (!cache_handler || !absent)
-        goto fail;
+    front->myvoid = t;
 
-    /* chain: cache -> table -> absent_columns -> table_container -> table_handler */
+    /* chain: table -> exconn_table_front -> table_container -> table_handler */
     rc = netsnmp_container_table_register(t->reg, info, t->container,
                                           TABLE_CONTAINER_KEY_NETSNMP_INDEX);
-    info = NULL;   /* owned by the registration, or freed with it */
     if (rc != SNMPERR_SUCCESS) {
+        info = NULL;   /* freed with the failed registration */
         t->reg = NULL;
         goto fail;
     }
-    rc = netsnmp_inject_handler_before(t->reg, absent, EXC_TABLE_CONTAINER_HANDLER);
-    if (rc == SNMPERR_SUCCESS) {
-        absent = NULL;
-        rc = netsnmp_inject_handler(t->reg, cache_handler);
-    }
+    /* used by the registration, but never freed by Net-SNMP's table helper
+     * (valgrind: definitely lost at shutdown): exc_tables_shutdown frees it */
+    t->info = info;
+    info = NULL;
+    rc = netsnmp_inject_handler_before(t->reg, front, EXC_TABLE_CONTAINER_HANDLER);
     if (rc != SNMPERR_SUCCESS) {
         netsnmp_unregister_handler(t->reg);
         t->reg = NULL;
         t->container = NULL;
         goto fail;
     }
-    cache_handler = NULL;
+    front = NULL;
     n_tables++;
     DEBUGMSGTL((EXC_DEBUG_TOKEN "/table", "registered %s\n", def->name));
     return SNMPERR_SUCCESS;
 
 fail:
     snmp_log(LOG_ERR, "exconn: cannot register %s\n", def->name);
-    if (absent)
-        netsnmp_handler_free(absent);
-    if (cache_handler)
-        netsnmp_handler_free(cache_handler);
-    else if (t->cache)
-        netsnmp_cache_free(t->cache);
+    if (front)
+        netsnmp_handler_free(front);
     if (info)
         netsnmp_table_registration_info_free(info);
+    if (t->info)
+        netsnmp_table_registration_info_free(t->info);
     if (t->reg)
         netsnmp_handler_registration_free(t->reg);
     if (t->container && t->reg)
@@ -227,12 +221,10 @@ fail:
 
 void exc_tables_invalidate(void)
 {
-    for (size_t i = 0; i < n_tables; i++) {
-        /* valid = 0 makes the cache handler reload before the next answer
-         * (and rows never point into a freed snapshot: see exc_feed) */
-        tables[i].cache->valid = 0;
+    /* rows never point into a freed snapshot (see exc_feed): drop them now;
+     * the front handler reloads each table before its next answer */
+    for (size_t i = 0; i < n_tables; i++)
         drop_rows(&tables[i]);
-    }
 }
 
 void exc_tables_shutdown(void)
@@ -241,6 +233,9 @@ void exc_tables_shutdown(void)
         drop_rows(&tables[i]);
         if (tables[i].reg)
             netsnmp_unregister_handler(tables[i].reg);
+        if (tables[i].info)
+            netsnmp_table_registration_info_free(tables[i].info);
+        tables[i].info = NULL;
     }
     n_tables = 0;
 }

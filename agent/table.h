@@ -1,8 +1,9 @@
 /* One table of the MIB served from the current snapshot: a
- * netsnmp_create_handler_registration + table_container + cache chain, as
- * Net-SNMP's mib2c.container.conf builds it.  The cache reloads the
- * container from the snapshot lazily, the first time the table is asked
- * after a new snapshot arrived. */
+ * netsnmp_create_handler_registration + table_container chain, as Net-SNMP's
+ * mib2c.container.conf builds it, with one small handler of ours in front
+ * of table_container that reloads the container from the snapshot lazily
+ * (the first time the table is asked after a new snapshot arrived) and lets
+ * a walk step over absent cells. */
 #ifndef EXC_TABLE_H
 #define EXC_TABLE_H
 

@@ -13,13 +13,20 @@ u_long exc_timestamp(int64_t wall_ms)
 {
     if (wall_ms <= 0)
         return 0;
-    /* express the moment in this agent's sysUpTime, the clock its traps'
-     * sysUpTime.0 uses */
-    u_long up = netsnmp_get_agent_uptime();
-    int64_t age_cs = (exc_now_ms() - wall_ms) / 10;
-    if (age_cs < 0)
-        age_cs = 0;
-    return (int64_t)up > age_cs ? (u_long)((int64_t)up - age_cs) : 0;
+    /* Express the moment in this agent's sysUpTime (a subagent's follows
+     * the master's: Net-SNMP re-synchronises it on every AgentX response),
+     * the clock its traps' sysUpTime.0 uses.  The origin of that clock on
+     * the wall clock is kept while it holds to within a few ticks, so one
+     * moment reads as the same TimeStamp poll after poll (an NMS takes a
+     * TimeStamp that moves for a change); a re-synchronisation or a wall
+     * clock step moves it. */
+    int64_t now = exc_now_ms();
+    int64_t start = now - (int64_t)netsnmp_get_agent_uptime() * 10;
+    if (start_wall_ms == 0 || start - start_wall_ms > 50 || start_wall_ms - start > 50)
+        start_wall_ms = start;
+    if (wall_ms > now)
+        wall_ms = now;
+    return wall_ms > start_wall_ms ? (u_long)((wall_ms - start_wall_ms) / 10) : 0;
 }
 
 size_t exc_date_and_time(int64_t wall_ms, u_char out[11])
@@ -39,7 +46,6 @@ size_t exc_date_and_time(int64_t wall_ms, u_char out[11])
     out[8] = '+';
     out[9] = 0;
     out[10] = 0;
-    (void)start_wall_ms;
     return 11;
 }
 

@@ -9,7 +9,12 @@ packages=(
   snmpd snmp snmptrapd                       # a real master agent, clients, trap receiver
   libxml2-utils smitools                     # xmllint, smilint
   python3 procps                             # test helpers (free ports, ps)
+  valgrind                                   # tests/integration/valgrind_agent.sh
 )
+# deps.sh --fuzz: also clang and its libFuzzer/sanitizer runtime (scripts/fuzz.sh)
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

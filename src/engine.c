@@ -20,6 +20,7 @@
 #include "util.h"
 
 #define BATCH_MAX 256            /* files applied per commit */
+#define CHECKPOINT_IDLE_MS 1000  /* fold the state journal after this long idle */
 #define RESCAN_MS 2000           /* safety-net rescan when inotify is quiet */
 #define RESCAN_NO_INOTIFY_MS 500
 
@@ -30,6 +31,8 @@ struct exc_engine {
     exc_alarms alarms;
     exc_spool spool;
     exc_journal journal;
+    exc_state state;             /* the state directory's writer */
+    int64_t last_commit_ms;
     exc_rules_cfg rules;
     uint64_t generation;
 
@@ -60,9 +63,44 @@ static void poke(int fd)
         exc_log(LOG_ERR, "engine: wake-up write failed: %s", strerror(errno));
 }
 
-static void publish(exc_engine *e)
+/* exConnConnectorLastChange moves when a connector's state or its derived
+ * health changes.  The health (alarms on the connector included) is derived
+ * while building the snapshot: compare it with the last one published and
+ * note a change in the model (committed with the rest) and in the snapshot.
+ * A connector's first health (new row, or just loaded: 0) is no change.
+ * The snapshot lists connectors in the model's order (server, then name). */
+static void note_health(exc_engine *e, exc_snapshot *s, int64_t now)
 {
+    size_t k = 0;
+    for (size_t i = 0; i < e->model.n_servers; i++) {
+        exc_server *sv = e->model.servers[i];
+        for (size_t j = 0; j < sv->n_connectors && k < s->n_connectors; j++, k++) {
+            exc_mconnector *mc = &sv->connectors[j];
+            exc_snap_connector *c = &s->connectors[k];
+            if (mc->health != 0 && mc->health != c->health)
+                mc->last_change_ms = c->last_change_ms = now;
+            mc->health = c->health;
+        }
+    }
+}
+
+static exc_snapshot *build(exc_engine *e)
+{
+    /* Memory: a snapshot the agent has not taken yet is superseded by this
+     * one; free it first, so that at most two exist (the agent's, the new). */
+    pthread_mutex_lock(&e->lock);
+    exc_snapshot *stale = e->pending;
+    e->pending = NULL;
+    pthread_mutex_unlock(&e->lock);
+    exc_snapshot_free(stale);
     exc_snapshot *s = exc_snapshot_build(&e->model, &e->alarms, &e->kb, ++e->generation);
+    note_health(e, s, exc_now_ms());
+    return s;
+}
+
+/* Hand a snapshot to the agent thread. */
+static void hand_over(exc_engine *e, exc_snapshot *s)
+{
     pthread_mutex_lock(&e->lock);
     exc_snapshot *old = e->pending;
     e->pending = s;
@@ -71,14 +109,28 @@ static void publish(exc_engine *e)
     poke(e->snap[1]);
 }
 
+static void publish(exc_engine *e) { hand_over(e, build(e)); }
+
+/* Performance: a commit appends what changed to the state journal (one
+ * fdatasync); the whole state is rewritten only when the journal is folded
+ * (state.c), which the idle worker does (checkpoint below). */
 static bool commit(exc_engine *e)
 {
     exc_err err = {0};
-    if (!exc_state_save(e->cfg.state_dir, &e->model, &e->alarms, &e->journal, &err)) {
+    e->last_commit_ms = exc_mono_ms();
+    if (!exc_state_commit(&e->state, &e->model, &e->alarms, &e->journal, &err)) {
         exc_log(LOG_ERR, "state: %s", err.msg);
         return false;
     }
     return true;
+}
+
+/* Fold the journal into a new checkpoint (idle, or stopping). */
+static void checkpoint(exc_engine *e)
+{
+    exc_err err = {0};
+    if (!exc_state_checkpoint(&e->state, &e->model, &e->alarms, &e->journal, &err))
+        exc_log(LOG_ERR, "state: %s", err.msg);
 }
 
 /* Finish the files the last commit accounted for. */
@@ -148,8 +200,10 @@ static void apply_events(exc_engine *e, const exc_spool_entry *f, int64_t now)
     exc_events_free(&b);
 }
 
-/* One pass over the spool; true when anything changed. */
-static bool ingest(exc_engine *e)
+/* One pass over the spool (at most BATCH_MAX files); the count taken.  A
+ * full batch means more may be waiting: the caller scans again at once
+ * rather than at the next rescan or inotify wake-up. */
+static size_t ingest(exc_engine *e)
 {
     exc_spool_entry *files;
     size_t n = exc_spool_scan(&e->spool, &files, BATCH_MAX);
@@ -161,7 +215,7 @@ static bool ingest(exc_engine *e)
             apply_events(e, &files[i], now);
     }
     free(files);
-    return n > 0;
+    return n;
 }
 
 static void handle_reload(exc_engine *e)
@@ -223,16 +277,23 @@ static void *worker(void *arg)
         if (e->journal.n > 0 && !stop) {
             if (!commit(e)) {
                 next_scan = exc_now_ms() + RESCAN_MS;
+                /* the retry waits for the rescan: pending inotify wake-ups
+                 * would otherwise spin this loop (and rewrite the state) */
+                exc_spool_drain(&e->spool);
                 goto wait;
             }
             finish_journal(e);
         }
         if (!stop && exc_now_ms() >= next_scan) {
             exc_spool_drain(&e->spool);
-            if (ingest(e))
+            size_t taken = ingest(e);
+            if (taken > 0)
                 changed = true;
-            next_scan = exc_now_ms() +
-                        (exc_spool_fd(&e->spool) >= 0 ? RESCAN_MS : RESCAN_NO_INOTIFY_MS);
+            if (taken == BATCH_MAX)
+                next_scan = 0;   /* commit this batch, then take the next at once */
+            else
+                next_scan = exc_now_ms() +
+                            (exc_spool_fd(&e->spool) >= 0 ? RESCAN_MS : RESCAN_NO_INOTIFY_MS);
         }
         /* time-driven changes: stale servers, eventTtl, hold-down releases */
         int64_t changed_before = e->alarms.last_changed_ms;
@@ -243,16 +304,30 @@ static void *worker(void *arg)
             e->alarms.n_outbox != outbox_before)
             changed = true;
         if (changed) {
+            /* built first: the LastChange it may note is committed too */
+            exc_snapshot *s = build(e);
             if (commit(e))
                 finish_journal(e);
-            publish(e);
+            hand_over(e, s);
         }
-        if (stop)
+        if (stop) {
+            if (exc_state_pending(&e->state))
+                checkpoint(e);   /* leave one file behind, the journal folded */
             break;
+        }
+        if (exc_state_pending(&e->state) && e->journal.n == 0 &&
+            exc_mono_ms() - e->last_commit_ms >= CHECKPOINT_IDLE_MS)
+            checkpoint(e);
     wait:;
         int64_t wake_at = next_scan;
         if (due > 0 && due < wake_at)
             wake_at = due;
+        if (exc_state_pending(&e->state)) {   /* the idle checkpoint */
+            int64_t at = exc_now_ms() + CHECKPOINT_IDLE_MS -
+                         (exc_mono_ms() - e->last_commit_ms);
+            if (at < wake_at)
+                wake_at = at;
+        }
         int64_t timeout = wake_at - exc_now_ms();
         if (timeout < 0)
             timeout = 0;
@@ -294,6 +369,7 @@ exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
     e->wake[0] = e->wake[1] = e->snap[0] = e->snap[1] = -1;
     pthread_mutex_init(&e->lock, NULL);
 
+    exc_state_init(&e->state, cfg->state_dir);
     if (!exc_state_prepare(cfg->state_dir, err))
         goto fail;
     bool found;
@@ -316,6 +392,11 @@ exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
         exc_err_set(err, 0, "cannot create pipes: %s", strerror(errno));
         goto fail;
     }
+    /* The first snapshot, from the loaded state, is waiting before the agent
+     * thread serves its first request (exc_feed_init takes it): otherwise a
+     * restarted agent answers from an empty MIB -- no alarms, no tables --
+     * until the worker's first pass. */
+    publish(e);
     int rc = pthread_create(&e->thread, NULL, worker, e);
     if (rc != 0) {
         exc_err_set(err, 0, "cannot start worker thread: %s", strerror(rc));
@@ -327,8 +408,10 @@ fail:
         if (e->wake[i] >= 0) close(e->wake[i]);
         if (e->snap[i] >= 0) close(e->snap[i]);
     }
+    exc_snapshot_free(e->pending);
     exc_spool_close(&e->spool);
     exc_journal_free(&e->journal);
+    exc_state_close(&e->state);
     exc_alarms_free(&e->alarms);
     exc_model_free(&e->model);
     exc_kb_free(&e->kb);
@@ -389,6 +472,7 @@ void exc_engine_stop(exc_engine *e)
     }
     exc_spool_close(&e->spool);
     exc_journal_free(&e->journal);
+    exc_state_close(&e->state);
     exc_alarms_free(&e->alarms);
     exc_model_free(&e->model);
     exc_kb_free(&e->kb);

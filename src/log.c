@@ -20,6 +20,7 @@ static FILE *file_fp;
 static int syslog_facility = LOG_DAEMON;
 static bool syslog_open;
 static unsigned warnings;
+static exc_log_hook hook;
 
 static const struct {
     const char *name;
@@ -177,6 +178,12 @@ void exc_log(int priority, const char *fmt, ...)
         pthread_mutex_unlock(&log_lock);
         return;
     }
+    exc_log_hook fn = hook;
+    if (fn) {
+        pthread_mutex_unlock(&log_lock);
+        fn(priority, msg);
+        return;
+    }
     if (!configured)
         sinks = SINK_STDERR, configured = true;
     char stamp[32] = "";
@@ -204,6 +211,13 @@ void exc_log(int priority, const char *fmt, ...)
         }
         syslog(priority, "%s", msg);
     }
+    pthread_mutex_unlock(&log_lock);
+}
+
+void exc_log_set_hook(exc_log_hook fn)
+{
+    pthread_mutex_lock(&log_lock);
+    hook = fn;
     pthread_mutex_unlock(&log_lock);
 }
 

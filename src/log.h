@@ -29,6 +29,13 @@ bool exc_log_debug_enabled(void);
 void exc_log_reopen(void);
 void exc_log_close(void);
 
+/* Hand every line (already filtered by level) to fn instead of the sinks,
+ * e.g. to Net-SNMP's log when exconn runs inside snmpd (agent/plugin.c).
+ * fn may be called on any thread, without exconn's log lock held; NULL
+ * restores the sinks. */
+typedef void (*exc_log_hook)(int priority, const char *msg);
+void exc_log_set_hook(exc_log_hook fn);
+
 /* For tests: count of lines logged at LOG_WARNING or worse. */
 unsigned exc_log_warnings(void);
 

@@ -86,7 +86,7 @@ exc_server *exc_model_find(const exc_model *m, const char *name)
 
 exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
 {
-    char key[EXC_SERVER_BUF];
+    char key[EXC_SERVER_BUF] = {0};   /* copied whole into the server: no stray octets */
     if (!server_key(name, key))
         return NULL;
     ptrdiff_t i = server_search(m, key);
@@ -113,6 +113,21 @@ exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_m
     if (s)
         s->events++;
     return s;
+}
+
+bool exc_model_remove(exc_model *m, const char *name)
+{
+    char key[EXC_SERVER_BUF];
+    if (!server_key(name, key))
+        return false;
+    ptrdiff_t i = server_search(m, key);
+    if (i < 0)
+        return false;
+    server_free(m->servers[i]);
+    memmove(&m->servers[i], &m->servers[i + 1],
+            (m->n_servers - (size_t)i - 1) * sizeof *m->servers);
+    m->n_servers--;
+    return true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -328,6 +343,7 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
         const exc_mconnector *prev = exc_server_connector(s, conns[i].c.name);
         conns[i].last_change_ms =
             prev && conn_same_state(&prev->c, &conns[i].c) ? prev->last_change_ms : now_ms;
+        conns[i].health = prev ? prev->health : 0;
     }
     unsigned k = clamp_samples(m->stall_samples);
     for (size_t i = 0; i < nq; i++) {
@@ -425,7 +441,7 @@ static void put_opt32(exc_sf_writer *w, exc_opt_u32 o)
     exc_sf_u64(w, o.known ? o.v : 0);
 }
 
-void exc_model_save(const exc_model *m, exc_sf_writer *w)
+void exc_model_save_counters(const exc_model *m, exc_sf_writer *w)
 {
     exc_sf_begin(w, TAG_CTR);
     exc_sf_u64(w, m->reports_accepted);
@@ -433,75 +449,82 @@ void exc_model_save(const exc_model *m, exc_sf_writer *w)
     exc_sf_u64(w, m->events_accepted);
     exc_sf_u64(w, m->events_rejected);
     exc_sf_end(w);
+}
 
-    for (size_t i = 0; i < m->n_servers; i++) {
-        const exc_server *s = m->servers[i];
-        exc_sf_begin(w, TAG_SRV);
+void exc_model_save_server(const exc_server *s, exc_sf_writer *w)
+{
+    exc_sf_begin(w, TAG_SRV);
+    exc_sf_str(w, s->name);
+    exc_sf_str(w, s->site);
+    exc_sf_str(w, s->exchange_version);
+    exc_sf_str(w, s->mta_version);
+    exc_sf_u64(w, s->reported ? 1 : 0);
+    exc_sf_i64(w, s->collected);
+    exc_sf_i64(w, s->received_ms);
+    exc_sf_i64(w, s->created_ms);
+    exc_sf_u64(w, s->events);
+    exc_sf_end(w);
+
+    for (size_t j = 0; j < s->n_connectors; j++) {
+        const exc_mconnector *mc = &s->connectors[j];
+        const exc_connector *c = &mc->c;
+        exc_sf_begin(w, TAG_CON);
         exc_sf_str(w, s->name);
-        exc_sf_str(w, s->site);
-        exc_sf_str(w, s->exchange_version);
-        exc_sf_str(w, s->mta_version);
-        exc_sf_u64(w, s->reported ? 1 : 0);
-        exc_sf_i64(w, s->collected);
-        exc_sf_i64(w, s->received_ms);
-        exc_sf_i64(w, s->created_ms);
-        exc_sf_u64(w, s->events);
+        exc_sf_str(w, c->name);
+        exc_sf_u64(w, (uint64_t)c->type);
+        exc_sf_str(w, c->service);
+        exc_sf_u64(w, (uint64_t)c->state);
+        put_opt32(w, c->win32_exit);
+        put_opt32(w, c->service_exit);
+        exc_sf_str(w, c->com_port);
+        exc_sf_u64(w, (uint64_t)c->dirsync);
+        exc_sf_u64(w, (uint64_t)c->queuefile);
+        exc_sf_str(w, c->remote_site);
+        exc_sf_u64(w, (uint64_t)c->link);
+        exc_sf_i64(w, mc->last_change_ms);
         exc_sf_end(w);
-
-        for (size_t j = 0; j < s->n_connectors; j++) {
-            const exc_mconnector *mc = &s->connectors[j];
-            const exc_connector *c = &mc->c;
-            exc_sf_begin(w, TAG_CON);
-            exc_sf_str(w, s->name);
-            exc_sf_str(w, c->name);
-            exc_sf_u64(w, (uint64_t)c->type);
-            exc_sf_str(w, c->service);
-            exc_sf_u64(w, (uint64_t)c->state);
-            put_opt32(w, c->win32_exit);
-            put_opt32(w, c->service_exit);
-            exc_sf_str(w, c->com_port);
-            exc_sf_u64(w, (uint64_t)c->dirsync);
-            exc_sf_u64(w, (uint64_t)c->queuefile);
-            exc_sf_str(w, c->remote_site);
-            exc_sf_u64(w, (uint64_t)c->link);
-            exc_sf_i64(w, mc->last_change_ms);
-            exc_sf_end(w);
-        }
-        for (size_t j = 0; j < s->n_queues; j++) {
-            const exc_mqueue *mq = &s->queues[j];
-            const exc_queue *q = &mq->q;
-            exc_sf_begin(w, TAG_QUE);
-            exc_sf_str(w, s->name);
-            exc_sf_str(w, q->name);
-            exc_sf_str(w, q->connector);
-            exc_sf_u64(w, (uint64_t)q->kind);
-            put_opt32(w, q->messages);
-            exc_sf_u64(w, q->bytes.known ? 1 : 0);
-            exc_sf_u64(w, q->bytes.known ? q->bytes.v : 0);
-            put_opt32(w, q->oldest_age);
-            uint32_t n = mq->hist.n <= EXC_STALL_MAX ? mq->hist.n : EXC_STALL_MAX;
-            exc_sf_u64(w, n);
-            for (uint32_t h = 0; h < n; h++)
-                exc_sf_u64(w, mq->hist.v[h]);
-            exc_sf_end(w);
-        }
-        for (size_t j = 0; j < s->n_comports; j++) {
-            const exc_mcomport *mp = &s->comports[j];
-            exc_sf_begin(w, TAG_COM);
+    }
+    for (size_t j = 0; j < s->n_queues; j++) {
+        const exc_mqueue *mq = &s->queues[j];
+        const exc_queue *q = &mq->q;
+        exc_sf_begin(w, TAG_QUE);
+        exc_sf_str(w, s->name);
+        exc_sf_str(w, q->name);
+        exc_sf_str(w, q->connector);
+        exc_sf_u64(w, (uint64_t)q->kind);
+        put_opt32(w, q->messages);
+        exc_sf_u64(w, q->bytes.known ? 1 : 0);
+        exc_sf_u64(w, q->bytes.known ? q->bytes.v : 0);
+        put_opt32(w, q->oldest_age);
+        uint32_t n = mq->hist.n <= EXC_STALL_MAX ? mq->hist.n : EXC_STALL_MAX;
+        exc_sf_u64(w, n);
+        for (uint32_t h = 0; h < n; h++)
+            exc_sf_u64(w, mq->hist.v[h]);
+        exc_sf_end(w);
+    }
+    for (size_t j = 0; j < s->n_comports; j++) {
+        const exc_mcomport *mp = &s->comports[j];
+        exc_sf_begin(w, TAG_COM);
+        exc_sf_str(w, s->name);
+        exc_sf_str(w, mp->p.name);
+        exc_sf_i64(w, mp->conflict_since_ms);
+        exc_sf_end(w);
+        for (size_t c = 0; c < mp->p.n_claimants; c++) {
+            exc_sf_begin(w, TAG_CLM);
             exc_sf_str(w, s->name);
             exc_sf_str(w, mp->p.name);
-            exc_sf_i64(w, mp->conflict_since_ms);
+            exc_sf_u64(w, (uint64_t)mp->p.claimants[c].kind);
+            exc_sf_str(w, mp->p.claimants[c].name);
             exc_sf_end(w);
-            for (size_t c = 0; c < mp->p.n_claimants; c++) {
-                exc_sf_begin(w, TAG_CLM);
-                exc_sf_str(w, s->name);
-                exc_sf_str(w, mp->p.name);
-                exc_sf_u64(w, (uint64_t)mp->p.claimants[c].kind);
-                exc_sf_str(w, mp->p.claimants[c].name);
-                exc_sf_end(w);
-            }
         }
     }
+}
+
+void exc_model_save(const exc_model *m, exc_sf_writer *w)
+{
+    exc_model_save_counters(m, w);
+    for (size_t i = 0; i < m->n_servers; i++)
+        exc_model_save_server(m->servers[i], w);
 }
 
 /* ---- loading helpers: each marks r->bad on anything out of range ---- */

@@ -28,7 +28,10 @@ typedef struct exc_mqueue {
 
 typedef struct exc_mconnector {
     exc_connector c;
-    int64_t last_change_ms;   /* wall ms: appeared, or state changed */
+    int64_t last_change_ms;   /* wall ms: appeared, or state or health changed */
+    int health;               /* exConnConnectorHealth last published (engine.c);
+                                 0 = none yet.  Not saved: the first snapshot
+                                 after a load records it without a change */
 } exc_mconnector;
 
 typedef struct exc_mcomport {
@@ -93,8 +96,17 @@ const exc_mconnector *exc_server_connector_of_type(const exc_server *s, int type
 bool exc_queue_stalled(const exc_mqueue *q, unsigned stall_samples);
 int exc_queue_state(const exc_mqueue *q, unsigned stall_samples);   /* exc_qstate */
 
+/* Forget a server and everything under it (the state journal's "drop"
+ * record); false when there is none of that name. */
+bool exc_model_remove(exc_model *m, const char *name);
+
 /* Persistence (records inside the state file, see state.c). */
 void exc_model_save(const exc_model *m, exc_sf_writer *w);
+/* The parts of exc_model_save: the counters record, and one server with
+ * everything under it (what the state journal rewrites when it changed;
+ * state.c's server_hash covers the same fields: keep the two in step). */
+void exc_model_save_counters(const exc_model *m, exc_sf_writer *w);
+void exc_model_save_server(const exc_server *s, exc_sf_writer *w);
 /* Called for each record whose tag the model owns; returns false if the tag
  * is not the model's.  Sets r->bad on malformed data. */
 bool exc_model_load_record(exc_model *m, const char *tag, exc_sf_reader *r);

@@ -174,11 +174,13 @@ exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const 
     free(conn_rank);
 
     s->history = exc_calloc(a->n_history, sizeof *s->history);
-    memcpy(s->history, a->history, a->n_history * sizeof *s->history);
+    if (a->n_history)   /* a->history may be NULL when empty */
+        memcpy(s->history, a->history, a->n_history * sizeof *s->history);
     s->n_history = a->n_history;
 
     s->outbox = exc_calloc(a->n_outbox, sizeof *s->outbox);
-    memcpy(s->outbox, a->outbox, a->n_outbox * sizeof *s->outbox);
+    if (a->n_outbox)
+        memcpy(s->outbox, a->outbox, a->n_outbox * sizeof *s->outbox);
     s->n_outbox = a->n_outbox;
 
     if (kb) {

@@ -80,6 +80,32 @@ void exc_spool_drain(exc_spool *sp)
         ;
 }
 
+/* Record the identity of a listed file (left 0 when it cannot be read). */
+static void identify(exc_spool_entry *e)
+{
+    struct stat st;
+    if (lstat(e->path, &st) != 0)
+        return;
+    e->ino = (uint64_t)st.st_ino;
+    e->size = (uint64_t)st.st_size;
+    e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* False when the path now holds another file than the one the entry was
+ * taken from (a collector published a new file under the same name). */
+static bool same_file(const exc_spool_entry *e)
+{
+    struct stat st;
+    if (e->ino == 0 || lstat(e->path, &st) != 0)
+        return true;   /* identity unknown, or gone: nothing to protect */
+    if ((uint64_t)st.st_ino == e->ino && (uint64_t)st.st_size == e->size &&
+        (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == e->mtime_ns)
+        return true;
+    exc_log(LOG_NOTICE, "spool: %s is a new file since it was taken; left for ingestion",
+            e->path);
+    return false;
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
     const exc_spool_entry *x = a, *y = b;
@@ -88,11 +114,12 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n, size_t *cap,
-                     bool *unreadable)
+                     bool *missing)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        *unreadable = true;
+        if (errno == ENOENT)
+            *missing = true;   /* removed under us: recreated by the next scan */
         exc_log(LOG_ERR, "spool: cannot read %s: %s (will retry)", dir, strerror(errno));
         return;
     }
@@ -123,12 +150,18 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
     if (!sp->ready)
         return 0;
     size_t n = 0, cap = 0;
-    bool unreadable = false;
-    scan_dir(sp->reports, EXC_SPOOL_REPORT, out, &n, &cap, &unreadable);
-    scan_dir(sp->events, EXC_SPOOL_EVENT, out, &n, &cap, &unreadable);
+    bool missing = false;
+    scan_dir(sp->reports, EXC_SPOOL_REPORT, out, &n, &cap, &missing);
+    scan_dir(sp->events, EXC_SPOOL_EVENT, out, &n, &cap, &missing);
+    if (missing)
+        sp->ready = false;   /* prepare() recreates the directory and its watch */
     if (n > 1)
         qsort(*out, n, sizeof **out, cmp_entry);
-    return n < max ? n : max;
+    if (n > max)
+        n = max;
+    for (size_t i = 0; i < n; i++)
+        identify(&(*out)[i]);
+    return n;
 }
 
 static bool write_reason(const char *path, const char *reason)
@@ -139,10 +172,13 @@ static bool write_reason(const char *path, const char *reason)
     if (fd < 0)
         return false;
     char line[1024];
-    int len = snprintf(line, sizeof line, "%s\n", reason);
-    if (len < 0 || (size_t)len >= sizeof line)
-        len = (int)sizeof line - 1, line[len - 1] = '\n';
-    bool ok = write(fd, line, (size_t)len) == len;
+    /* one line, whatever the reason text holds (and cut at a UTF-8 boundary) */
+    size_t len = exc_utf8_copy(line, sizeof line - 1, reason);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = ' ';
+    line[len++] = '\n';
+    bool ok = write(fd, line, len) == (ssize_t)len;
     ok = close(fd) == 0 && ok;
     if (ok)
         ok = rename(tmp, path) == 0;
@@ -154,6 +190,8 @@ static bool write_reason(const char *path, const char *reason)
 bool exc_spool_reject(exc_spool *sp, const exc_spool_entry *e, const char *reason)
 {
     char dst[EXC_PATH_BUF + 300], rpath[EXC_PATH_BUF + 320];
+    if (!same_file(e))
+        return true;
     prepare(sp);
     snprintf(dst, sizeof dst, "%s/%s", sp->rejected, e->name);
     snprintf(rpath, sizeof rpath, "%s/%s.reason", sp->rejected, e->name);
@@ -173,6 +211,8 @@ bool exc_spool_reject(exc_spool *sp, const exc_spool_entry *e, const char *reaso
 
 bool exc_spool_remove(const exc_spool_entry *e)
 {
+    if (!same_file(e))
+        return true;
     if (unlink(e->path) == 0 || errno == ENOENT)
         return true;
     exc_log(LOG_ERR, "spool: cannot delete %s: %s", e->path, strerror(errno));

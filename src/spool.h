@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -15,6 +16,12 @@ typedef struct exc_spool_entry {
     int kind;                      /* exc_spool_kind */
     char name[256];                /* file name within its directory */
     char path[EXC_PATH_BUF + 300];
+    /* The file's identity when it was listed (0 = unknown).  The journal
+     * keeps it, so that finishing an entry (delete, or move to rejected/)
+     * after a restart never touches a new file that a collector has since
+     * published under the same name: that one is left to be ingested. */
+    uint64_t ino, size;
+    int64_t mtime_ns;
 } exc_spool_entry;
 
 typedef struct exc_spool {
@@ -44,7 +51,9 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max);
  * (logged) when the move failed; the file is then deleted so that it cannot
  * be processed twice. */
 bool exc_spool_reject(exc_spool *sp, const exc_spool_entry *e, const char *reason);
-/* Delete an applied file (ENOENT is fine). */
+/* Delete an applied file (ENOENT is fine).  Both leave alone (and return
+ * true) a file whose identity differs from the entry's: a newer file under
+ * the same name. */
 bool exc_spool_remove(const exc_spool_entry *e);
 
 #endif

@@ -3,17 +3,27 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "util.h"
 
 #define STATE_FILE "exconn.state"
 #define STATE_MAGIC "exconn-state"
 #define STATE_VERSION 1
+#define JOURNAL_FILE "exconn.journal"
+#define JOURNAL_MAGIC "exconn-journal"
+#define JOURNAL_VERSION 1
+/* the journal is folded into a new checkpoint once it outgrows this many
+ * bytes, or twice the checkpoint, whichever is more */
+#define JOURNAL_MIN_LIMIT (1u << 20)
 
 void exc_journal_add(exc_journal *j, const exc_spool_entry *f, int action, const char *reason)
 {
@@ -49,46 +59,150 @@ bool exc_state_prepare(const char *dir, exc_err *err)
     return true;
 }
 
-bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
-                    const exc_journal *j, exc_err *err)
+/* The files of the last commit ("jrn" records). */
+static void save_jrn(exc_sf_writer *w, const exc_journal *j)
+{
+    for (size_t i = 0; j && i < j->n; i++) {
+        exc_sf_begin(w, "jrn");
+        exc_sf_u64(w, (uint64_t)j->e[i].file.kind);
+        exc_sf_str(w, j->e[i].file.name);
+        exc_sf_str(w, j->e[i].file.path);
+        exc_sf_u64(w, (uint64_t)j->e[i].action);
+        exc_sf_str(w, j->e[i].reason);
+        exc_sf_u64(w, j->e[i].file.ino);
+        exc_sf_u64(w, j->e[i].file.size);
+        exc_sf_i64(w, j->e[i].file.mtime_ns);
+        exc_sf_end(w);
+    }
+}
+
+static void load_jrn(exc_sf_reader *r, exc_journal *j)
+{
+    exc_spool_entry f;
+    memset(&f, 0, sizeof f);
+    f.kind = (int)exc_sf_get_u64(r);
+    exc_sf_get_str(r, f.name, sizeof f.name);
+    exc_sf_get_str(r, f.path, sizeof f.path);
+    int action = (int)exc_sf_get_u64(r);
+    char reason[512];
+    exc_sf_get_str(r, reason, sizeof reason);
+    if (r->cursor && *r->cursor) {   /* the file's identity (older states lack it) */
+        f.ino = exc_sf_get_u64(r);
+        f.size = exc_sf_get_u64(r);
+        f.mtime_ns = exc_sf_get_i64(r);
+    }
+    if (!r->bad)
+        exc_journal_add(j, &f, action, reason);
+}
+
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
+/* CRC-32 (IEEE) by parts: c = crc32_update(0xFFFFFFFF, ...) ... ^ 0xFFFFFFFF */
+static uint32_t crc32_update(uint32_t c, const void *data, size_t len)
+{
+    pthread_once(&crc_once, crc_init);
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    return c;
+}
+
+static uint32_t crc32_of(const void *data, size_t len)
+{
+    return crc32_update(0xFFFFFFFFu, data, len) ^ 0xFFFFFFFFu;
+}
+
+static void fsync_dir(const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+}
+
+/* The checkpoint goes to its file through stdio, its CRC-32 computed on the
+ * way (no copy of the whole state in memory). */
+typedef struct ckp_out {
+    int fd;
+    uint32_t crc;
+    bool failed;
+    int err;
+} ckp_out;
+
+static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
+{
+    ckp_out *o = cookie;
+    o->crc = crc32_update(o->crc, buf, len);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(o->fd, buf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            o->failed = true;
+            o->err = n < 0 ? errno : ENOSPC;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
+/* The whole state as exconn.state (tmp, fsync, rename, fsync dir).  Its
+ * CRC-32 (*crc) and stat (*info), when asked for, are what a journal names
+ * to say which checkpoint it extends. */
+static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alarms *a,
+                             const exc_journal *j, uint32_t *crc, struct stat *info,
+                             exc_err *err)
 {
     char path[EXC_PATH_BUF + 32], tmp[EXC_PATH_BUF + 40];
     snprintf(path, sizeof path, "%s/" STATE_FILE, dir);
     snprintf(tmp, sizeof tmp, "%s/." STATE_FILE ".tmp", dir);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) {
+    ckp_out o = {.fd = -1, .crc = 0xFFFFFFFFu};
+    o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (o.fd < 0) {
         exc_err_set(err, 0, "cannot write %s: %s", tmp, strerror(errno));
         return false;
     }
-    FILE *fp = fdopen(fd, "w");
+    FILE *fp = fopencookie(&o, "w", (cookie_io_functions_t){.write = ckp_write});
     if (!fp) {
-        close(fd);
+        close(o.fd);
         unlink(tmp);
         exc_err_set(err, 0, "cannot write %s: %s", tmp, strerror(errno));
         return false;
     }
-    static char iobuf[1 << 16];
-    setvbuf(fp, iobuf, _IOFBF, sizeof iobuf);
+    setvbuf(fp, NULL, _IOFBF, 1 << 16);
     exc_sf_writer w = {fp, false};
     exc_sf_begin(&w, STATE_MAGIC);
     exc_sf_u64(&w, STATE_VERSION);
     exc_sf_end(&w);
-    for (size_t i = 0; j && i < j->n; i++) {
-        exc_sf_begin(&w, "jrn");
-        exc_sf_u64(&w, (uint64_t)j->e[i].file.kind);
-        exc_sf_str(&w, j->e[i].file.name);
-        exc_sf_str(&w, j->e[i].file.path);
-        exc_sf_u64(&w, (uint64_t)j->e[i].action);
-        exc_sf_str(&w, j->e[i].reason);
-        exc_sf_end(&w);
-    }
+    save_jrn(&w, j);
     exc_model_save(m, &w);
     exc_alarms_save(a, &w);
     exc_sf_begin(&w, "end");
     exc_sf_end(&w);
-    bool ok = !w.failed && fflush(fp) == 0 && fsync(fd) == 0;
-    int saved = errno;
-    ok = fclose(fp) == 0 && ok;
+    bool ok = fclose(fp) == 0 && !w.failed && !o.failed;
+    int saved = o.failed ? o.err : errno;
+    if (ok && fsync(o.fd) != 0) {
+        saved = errno;
+        ok = false;
+    }
+    if (close(o.fd) != 0 && ok) {
+        saved = errno;
+        ok = false;
+    }
     if (ok && rename(tmp, path) != 0) {
         saved = errno;
         ok = false;
@@ -98,13 +212,179 @@ bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
         exc_err_set(err, 0, "cannot write state %s: %s", path, strerror(saved));
         return false;
     }
-    /* make the rename itself durable */
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
+    if (crc)
+        *crc = o.crc ^ 0xFFFFFFFFu;
+    fsync_dir(dir);   /* make the rename itself durable */
+    if (info && stat(path, info) != 0)
+        memset(info, 0, sizeof *info);
+    return true;
+}
+
+bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
+                    const exc_journal *j, exc_err *err)
+{
+    return write_checkpoint(dir, m, a, j, NULL, NULL, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The journal                                                               */
+/*
+ * exconn.journal extends the checkpoint exconn.state: a header line
+ *     exconn-journal 1 <size> <crc32>
+ * naming the checkpoint it extends by its size and CRC-32 (a journal left
+ * beside a newer checkpoint -- a crash between the two renames of a fold --
+ * does not match it and is ignored)
+ * then one entry per commit, appended and fdatasync'ed:
+ *     commit <seq> <length> <crc32>\n<length octets of records>
+ * The records are the checkpoint's, plus
+ *     drop <server>      forget the server (its current records follow
+ *                        unless it is gone)
+ *     almdel <index>     forget an active alarm (its new record follows
+ *                        when it changed rather than cleared)
+ *     rst mat|out|hold   forget the match counts, the outbox, or the
+ *                        hold-down windows (their records follow)
+ * Alarm history records are only appended (their index increases).
+ * and each entry carries its own "mctr" and "jrn" records (the "jrn" list of
+ * the newest entry is the journal of the last commit).  An entry is applied
+ * only when it is complete and its CRC matches: a crash in the middle of an
+ * append loses that commit only -- its spool files are still in the spool,
+ * since files are deleted after their commit.
+ */
+
+/* "almdel": drop an active alarm (the array is sorted by index). */
+static void alarm_delete(exc_alarms *a, uint32_t index)
+{
+    size_t lo = 0, hi = a->n_active;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->active[mid].index == index) {
+            memmove(&a->active[mid], &a->active[mid + 1],
+                    (a->n_active - mid - 1) * sizeof *a->active);
+            a->n_active--;
+            return;
+        }
+        if (a->active[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+}
+
+/* "rst GROUP": forget one group of alarm records (they follow). */
+static bool alarm_group_reset(exc_alarms *a, const char *group)
+{
+    if (strcmp(group, "mat") == 0) {
+        a->n_matches = 0;
+    } else if (strcmp(group, "out") == 0) {
+        a->n_outbox = 0;
+    } else if (strcmp(group, "hold") == 0) {
+        for (size_t i = 0; i < a->n_holddown; i++)
+            free(a->holddown[i].pending);
+        a->n_holddown = 0;
+    } else {
+        return false;
     }
     return true;
+}
+
+/* Apply one complete journal entry. */
+static bool apply_entry(const char *path, char *buf, size_t len, exc_model *m, exc_alarms *a,
+                        exc_journal *j, exc_err *err)
+{
+    FILE *fp = fmemopen(buf, len, "r");
+    if (!fp) {
+        exc_err_set(err, 0, "%s: cannot read an entry: %s", path, strerror(errno));
+        return false;
+    }
+    exc_journal_clear(j);   /* the newest entry's files are the pending ones */
+    exc_sf_reader r = {.fp = fp};
+    const char *tag;
+    bool ok = true;
+    while (ok && (tag = exc_sf_next(&r)) != NULL) {
+        if (strcmp(tag, "jrn") == 0) {
+            load_jrn(&r, j);
+        } else if (strcmp(tag, "drop") == 0) {
+            char name[EXC_SERVER_BUF];
+            exc_sf_get_str(&r, name, sizeof name);
+            if (!r.bad)
+                exc_model_remove(m, name);
+        } else if (strcmp(tag, "almdel") == 0) {
+            uint64_t index = exc_sf_get_u64(&r);
+            if (!r.bad)
+                alarm_delete(a, (uint32_t)index);
+        } else if (strcmp(tag, "rst") == 0) {
+            char group[16];
+            exc_sf_get_str(&r, group, sizeof group);
+            if (!r.bad && !alarm_group_reset(a, group))
+                r.bad = true;
+        } else if (!exc_model_load_record(m, tag, &r) && !exc_alarms_load_record(a, tag, &r)) {
+            exc_err_set(err, 0, "%s: unknown record \"%s\"", path, tag);
+            ok = false;
+        }
+        if (ok && r.bad) {
+            exc_err_set(err, 0, "%s: malformed \"%s\" record", path, tag);
+            ok = false;
+        }
+    }
+    exc_sf_reader_free(&r);
+    fclose(fp);
+    return ok;
+}
+
+/* Replay the journal that extends the checkpoint of this size and CRC
+ * (none, or one that names another: nothing to do).  *entries counts what
+ * was applied. */
+static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, exc_model *m,
+                           exc_alarms *a, exc_journal *j, unsigned *entries, exc_err *err)
+{
+    char path[EXC_PATH_BUF + 32];
+    snprintf(path, sizeof path, "%s/" JOURNAL_FILE, dir);
+    *entries = 0;
+    FILE *fp = fopen(path, "re");
+    if (!fp) {
+        if (errno == ENOENT)
+            return true;
+        exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    char line[256];
+    unsigned version = 0;
+    unsigned long long jsize = 0;
+    unsigned long jcrc = 0;
+    char magic[32];
+    if (!fgets(line, sizeof line, fp) ||
+        sscanf(line, "%31s %u %llu %lx", magic, &version, &jsize, &jcrc) != 4 ||
+        strcmp(magic, JOURNAL_MAGIC) != 0 || version != JOURNAL_VERSION || jsize != size ||
+        jcrc != crc) {
+        fclose(fp);   /* it extends another checkpoint: already folded into this one */
+        return true;
+    }
+    bool ok = true;
+    char *buf = NULL;
+    while (ok && fgets(line, sizeof line, fp)) {
+        unsigned long long seq, len;
+        unsigned long ecrc;
+        char word[16];
+        if (sscanf(line, "%15s %llu %llu %lx", word, &seq, &len, &ecrc) != 4 ||
+            strcmp(word, "commit") != 0 || len > (1ull << 31)) {
+            exc_log(LOG_WARNING, "state: %s: ignoring a damaged entry after %u commit(s)",
+                    path, *entries);
+            break;
+        }
+        buf = exc_realloc(buf, len ? len : 1);
+        if (fread(buf, 1, len, fp) != len || crc32_of(buf, len) != ecrc) {
+            /* the append a crash interrupted: that commit never happened */
+            exc_log(LOG_WARNING, "state: %s: ignoring an incomplete last entry after %u "
+                    "commit(s)", path, *entries);
+            break;
+        }
+        ok = apply_entry(path, buf, len, m, a, j, err);
+        if (ok)
+            (*entries)++;
+    }
+    free(buf);
+    fclose(fp);
+    return ok;
 }
 
 bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j, bool *found,
@@ -113,14 +393,31 @@ bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j
     char path[EXC_PATH_BUF + 32];
     snprintf(path, sizeof path, "%s/" STATE_FILE, dir);
     *found = false;
-    FILE *fp = fopen(path, "re");
-    if (!fp) {
+    FILE *file = fopen(path, "re");
+    if (!file) {
         if (errno == ENOENT)
             return true;
         exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
         return false;
     }
     *found = true;
+    /* the whole checkpoint in memory: its CRC names it for the journal */
+    struct stat info;
+    char *text = NULL;
+    size_t size = 0;
+    if (fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+        size = (size_t)info.st_size;
+        text = exc_calloc(1, size);
+        size = fread(text, 1, size, file);
+    }
+    fclose(file);
+    uint32_t crc = crc32_of(text, size);
+    FILE *fp = size ? fmemopen(text, size, "r") : NULL;
+    if (!fp) {
+        free(text);
+        exc_err_set(err, 0, "%s: truncated (empty)", path);
+        return false;
+    }
     exc_sf_reader r = {.fp = fp};
     const char *tag = exc_sf_next(&r);
     bool ok = tag && strcmp(tag, STATE_MAGIC) == 0 && exc_sf_get_u64(&r) == STATE_VERSION &&
@@ -134,18 +431,9 @@ bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j
             ended = true;
             break;
         }
-        if (strcmp(tag, "jrn") == 0) {
-            exc_spool_entry f;
-            memset(&f, 0, sizeof f);
-            f.kind = (int)exc_sf_get_u64(&r);
-            exc_sf_get_str(&r, f.name, sizeof f.name);
-            exc_sf_get_str(&r, f.path, sizeof f.path);
-            int action = (int)exc_sf_get_u64(&r);
-            char reason[512];
-            exc_sf_get_str(&r, reason, sizeof reason);
-            if (!r.bad)
-                exc_journal_add(j, &f, action, reason);
-        } else if (!exc_model_load_record(m, tag, &r) && !exc_alarms_load_record(a, tag, &r)) {
+        if (strcmp(tag, "jrn") == 0)
+            load_jrn(&r, j);
+        else if (!exc_model_load_record(m, tag, &r) && !exc_alarms_load_record(a, tag, &r)) {
             exc_err_set(err, (int)r.lineno, "%s: unknown record \"%s\"", path, tag);
             ok = false;
         }
@@ -160,5 +448,497 @@ bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j
     }
     exc_sf_reader_free(&r);
     fclose(fp);
+    free(text);
+    unsigned entries = 0;
+    if (ok)
+        ok = replay_journal(dir, size, crc, m, a, j, &entries, err);
+    if (ok && entries)
+        exc_log(LOG_INFO, "state: %u journal entr%s replayed", entries,
+                entries == 1 ? "y" : "ies");
     return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Commits                                                                   */
+
+/* A hash of what exc_model_save_server writes for a server (the same fields,
+ * unknown numbers as 0): whether the server must be rewritten in a journal
+ * entry.  Field by field -- never raw struct bytes, whose padding is
+ * undefined.  Keep in step with exc_model_save_server. */
+static uint64_t mix_u64(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0x100000001B3ull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t mix_str(uint64_t h, const char *str)
+{
+    size_t n = strlen(str);
+    const unsigned char *p = (const unsigned char *)str;
+    h = mix_u64(h, n);
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = mix_u64(h, w);
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p, n);
+    return mix_u64(h, tail);
+}
+
+static uint64_t mix_bytes(uint64_t h, const char *p, size_t n)
+{
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = mix_u64(h, w);
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p, n);
+    return mix_u64(h, tail);
+}
+
+static uint64_t mix_opt32(uint64_t h, exc_opt_u32 o)
+{
+    return mix_u64(h, o.known ? (1ull << 32) | o.v : 0);
+}
+
+static uint64_t server_hash(const exc_server *s)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    h = mix_str(h, s->name);
+    h = mix_str(h, s->site);
+    h = mix_str(h, s->exchange_version);
+    h = mix_str(h, s->mta_version);
+    h = mix_u64(h, s->reported);
+    h = mix_u64(h, (uint64_t)s->collected);
+    h = mix_u64(h, (uint64_t)s->received_ms);
+    h = mix_u64(h, (uint64_t)s->created_ms);
+    h = mix_u64(h, s->events);
+    h = mix_u64(h, s->n_connectors);
+    for (size_t i = 0; i < s->n_connectors; i++) {
+        const exc_connector *c = &s->connectors[i].c;
+        h = mix_str(h, c->name);
+        h = mix_u64(h, (uint64_t)c->type);
+        h = mix_str(h, c->service);
+        h = mix_u64(h, (uint64_t)c->state);
+        h = mix_opt32(h, c->win32_exit);
+        h = mix_opt32(h, c->service_exit);
+        h = mix_str(h, c->com_port);
+        h = mix_u64(h, (uint64_t)c->dirsync);
+        h = mix_u64(h, (uint64_t)c->queuefile);
+        h = mix_str(h, c->remote_site);
+        h = mix_u64(h, (uint64_t)c->link);
+        h = mix_u64(h, (uint64_t)s->connectors[i].last_change_ms);
+    }
+    h = mix_u64(h, s->n_queues);
+    for (size_t i = 0; i < s->n_queues; i++) {
+        const exc_mqueue *mq = &s->queues[i];
+        const exc_queue *q = &mq->q;
+        h = mix_str(h, q->name);
+        h = mix_str(h, q->connector);
+        h = mix_u64(h, (uint64_t)q->kind);
+        h = mix_opt32(h, q->messages);
+        h = mix_u64(h, q->bytes.known);
+        h = mix_u64(h, q->bytes.known ? q->bytes.v : 0);
+        h = mix_opt32(h, q->oldest_age);
+        uint32_t n = mq->hist.n <= EXC_STALL_MAX ? mq->hist.n : EXC_STALL_MAX;
+        h = mix_u64(h, n);
+        for (uint32_t k = 0; k < n; k++)
+            h = mix_u64(h, mq->hist.v[k]);
+    }
+    h = mix_u64(h, s->n_comports);
+    for (size_t i = 0; i < s->n_comports; i++) {
+        const exc_mcomport *mp = &s->comports[i];
+        h = mix_str(h, mp->p.name);
+        h = mix_u64(h, (uint64_t)mp->conflict_since_ms);
+        h = mix_u64(h, mp->p.n_claimants);
+        for (size_t k = 0; k < mp->p.n_claimants; k++) {
+            h = mix_u64(h, (uint64_t)mp->p.claimants[k].kind);
+            h = mix_str(h, mp->p.claimants[k].name);
+        }
+    }
+    return h;
+}
+
+static void remember_servers(exc_state *st, const exc_model *m)
+{
+    if (st->cap_srv < m->n_servers) {
+        st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
+        st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
+    }
+    for (size_t i = 0; i < m->n_servers; i++) {
+        memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
+        st->srv[i].hash = server_hash(m->servers[i]);
+    }
+    st->n_srv = m->n_servers;
+}
+
+/* The alarm section cut in the groups the journal writes separately. */
+typedef struct alarm_parts {
+    char *text;                 /* exc_alarms_save's output; the groups point in */
+    size_t len;
+    struct span { size_t off, len; } aix, mat, out, hold, his;   /* his: the new ones */
+    size_t n_alm;
+    struct exc_state_alm *alm;  /* alm records: index, hash, span */
+    uint32_t his_max;
+} alarm_parts;
+
+static void parts_free(alarm_parts *p)
+{
+    free(p->text);
+    free(p->alm);
+    memset(p, 0, sizeof *p);
+}
+
+/* Records of one tag are contiguous in exc_alarms_save's output, except
+ * hld/hdp which interleave: each group is one span. */
+static void span_add(struct span *sp, size_t off, size_t len)
+{
+    if (sp->len == 0)
+        sp->off = off;
+    sp->len = off + len - sp->off;
+}
+
+static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *p)
+{
+    memset(p, 0, sizeof *p);
+    FILE *fp = open_memstream(&p->text, &p->len);
+    if (!fp)
+        return false;
+    exc_sf_writer w = {fp, false};
+    exc_alarms_save(a, &w);
+    if (fclose(fp) != 0 || w.failed) {
+        parts_free(p);
+        return false;
+    }
+    p->his_max = his_done;
+    p->alm = exc_calloc(a->n_active ? a->n_active : 1, sizeof *p->alm);
+    size_t his_start = 0, his_end = 0;
+    for (size_t off = 0; off < p->len;) {
+        const char *line = p->text + off;
+        const char *nl = memchr(line, '\n', p->len - off);
+        size_t n = nl ? (size_t)(nl - line + 1) : p->len - off;
+        if (strncmp(line, "aix ", 4) == 0) {
+            span_add(&p->aix, off, n);
+        } else if (strncmp(line, "mat ", 4) == 0) {
+            span_add(&p->mat, off, n);
+        } else if (strncmp(line, "out ", 4) == 0) {
+            span_add(&p->out, off, n);
+        } else if (strncmp(line, "hld ", 4) == 0 || strncmp(line, "hdp ", 4) == 0) {
+            span_add(&p->hold, off, n);
+        } else if (strncmp(line, "alm ", 4) == 0 && p->n_alm < a->n_active) {
+            struct exc_state_alm *al = &p->alm[p->n_alm++];
+            al->index = (uint32_t)strtoul(line + 4, NULL, 10);
+            al->hash = mix_bytes(0xCBF29CE484222325ull, line, n);
+            al->off = off;
+            al->len = n;
+        } else if (strncmp(line, "his ", 4) == 0) {
+            uint32_t idx = (uint32_t)strtoul(line + 4, NULL, 10);
+            if (idx > his_done) {
+                if (his_end == 0)
+                    his_start = off;
+                his_end = off + n;
+                if (idx > p->his_max)
+                    p->his_max = idx;
+            }
+        } else {
+            /* a record this writer does not know: write whole sections */
+            parts_free(p);
+            return false;
+        }
+        off += n;
+    }
+    p->his.off = his_start;
+    p->his.len = his_end > his_start ? his_end - his_start : 0;
+    return true;
+}
+
+static bool span_same(const alarm_parts *p, struct span sp, const char *prev, size_t prev_len)
+{
+    return sp.len == prev_len && (prev_len == 0 || memcmp(p->text + sp.off, prev, prev_len) == 0);
+}
+
+static void keep_span(char **dst, size_t *dst_len, const alarm_parts *p, struct span sp)
+{
+    free(*dst);
+    *dst = NULL;
+    *dst_len = sp.len;
+    if (sp.len) {
+        *dst = exc_calloc(1, sp.len);
+        memcpy(*dst, p->text + sp.off, sp.len);
+    }
+}
+
+/* What the journal compares the next commit's alarms with. */
+static void remember_alarms(exc_state *st, alarm_parts *p)
+{
+    keep_span(&st->mat, &st->mat_len, p, p->mat);
+    keep_span(&st->out, &st->out_len, p, p->out);
+    keep_span(&st->hold, &st->hold_len, p, p->hold);
+    free(st->alm);
+    st->alm = p->alm;   /* taken over */
+    st->n_alm = p->n_alm;
+    p->alm = NULL;
+    p->n_alm = 0;
+    st->his_done = p->his_max;
+}
+
+static void forget_alarms(exc_state *st)
+{
+    free(st->mat);
+    free(st->out);
+    free(st->hold);
+    free(st->alm);
+    st->mat = st->out = st->hold = NULL;
+    st->alm = NULL;
+    st->mat_len = st->out_len = st->hold_len = st->n_alm = 0;
+    st->his_done = 0;
+}
+
+/* Write the alarm records that changed since st remembered them. */
+static void write_alarm_delta(exc_sf_writer *w, const exc_state *st, const alarm_parts *p)
+{
+    FILE *fp = w->fp;
+#define PUT(sp)                                                                       \
+    do {                                                                              \
+        if ((sp).len && !w->failed && fwrite(p->text + (sp).off, 1, (sp).len, fp) != (sp).len) \
+            w->failed = true;                                                         \
+    } while (0)
+    PUT(p->aix);
+    if (!span_same(p, p->mat, st->mat, st->mat_len)) {
+        exc_sf_begin(w, "rst");
+        exc_sf_str(w, "mat");
+        exc_sf_end(w);
+        PUT(p->mat);
+    }
+    /* active alarms by index (both lists ascending): gone or changed first */
+    size_t i = 0, k = 0;
+    while (i < st->n_alm || k < p->n_alm) {
+        if (k == p->n_alm || (i < st->n_alm && st->alm[i].index < p->alm[k].index)) {
+            exc_sf_begin(w, "almdel");
+            exc_sf_u64(w, st->alm[i++].index);
+            exc_sf_end(w);
+        } else if (i == st->n_alm || p->alm[k].index < st->alm[i].index) {
+            k++;
+        } else {
+            if (st->alm[i].hash != p->alm[k].hash) {
+                exc_sf_begin(w, "almdel");
+                exc_sf_u64(w, st->alm[i].index);
+                exc_sf_end(w);
+            }
+            i++;
+            k++;
+        }
+    }
+    i = 0;
+    for (k = 0; k < p->n_alm; k++) {
+        while (i < st->n_alm && st->alm[i].index < p->alm[k].index)
+            i++;
+        bool same = i < st->n_alm && st->alm[i].index == p->alm[k].index &&
+                    st->alm[i].hash == p->alm[k].hash;
+        if (!same) {
+            struct span sp = {p->alm[k].off, p->alm[k].len};
+            PUT(sp);
+        }
+    }
+    PUT(p->his);
+    if (!span_same(p, p->out, st->out, st->out_len)) {
+        exc_sf_begin(w, "rst");
+        exc_sf_str(w, "out");
+        exc_sf_end(w);
+        PUT(p->out);
+    }
+    if (!span_same(p, p->hold, st->hold, st->hold_len)) {
+        exc_sf_begin(w, "rst");
+        exc_sf_str(w, "hold");
+        exc_sf_end(w);
+        PUT(p->hold);
+    }
+#undef PUT
+}
+
+void exc_state_init(exc_state *st, const char *dir)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->dir, sizeof st->dir, "%s", dir);
+    st->jfd = -1;
+}
+
+static void close_journal(exc_state *st)
+{
+    if (st->jfd >= 0)
+        close(st->jfd);
+    st->jfd = -1;
+}
+
+void exc_state_close(exc_state *st)
+{
+    close_journal(st);
+    free(st->srv);
+    forget_alarms(st);
+    memset(st, 0, sizeof *st);
+    st->jfd = -1;
+}
+
+bool exc_state_pending(const exc_state *st) { return st->jfd >= 0 && st->entries > 0; }
+
+/* A fresh, empty journal extending the checkpoint just written (its size
+ * and CRC), open for appends. */
+static void start_journal(exc_state *st, uint64_t size, uint32_t crc)
+{
+    char path[EXC_PATH_BUF + 32], tmp[EXC_PATH_BUF + 40], head[96];
+    snprintf(path, sizeof path, "%s/" JOURNAL_FILE, st->dir);
+    snprintf(tmp, sizeof tmp, "%s/." JOURNAL_FILE ".tmp", st->dir);
+    int n = snprintf(head, sizeof head, JOURNAL_MAGIC " %d %llu %08lx\n", JOURNAL_VERSION,
+                     (unsigned long long)size, (unsigned long)crc);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    bool ok = fd >= 0 && write(fd, head, (size_t)n) == n && fsync(fd) == 0;
+    if (fd >= 0)
+        ok = close(fd) == 0 && ok;
+    ok = ok && rename(tmp, path) == 0;
+    if (ok) {
+        fsync_dir(st->dir);
+        st->jfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    }
+    if (!ok || st->jfd < 0) {
+        if (fd >= 0)
+            unlink(tmp);
+        exc_log(LOG_WARNING, "state: cannot start %s (%s): every commit rewrites %s",
+                path, strerror(errno), STATE_FILE);
+        st->jfd = -1;
+        return;
+    }
+    st->jrn_bytes = (uint64_t)n;
+    st->entries = 0;
+}
+
+bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a,
+                          const exc_journal *j, exc_err *err)
+{
+    close_journal(st);
+    struct stat info;
+    uint32_t crc = 0;
+    if (!write_checkpoint(st->dir, m, a, j, &crc, &info, err))
+        return false;
+    st->ckp_dev = info.st_dev;
+    st->ckp_ino = info.st_ino;
+    st->ckp_bytes = (uint64_t)info.st_size;
+    st->ckp_mtime = info.st_mtim;
+    remember_servers(st, m);
+    forget_alarms(st);
+    alarm_parts p;
+    if (!alarm_parts_of(a, 0, &p))
+        return true;   /* no journal (the next commit checkpoints again) */
+    remember_alarms(st, &p);
+    parts_free(&p);
+    start_journal(st, (uint64_t)info.st_size, crc);
+    return true;
+}
+
+/* Still the checkpoint the journal extends (not removed or replaced)? */
+static bool checkpoint_intact(const exc_state *st)
+{
+    char path[EXC_PATH_BUF + 32];
+    snprintf(path, sizeof path, "%s/" STATE_FILE, st->dir);
+    struct stat info;
+    /* inode numbers are reused at once: the size and mtime tell a new file */
+    return stat(path, &info) == 0 && S_ISREG(info.st_mode) && info.st_dev == st->ckp_dev &&
+           info.st_ino == st->ckp_ino && (uint64_t)info.st_size == st->ckp_bytes &&
+           info.st_mtim.tv_sec == st->ckp_mtime.tv_sec &&
+           info.st_mtim.tv_nsec == st->ckp_mtime.tv_nsec;
+}
+
+bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
+                      const exc_journal *j, exc_err *err)
+{
+    if (st->jfd < 0 || !checkpoint_intact(st))
+        return exc_state_checkpoint(st, m, a, j, err);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (!fp)
+        return exc_state_checkpoint(st, m, a, j, err);
+    exc_sf_writer w = {fp, false};
+    exc_model_save_counters(m, &w);
+    /* servers new, changed or gone since the last commit (both sorted) */
+    size_t k = 0;
+    uint64_t *hashes = exc_calloc(m->n_servers ? m->n_servers : 1, sizeof *hashes);
+    for (size_t i = 0; i < m->n_servers; i++) {
+        const exc_server *s = m->servers[i];
+        hashes[i] = server_hash(s);
+        while (k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
+            exc_sf_begin(&w, "drop");
+            exc_sf_str(&w, st->srv[k++].name);
+            exc_sf_end(&w);
+        }
+        bool known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
+        if (known && st->srv[k].hash == hashes[i]) {
+            k++;
+            continue;
+        }
+        if (known) {
+            exc_sf_begin(&w, "drop");
+            exc_sf_str(&w, s->name);
+            exc_sf_end(&w);
+            k++;
+        }
+        exc_model_save_server(s, &w);
+    }
+    for (; k < st->n_srv; k++) {
+        exc_sf_begin(&w, "drop");
+        exc_sf_str(&w, st->srv[k].name);
+        exc_sf_end(&w);
+    }
+    /* alarms: the records that changed */
+    alarm_parts p;
+    bool alarms_ok = alarm_parts_of(a, st->his_done, &p);
+    if (alarms_ok)
+        write_alarm_delta(&w, st, &p);
+    save_jrn(&w, j);
+    bool built = !w.failed && fclose(fp) == 0 && alarms_ok;
+    uint64_t limit = st->ckp_bytes * 2 > JOURNAL_MIN_LIMIT ? st->ckp_bytes * 2 : JOURNAL_MIN_LIMIT;
+    if (!built || st->jrn_bytes + len > limit) {
+        /* cannot build the entry, or the journal has grown enough: fold */
+        free(buf);
+        if (alarms_ok)
+            parts_free(&p);
+        free(hashes);
+        return exc_state_checkpoint(st, m, a, j, err);
+    }
+
+    char head[96];
+    int hn = snprintf(head, sizeof head, "commit %llu %zu %08lx\n",
+                      (unsigned long long)st->entries + 1, len,
+                      (unsigned long)crc32_of(buf, len));
+    struct iovec iov[2] = {{head, (size_t)hn}, {buf, len}};
+    ssize_t wrote = writev(st->jfd, iov, 2);
+    bool ok = wrote == (ssize_t)(hn + len) && fdatasync(st->jfd) == 0;
+    free(buf);
+    if (!ok) {
+        /* an entry that may be half there: the journal is done with; the
+         * checkpoint now carries this commit (and makes the journal moot) */
+        exc_log(LOG_WARNING, "state: appending to %s failed (%s); writing %s instead",
+                JOURNAL_FILE, strerror(errno), STATE_FILE);
+        parts_free(&p);
+        free(hashes);
+        return exc_state_checkpoint(st, m, a, j, err);
+    }
+    st->jrn_bytes += (uint64_t)hn + len;
+    st->entries++;
+    remember_alarms(st, &p);
+    parts_free(&p);
+    /* the hashes just computed are the remembered ones now */
+    if (st->cap_srv < m->n_servers) {
+        st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
+        st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
+    }
+    for (size_t i = 0; i < m->n_servers; i++) {
+        memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
+        st->srv[i].hash = hashes[i];
+    }
+    st->n_srv = m->n_servers;
+    free(hashes);
+    return true;
 }

@@ -7,49 +7,65 @@
 
 #include "util.h"
 
-static void put(exc_sf_writer *w, const char *s)
+/* The writer is on the commit path of every change (state.c), so it avoids
+ * per-character stdio calls and printf: runs of plain octets go out with one
+ * fwrite, numbers are formatted by hand. */
+static void put_n(exc_sf_writer *w, const char *s, size_t n)
 {
-    if (!w->failed && fputs(s, w->fp) == EOF)
+    if (!w->failed && n > 0 && fwrite_unlocked(s, 1, n, w->fp) != n)
         w->failed = true;
 }
 
+static void put(exc_sf_writer *w, const char *s) { put_n(w, s, strlen(s)); }
+
 void exc_sf_begin(exc_sf_writer *w, const char *tag) { put(w, tag); }
+
+static bool needs_escape(unsigned char c) { return c <= ' ' || c == '%' || c == 0x7f; }
 
 void exc_sf_str(exc_sf_writer *w, const char *s)
 {
-    char buf[8];
-    put(w, " ");
+    static const char hex[] = "0123456789ABCDEF";
     if (s == NULL || *s == '\0') {
-        put(w, "%"); /* a lone % is the empty string */
+        put_n(w, " %", 2); /* a lone % is the empty string */
         return;
     }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p <= ' ' || *p == '%' || *p == 0x7f) {
-            snprintf(buf, sizeof buf, "%%%02X", *p);
-            put(w, buf);
-        } else {
-            buf[0] = (char)*p;
-            buf[1] = '\0';
-            put(w, buf);
-        }
+    put_n(w, " ", 1);
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!needs_escape(c))
+            continue;
+        put_n(w, run, (size_t)(p - run));
+        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        put_n(w, esc, 3);
+        run = p + 1;
     }
+    put_n(w, run, strlen(run));
 }
 
-void exc_sf_u64(exc_sf_writer *w, uint64_t v)
+/* " " + decimal digits of v, with a leading '-' when neg */
+static void put_number(exc_sf_writer *w, uint64_t v, bool neg)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, " %" PRIu64, v);
-    put(w, buf);
+    char buf[24];
+    char *p = buf + sizeof buf;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg)
+        *--p = '-';
+    *--p = ' ';
+    put_n(w, p, (size_t)(buf + sizeof buf - p));
 }
+
+void exc_sf_u64(exc_sf_writer *w, uint64_t v) { put_number(w, v, false); }
 
 void exc_sf_i64(exc_sf_writer *w, int64_t v)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, " %" PRId64, v);
-    put(w, buf);
+    put_number(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
-void exc_sf_end(exc_sf_writer *w) { put(w, "\n"); }
+void exc_sf_end(exc_sf_writer *w) { put_n(w, "\n", 1); }
 
 const char *exc_sf_next(exc_sf_reader *r)
 {

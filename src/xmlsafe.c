@@ -1,3 +1,4 @@
+#define _GNU_SOURCE   /* memmem */
 #include "xmlsafe.h"
 
 #include <errno.h>
@@ -73,6 +74,121 @@ static bool setup(exc_xml *x, int max_depth, exc_err *err)
     return true;
 }
 
+/* ---- the prolog, checked before libxml2 sees a byte of the document ----
+ *
+ * libxml2 parses the internal subset of a DOCTYPE, and the start tag after
+ * it with its attributes (expanding their entity references), before the
+ * reader hands out the DOCTYPE node: a billion-laughs variant in an attribute
+ * value costs seconds of CPU before the DOCTYPE could be refused (found by
+ * fuzz/fuzz_report).  So the prolog is read here first: after an optional
+ * BOM, only white space, PIs (the XML declaration among them) and comments
+ * may precede the root element's "<Name".  "<!" other than a comment is a
+ * DOCTYPE (or worse): refused with its line.  Anything else before the root
+ * (text, or an encoding this scan cannot read, such as UCS-4, UTF-7 or
+ * EBCDIC, in which markup could hide from it) is refused as malformed.
+ * UTF-8 and UTF-16 (either order, with or without BOM) are read. */
+typedef struct prolog_src {
+    const unsigned char *mem;      /* the document, or NULL: read fd */
+    size_t len;
+    int fd;
+    unsigned char win[8192];       /* fd: a window of the file */
+    size_t win_off, win_len;
+    size_t w;                      /* octets per unit: 1 (UTF-8) or 2 (UTF-16) */
+    bool be;
+} prolog_src;
+
+static int octet(prolog_src *p, size_t i)
+{
+    if (i >= p->len)
+        return -1;
+    if (p->mem)
+        return p->mem[i];
+    if (i < p->win_off || i >= p->win_off + p->win_len) {
+        p->win_off = i;
+        ssize_t r = pread(p->fd, p->win, sizeof p->win, (off_t)i);
+        p->win_len = r > 0 ? (size_t)r : 0;
+        if (p->win_len == 0)
+            return -1;
+    }
+    return p->win[i - p->win_off];
+}
+
+static long unit_at(prolog_src *p, size_t i)   /* the i-th code unit, -1 past the end */
+{
+    if (p->w == 1)
+        return octet(p, i);
+    int a = octet(p, 2 * i), b = octet(p, 2 * i + 1);
+    if (a < 0 || b < 0)
+        return -1;
+    return p->be ? (a << 8 | b) : (b << 8 | a);
+}
+
+static bool unit_match(prolog_src *p, size_t i, const char *s)
+{
+    for (; *s; s++, i++)
+        if (unit_at(p, i) != (unsigned char)*s)
+            return false;
+    return true;
+}
+
+/* 0 when the prolog is acceptable; else err is set and -1 returned. */
+static int check_prolog(prolog_src *p, exc_err *err)
+{
+    size_t i = 0;
+    int b0 = octet(p, 0), b1 = octet(p, 1), b2 = octet(p, 2), b3 = octet(p, 3);
+    p->w = 1;
+    if (b0 == 0xff && b1 == 0xfe) {
+        p->w = 2, i = 1;
+    } else if (b0 == 0xfe && b1 == 0xff) {
+        p->w = 2, p->be = true, i = 1;
+    } else if (b0 == '<' && b1 == 0 && b2 == '?' && b3 == 0) {
+        p->w = 2;
+    } else if (b0 == 0 && b1 == '<' && b2 == 0 && b3 == '?') {
+        p->w = 2, p->be = true;
+    } else if (b0 == 0xef && b1 == 0xbb && b2 == 0xbf) {
+        i = 3;
+    }
+    int line = 1;
+    for (;;) {
+        long c = unit_at(p, i);
+        if (c == '\n') {
+            line++, i++;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            i++;
+        } else if (unit_match(p, i, "<?") || unit_match(p, i, "<!--")) {
+            const char *end = unit_match(p, i, "<?") ? "?>" : "-->";
+            for (i += 2;; i++) {
+                long d = unit_at(p, i);
+                if (d < 0)
+                    return 0;   /* unterminated: libxml2 says what is wrong */
+                if (d == '\n')
+                    line++;
+                if (unit_match(p, i, end)) {
+                    i += strlen(end);
+                    break;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    long c = unit_at(p, i), n = unit_at(p, i + 1);
+    if (c < 0)
+        return 0;   /* no root element: libxml2 says so */
+    if (c == '<' && n == '!') {
+        exc_err_set(err, line, "DOCTYPE declarations are not accepted");
+        return -1;
+    }
+    bool name_start = (n >= 'A' && n <= 'Z') || (n >= 'a' && n <= 'z') || n == '_' ||
+                      n == ':' || n >= 0x80;
+    if (c != '<' || !name_start) {
+        exc_err_set(err, line, "malformed XML: no root element where the prolog ends "
+                    "(text before it, or an encoding other than UTF-8 and UTF-16)");
+        return -1;
+    }
+    return 0;
+}
+
 bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_depth,
                        exc_err *err)
 {
@@ -103,6 +219,16 @@ bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_d
         x->fd = -1;
         return false;
     }
+    prolog_src *ps = exc_calloc(1, sizeof *ps);
+    ps->fd = x->fd;
+    ps->len = (size_t)st.st_size;
+    int bad = check_prolog(ps, err);
+    free(ps);
+    if (bad) {
+        close(x->fd);
+        x->fd = -1;
+        return false;
+    }
     x->r = xmlReaderForFd(x->fd, path, NULL, EXC_XML_OPTIONS);
     if (!setup(x, max_depth, err)) {
         close(x->fd);
@@ -126,8 +252,55 @@ bool exc_xml_open_memory(exc_xml *x, const char *buf, size_t len, const char *na
         exc_err_set(err, 0, "document too large");
         return false;
     }
+    prolog_src ps = {.mem = (const unsigned char *)buf, .len = len, .fd = -1};
+    if (check_prolog(&ps, err))
+        return false;
+    x->mem = buf;
+    x->mem_len = len;
     x->r = xmlReaderForMemory(buf, (int)len, name, NULL, EXC_XML_OPTIONS);
     return setup(x, max_depth, err);
+}
+
+/* The line the DOCTYPE starts on.  libxml2 keeps none for it, but it can
+ * only follow the XML declaration, comments, PIs and white space: find it
+ * after those in the first octets of the document (UTF-8; 0 when it cannot
+ * be told, e.g. UTF-16 or a prolog longer than the look-ahead). */
+static int doctype_line(const exc_xml *x)
+{
+    unsigned char b[16384];
+    size_t n = 0;
+    if (x->mem) {
+        n = x->mem_len < sizeof b ? x->mem_len : sizeof b;
+        memcpy(b, x->mem, n);
+    } else if (x->fd >= 0) {
+        ssize_t r = pread(x->fd, b, sizeof b, 0);
+        n = r > 0 ? (size_t)r : 0;
+    }
+    size_t i = n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf ? 3 : 0;
+    for (;;) {
+        const char *end = NULL;
+        size_t skip = 0;
+        if (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) {
+            i++;
+            continue;
+        }
+        if (i + 2 <= n && memcmp(b + i, "<?", 2) == 0)
+            end = "?>", skip = 2;
+        else if (i + 4 <= n && memcmp(b + i, "<!--", 4) == 0)
+            end = "-->", skip = 4;
+        if (!end)
+            break;
+        const unsigned char *e = memmem(b + i + skip, n - i - skip, end, strlen(end));
+        if (!e)
+            return 0;
+        i = (size_t)(e - b) + strlen(end);
+    }
+    if (i + 9 > n || memcmp(b + i, "<!DOCTYPE", 9) != 0)
+        return 0;
+    int line = 1;
+    for (size_t k = 0; k < i; k++)
+        line += b[k] == '\n';
+    return line;
 }
 
 int exc_xml_next(exc_xml *x)
@@ -143,8 +316,7 @@ int exc_xml_next(exc_xml *x)
         return -1;   /* a recoverable libxml2 error still rejects the file */
     int t = xmlTextReaderNodeType(x->r);
     if (t == XML_READER_TYPE_DOCUMENT_TYPE) {
-        int line = exc_xml_line(x);
-        exc_err_set(x->err, line > 0 ? line : 1, "DOCTYPE declarations are not accepted");
+        exc_err_set(x->err, doctype_line(x), "DOCTYPE declarations are not accepted");
         return -1;
     }
     if (t == XML_READER_TYPE_ENTITY_REFERENCE) {

@@ -20,6 +20,8 @@ typedef struct exc_xml {
     exc_err *err;
     int max_depth;
     int fd;            /* owned when >= 0 */
+    const char *mem;   /* the document, when read from memory */
+    size_t mem_len;
 } exc_xml;
 
 /* Process-wide set-up (idempotent, thread-safe): initialises libxml2 and

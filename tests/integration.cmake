@@ -7,7 +7,7 @@ set_tests_properties(integration.std-mibs PROPERTIES
 
 file(GLOB EXCONN_INTEGRATION_TESTS CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/*.sh)
-list(FILTER EXCONN_INTEGRATION_TESTS EXCLUDE REGEX "/lib\\.sh$")
+list(FILTER EXCONN_INTEGRATION_TESTS EXCLUDE REGEX "/lib[^/]*\\.sh$")
 foreach(script ${EXCONN_INTEGRATION_TESTS})
   get_filename_component(name ${script} NAME_WE)
   add_test(NAME integration.${name} COMMAND bash ${script})

@@ -661,6 +661,10 @@ static const struct hostile {
     {"event-bad-time.xml", "ISO 8601", 5},
     {"event-text-outside.xml", "text outside", 10},
     {"event-duplicate-eventid.xml", "duplicate <EventID>", 4},
+    {"event-xinclude.xml", "unexpected element <include>", 7},
+    {"event-billion-laughs.xml", "DOCTYPE", 2},
+    {"event-invalid-utf8.xml", "not proper UTF-8", 3},
+    {"event-out-of-range.xml", "EventRecordID \"18446744073709551616\" is not an unsigned", 6},
 };
 #define N_HOSTILE (sizeof hostile / sizeof hostile[0])
 

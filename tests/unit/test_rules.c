@@ -1010,6 +1010,92 @@ static void test_shipped_kb(void)
     fx_free(&f);
 }
 
+/* ---------- no false alarms across types ---------- */
+
+static int cmp_article(const void *x, const void *y)
+{
+    return strcmp(((const exc_kb_article *)x)->id, ((const exc_kb_article *)y)->id);
+}
+
+/* Conditions that resemble a fault on the wrong kind of object. */
+static void test_no_false_cross_type(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_report r;
+    rep_init(&r, "EXCH01", C0, "5.0.1457.7", "5.0.1457.7");
+    /* Q148727 wants an internetMail connector stopped with win32 2140 */
+    exc_connector *c = rep_conn(&r, "MS Mail Connector", EXC_CT_MSMAIL, EXC_ST_STOPPED);
+    c->win32_exit = (exc_opt_u32){ true, 2140 };
+    c = rep_conn(&r, "Fax Gateway", EXC_CT_OTHER, EXC_ST_STOPPED);
+    c->win32_exit = (exc_opt_u32){ true, 2140 };
+    c = rep_conn(&r, "Internet Mail Service", EXC_CT_INTERNETMAIL, EXC_ST_PAUSED);
+    c->win32_exit = (exc_opt_u32){ true, 2140 };
+    c->queuefile = EXC_QF_READONLY;
+    c = rep_conn(&r, "Internet Mail Service 2", EXC_CT_INTERNETMAIL, EXC_ST_STOPPED);
+    c->queuefile = EXC_QF_DAMAGED;   /* exit code not reported */
+    /* Q158047 (b) wants an msMail connector: service exit 3 on an IMC */
+    c = rep_conn(&r, "Internet Mail Service 3", EXC_CT_INTERNETMAIL, EXC_ST_STOPPED);
+    c->service_exit = (exc_opt_u32){ true, 3 };
+    /* Q158047 (a): ports with one claimant or none */
+    rep_port(&r, "COM1", "MS Mail Connector (async)", NULL);
+    rep_port(&r, "COM2", NULL, NULL);
+    /* Q193760: a link down, but the stalled queue is the IMC's, not another
+     * X.400 link's */
+    rep_conn(&r, "X.400 to PARIS", EXC_CT_X400, EXC_ST_RUNNING)->link = EXC_LINK_DOWN;
+    rep_conn(&r, "X.400 to LONDON", EXC_CT_X400, EXC_ST_RUNNING)->link = EXC_LINK_UP;
+    rep_queue(&r, "X400-LONDON", "X.400 to LONDON", EXC_QK_X400LINK, 0);
+    rep_queue(&r, "MTS-OUT", "Internet Mail Service", EXC_QK_MTSOUT, 40);
+    apply(&f, &r, T0);
+    for (int i = 1; i < 3; i++) {   /* three samples: MTS-OUT is stalled */
+        exc_report r2;
+        rep_init(&r2, "EXCH01", C0 + i * 60, "5.0.1457.7", "5.0.1457.7");
+        rep_conn(&r2, "X.400 to PARIS", EXC_CT_X400, EXC_ST_RUNNING)->link = EXC_LINK_DOWN;
+        rep_conn(&r2, "X.400 to LONDON", EXC_CT_X400, EXC_ST_RUNNING)->link = EXC_LINK_UP;
+        rep_conn(&r2, "Internet Mail Service", EXC_CT_INTERNETMAIL, EXC_ST_RUNNING);
+        rep_queue(&r2, "X400-LONDON", "X.400 to LONDON", EXC_QK_X400LINK, 0);
+        rep_queue(&r2, "MTS-OUT", "Internet Mail Service", EXC_QK_MTSOUT, 40);
+        apply(&f, &r2, T0 + i * 60000);
+    }
+    const exc_server *s = exc_model_find(&f.m, "EXCH01");
+    CU_ASSERT_FATAL(s != NULL);
+    const exc_mqueue *q = NULL;
+    for (size_t i = 0; i < s->n_queues; i++)
+        if (strcmp(s->queues[i].q.name, "MTS-OUT") == 0)
+            q = &s->queues[i];
+    CU_ASSERT_FATAL(q != NULL);
+    CU_ASSERT_TRUE(exc_queue_stalled(q, 3));   /* the rule saw a stalled queue */
+    if (f.a.n_active != 0)
+        fprintf(stderr, "\nfalse alarm: %s\n", f.a.active[0].description);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL(f.a.n_outbox, 0);
+
+    /* event rules: the right id and provider but not the required message
+     * substring; the right message from the wrong provider */
+    add_article(&f.kb, "Q165505", EXC_SEV_MINOR, EXC_NOTIF_KB_ALARM);
+    exc_kb_rule *ru = add_rule(&f.kb, EXC_RULE_EVENT);
+    snprintf(ru->provider, sizeof ru->provider, "MSExchangeIMC");
+    ru->event_id = 4006;
+    snprintf(ru->message, sizeof ru->message, "MTS-OUT");
+    qsort(f.kb.articles, f.kb.n, sizeof *f.kb.articles, cmp_article);   /* as exc_kb_find wants */
+    char m1[] = "A message in MTS-IN could not be converted.";
+    char m2[] = "A message in MTS-OUT could not be converted.";
+    exc_event ev;
+    event_init(&ev, "EXCH01", "MSExchangeIMC", 4006, C0 + 200, m1);
+    on_event(&f, &ev, T0 + 200000);
+    event_init(&ev, "EXCH01", "MSExchangeMTA", 4006, C0 + 200, m2);
+    on_event(&f, &ev, T0 + 200000);
+    event_init(&ev, "EXCH01", "MSExchangeIMC", 4007, C0 + 200, m2);
+    on_event(&f, &ev, T0 + 200000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    CU_ASSERT_EQUAL(exc_alarms_matches(&f.a, "Q165505"), 0);
+    /* positive control: the matching one raises */
+    event_init(&ev, "EXCH01", "MSExchangeIMC", 4006, C0 + 200, m2);
+    on_event(&f, &ev, T0 + 200000);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    fx_free(&f);
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("rules", NULL, NULL);
@@ -1031,4 +1117,5 @@ void exc_register_tests(void)
                 test_event_alarm_not_cleared_by_detectors);
     CU_add_test(s, "description bounds", test_description_bounds);
     CU_add_test(s, "shipped KB", test_shipped_kb);
+    CU_add_test(s, "no false alarms across types", test_no_false_cross_type);
 }
