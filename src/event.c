@@ -212,26 +212,6 @@ static void cut_utf8(char *s, size_t max)
     s[n] = '\0';
 }
 
-static bool has_control(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
-            return true;
-    return false;
-}
-
-#define QBUF 52
-static const char *q(char buf[QBUF], const char *s)
-{
-    size_t n = exc_utf8_copy(buf, QBUF - 3, s);
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-            buf[i] = '?';
-    if (s[n] != '\0')
-        memcpy(buf + n, "...", 4);
-    return buf;
-}
-
 typedef struct attr_get {
     const char *want;
     char *val;
@@ -307,7 +287,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
     if (exc_xml_is_empty(&p->x))
         return true;
     int depth = exc_xml_depth(&p->x), rc;
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     while ((rc = next_child(p, depth)) == 1) {
         const char *n = exc_xml_local_name(&p->x);
         int line = exc_xml_line(&p->x);
@@ -324,7 +304,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
                 exc_err_set(p->err, line, "provider name longer than %d octets",
                             EXC_EVENT_PROVIDER_BUF - 1);
                 ok = false;
-            } else if (ok && has_control(v)) {
+            } else if (ok && exc_has_control(v)) {
                 exc_err_set(p->err, line, "provider name contains a control character");
                 ok = false;
             } else if (ok) {
@@ -338,7 +318,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
             uint64_t v;
             if (qual != NULL && !exc_parse_u64(trim(qual), UINT16_MAX, &v)) {
                 exc_err_set(p->err, line, "EventID Qualifiers \"%s\" is not a number 0..65535",
-                            q(b, qual));
+                            exc_quote(b, qual));
                 ok = false;
             }
             free(qual);
@@ -347,7 +327,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
                 ok = false;
             } else if (ok && !exc_parse_u64(trim(t), UINT32_MAX, &v)) {
                 exc_err_set(p->err, line, "EventID \"%s\" is not a number 0..4294967295",
-                            q(b, trim(t)));
+                            exc_quote(b, trim(t)));
                 ok = false;
             } else if (ok) {
                 s->ev.id = (uint16_t)(v & 0xffff);
@@ -362,7 +342,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
             } else if (ok && *trim(t) != '\0') {
                 if (!exc_parse_u64(trim(t), 255, &v)) {
                     exc_err_set(p->err, line, "Level \"%s\" is not a number 0..255",
-                                q(b, trim(t)));
+                                exc_quote(b, trim(t)));
                     ok = false;
                 } else {
                     s->ev.level = (int)v;
@@ -378,7 +358,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
             } else if (ok && !exc_parse_iso8601(trim(v), &s->ev.time)) {
                 exc_err_set(p->err, line,
                             "TimeCreated SystemTime \"%s\" is not an ISO 8601 UTC time",
-                            q(b, v));
+                            exc_quote(b, v));
                 ok = false;
             }
             free(v);
@@ -391,7 +371,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
             } else if (ok && *trim(t) != '\0' &&
                        !exc_parse_u64(trim(t), UINT64_MAX, &s->ev.record_id)) {
                 exc_err_set(p->err, line, "EventRecordID \"%s\" is not an unsigned number",
-                            q(b, trim(t)));
+                            exc_quote(b, trim(t)));
                 ok = false;
             }
             free(t);
@@ -408,7 +388,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
                 host[hl] = '\0';
                 const char *why = exc_server_name_problem(host);
                 if (why != NULL) {
-                    exc_err_set(p->err, line, "Computer \"%s\": server name %s", q(b, c), why);
+                    exc_err_set(p->err, line, "Computer \"%s\": server name %s", exc_quote(b, c), why);
                     ok = false;
                 } else {
                     exc_upper(s->ev.server, sizeof s->ev.server, host);
@@ -476,9 +456,9 @@ static bool parse_event(ep *p)
 {
     int line = exc_xml_line(&p->x);
     const char *ns0 = exc_xml_ns(&p->x);
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     if (ns0 != NULL && strcmp(ns0, EXC_EVENT_NS) != 0) {
-        exc_err_set(p->err, line, "<Event> in unknown namespace \"%s\"", q(b, ns0));
+        exc_err_set(p->err, line, "<Event> in unknown namespace \"%s\"", exc_quote(b, ns0));
         return false;
     }
     const char *ns = ns0 ? EXC_EVENT_NS : NULL;   /* ns0 dies with the next node */
@@ -533,7 +513,7 @@ static bool is_event(ep *p)
 /* The children of the file's own root element (depth 1): events only. */
 static bool parse_wrapping_root(ep *p)
 {
-    char root[64], b[QBUF];
+    char root[64], b[EXC_QUOTE_BUF];
     exc_utf8_copy(root, sizeof root, exc_xml_local_name(&p->x));
     if (exc_xml_is_empty(&p->x))
         return true;
@@ -552,7 +532,7 @@ static bool parse_wrapping_root(ep *p)
         if (t == XML_READER_TYPE_ELEMENT) {
             if (!is_event(p)) {
                 exc_err_set(p->err, exc_xml_line(&p->x), "unexpected element <%s> inside <%s>",
-                            q(b, exc_xml_local_name(&p->x)), root);
+                            exc_quote(b, exc_xml_local_name(&p->x)), root);
                 return false;
             }
             if (!parse_event(p))
@@ -567,7 +547,7 @@ static bool parse_wrapping_root(ep *p)
 static bool parse(ep *p)
 {
     int rc;
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     /* the prolog, then the virtual root */
     for (;;) {
         rc = exc_xml_next(&p->x);
@@ -599,7 +579,7 @@ static bool parse(ep *p)
             if (mode == ROOTED || (mode == ROOTLESS && !ev)) {
                 exc_err_set(p->err, exc_xml_line(&p->x),
                             "unexpected top-level element <%s>%s",
-                            q(b, exc_xml_local_name(&p->x)),
+                            exc_quote(b, exc_xml_local_name(&p->x)),
                             mode == ROOTED ? " after the root element" : " among <Event>s");
                 return false;
             }

@@ -45,32 +45,6 @@
 
 static char upc(char c) { return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c; }
 
-/* A value quoted for a message: cut at a character boundary, controls shown
- * as '?', so the one-line reason stays short, valid UTF-8 and printable. */
-#define QBUF 52
-static const char *q(char buf[QBUF], const char *s)
-{
-    size_t n = exc_utf8_copy(buf, QBUF - 3, s);
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-            buf[i] = '?';
-    if (s[n] != '\0')
-        memcpy(buf + n, "...", 4);
-    return buf;
-}
-
-/* C0, DEL and C1 (U+0080..U+009F, encoded C2 80..C2 9F). */
-static bool has_control(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return true;
-        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            return true;
-    }
-    return false;
-}
-
 static bool netbios_char(unsigned char c)
 {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
@@ -300,8 +274,8 @@ static bool collect(rp *p, attrset *a, const char *elem, int line)
     a->unknown = a->off[OFF_UNKNOWN] ? p->scratch.b + a->off[OFF_UNKNOWN] - 1 : NULL;
     a->dup = a->off[OFF_DUP] ? p->scratch.b + a->off[OFF_DUP] - 1 : NULL;
     if (a->dup != NULL) {
-        char b[QBUF];
-        exc_err_set(p->err, line, "<%s>: attribute \"%s\" given twice", elem, q(b, a->dup));
+        char b[EXC_QUOTE_BUF];
+        exc_err_set(p->err, line, "<%s>: attribute \"%s\" given twice", elem, exc_quote(b, a->dup));
         return false;
     }
     return true;
@@ -310,8 +284,8 @@ static bool collect(rp *p, attrset *a, const char *elem, int line)
 static bool no_unknown(rp *p, const attrset *a, const char *ctx, int line)
 {
     if (a->unknown != NULL) {
-        char b[QBUF];
-        exc_err_set(p->err, line, "%s: unknown attribute \"%s\"", ctx, q(b, a->unknown));
+        char b[EXC_QUOTE_BUF];
+        exc_err_set(p->err, line, "%s: unknown attribute \"%s\"", ctx, exc_quote(b, a->unknown));
         return false;
     }
     return true;
@@ -332,7 +306,7 @@ static bool check_text(rp *p, int line, const char *ctx, const char *what, const
         exc_err_set(p->err, line, "%s%s%s longer than %zu octets", ctx, sep, what, max);
         return false;
     }
-    if (has_control(s)) {
+    if (exc_has_control(s)) {
         exc_err_set(p->err, line, "%s%s%s contains a control character", ctx, sep, what);
         return false;
     }
@@ -342,16 +316,16 @@ static bool check_text(rp *p, int line, const char *ctx, const char *what, const
 static bool get_number(rp *p, int line, const char *ctx, const char *attr, char *val,
                        uint64_t max, uint64_t *out)
 {
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     char *t = trim(val);
     if (exc_parse_u64(t, max, out))
         return true;
     if (all_digits(t))
         exc_err_set(p->err, line, "%s: attribute %s: \"%s\" out of range (0..%llu)", ctx, attr,
-                    q(b, t), (unsigned long long)max);
+                    exc_quote(b, t), (unsigned long long)max);
     else
         exc_err_set(p->err, line, "%s: attribute %s: \"%s\" is not an unsigned decimal number",
-                    ctx, attr, q(b, t));
+                    ctx, attr, exc_quote(b, t));
     return false;
 }
 
@@ -385,14 +359,14 @@ static bool opt_u64(rp *p, int line, const char *ctx, const char *attr, char *va
 static bool get_enum(rp *p, int line, const char *ctx, const char *attr, const char *val,
                      int (*from)(const char *), int *out)
 {
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     if (val == NULL) {
         exc_err_set(p->err, line, "%s: missing attribute %s", ctx, attr);
         return false;
     }
     int v = from(val);
     if (v == 0) {
-        exc_err_set(p->err, line, "%s: unknown %s \"%s\"", ctx, attr, q(b, val));
+        exc_err_set(p->err, line, "%s: unknown %s \"%s\"", ctx, attr, exc_quote(b, val));
         return false;
     }
     *out = v;
@@ -416,10 +390,10 @@ static int next_child(rp *p, int depth, const char *parent)
         switch (exc_xml_type(&p->x)) {
         case XML_READER_TYPE_ELEMENT:
             if (exc_xml_ns(&p->x) != NULL) {
-                char b[QBUF];
+                char b[EXC_QUOTE_BUF];
                 exc_err_set(p->err, exc_xml_line(&p->x),
                             "element <%s> in namespace \"%s\" is not part of the report",
-                            exc_xml_local_name(&p->x), q(b, exc_xml_ns(&p->x)));
+                            exc_xml_local_name(&p->x), exc_quote(b, exc_xml_ns(&p->x)));
                 return -1;
             }
             return 1;
@@ -439,9 +413,9 @@ static int next_child(rp *p, int depth, const char *parent)
 
 static bool unexpected_child(rp *p, const char *parent)
 {
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     exc_err_set(p->err, exc_xml_line(&p->x), "unexpected element <%s> inside <%s>",
-                q(b, exc_xml_local_name(&p->x)), parent);
+                exc_quote(b, exc_xml_local_name(&p->x)), parent);
     return false;
 }
 
@@ -476,11 +450,11 @@ static bool parse_server(rp *p)
     for (int i = 0; ok && i < 2; i++) {
         if (a.val[i] == NULL)
             continue;
-        char b[QBUF];
+        char b[EXC_QUOTE_BUF];
         ok = check_text(p, line, "<server>", names[i], a.val[i], 1, EXC_CONNECTOR_MAX);
         if (ok && !dotted_version(a.val[i])) {
             exc_err_set(p->err, line, "<server>: %s \"%s\" is not a dotted version number",
-                        names[i], q(b, a.val[i]));
+                        names[i], exc_quote(b, a.val[i]));
             ok = false;
         }
         if (ok)
@@ -498,7 +472,7 @@ static bool parse_queue(rp *p, const char *connector)
     attrset a = {.names = names};
     exc_queue qu;
     memset(&qu, 0, sizeof qu);
-    char ctx[96], b[QBUF];
+    char ctx[96], b[EXC_QUOTE_BUF];
     bool ok = collect(p, &a, "queue", line);
     if (ok && a.val[A_NAME] == NULL) {
         exc_err_set(p->err, line, "<queue> without name attribute");
@@ -519,7 +493,7 @@ static bool parse_queue(rp *p, const char *connector)
         p->r.queues = grow(p->r.queues, p->r.n_queues, &p->cap_queue, sizeof qu);
         p->r.queues[p->r.n_queues] = qu;
         if (!nameset_add(&p->queues, p->r.queues, sizeof qu, p->r.n_queues)) {
-            exc_err_set(p->err, line, "duplicate queue name \"%s\"", q(b, qu.name));
+            exc_err_set(p->err, line, "duplicate queue name \"%s\"", exc_quote(b, qu.name));
             ok = false;
         } else {
             p->r.n_queues++;
@@ -563,7 +537,7 @@ static bool parse_connector(rp *p)
     attrset a = {.names = names};
     exc_connector c;
     memset(&c, 0, sizeof c);
-    char ctx[96], b[QBUF];
+    char ctx[96], b[EXC_QUOTE_BUF];
     bool ok = collect(p, &a, "connector", line);
     if (ok && a.val[A_NAME] == NULL) {
         exc_err_set(p->err, line, "<connector> without name attribute");
@@ -608,7 +582,7 @@ static bool parse_connector(rp *p)
         p->r.connectors = grow(p->r.connectors, p->r.n_connectors, &p->cap_conn, sizeof c);
         p->r.connectors[p->r.n_connectors] = c;
         if (!nameset_add(&p->conns, p->r.connectors, sizeof c, p->r.n_connectors)) {
-            exc_err_set(p->err, line, "duplicate connector name \"%s\"", q(b, c.name));
+            exc_err_set(p->err, line, "duplicate connector name \"%s\"", exc_quote(b, c.name));
             ok = false;
         } else {
             p->r.n_connectors++;
@@ -665,7 +639,7 @@ static bool parse_comport(rp *p)
     int line = exc_xml_line(&p->x);
     p->seen_other = true;
     attrset a = {.names = names};
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     bool ok = collect(p, &a, "comPort", line) && no_unknown(p, &a, "<comPort>", line);
     if (ok && a.val[0] == NULL) {
         exc_err_set(p->err, line, "<comPort> without name attribute");
@@ -679,7 +653,7 @@ static bool parse_comport(rp *p)
         memset(port, 0, sizeof *port);
         copy_checked(port->name, a.val[0]);
         if (!nameset_add(&p->ports, p->r.comports, sizeof *port, p->r.n_comports)) {
-            exc_err_set(p->err, line, "duplicate COM port name \"%s\"", q(b, port->name));
+            exc_err_set(p->err, line, "duplicate COM port name \"%s\"", exc_quote(b, port->name));
             ok = false;
         } else {
             p->r.n_comports++;
@@ -706,15 +680,15 @@ static bool parse_root(rp *p)
     static const char *const names[] = {"schemaVersion", "server", "site", "collected", NULL};
     enum { A_VER, A_SERVER, A_SITE, A_COLL };
     int line = exc_xml_line(&p->x);
-    char b[QBUF];
+    char b[EXC_QUOTE_BUF];
     const char *root = exc_xml_local_name(&p->x);
     if (strcmp(root, "exchangeStatus") != 0) {
-        exc_err_set(p->err, line, "root element is <%s>, expected <exchangeStatus>", q(b, root));
+        exc_err_set(p->err, line, "root element is <%s>, expected <exchangeStatus>", exc_quote(b, root));
         return false;
     }
     if (exc_xml_ns(&p->x) != NULL) {
         exc_err_set(p->err, line, "<exchangeStatus> must not be in a namespace (found \"%s\")",
-                    q(b, exc_xml_ns(&p->x)));
+                    exc_quote(b, exc_xml_ns(&p->x)));
         return false;
     }
     attrset a = {.names = names};
@@ -725,7 +699,7 @@ static bool parse_root(rp *p)
     }
     if (ok && strcmp(a.val[A_VER], "1") != 0) {
         exc_err_set(p->err, line, "schemaVersion \"%s\" not supported (expected 1)",
-                    q(b, a.val[A_VER]));
+                    exc_quote(b, a.val[A_VER]));
         ok = false;
     }
     ok = ok && no_unknown(p, &a, "<exchangeStatus>", line);
@@ -736,7 +710,7 @@ static bool parse_root(rp *p)
     if (ok) {
         const char *why = exc_server_name_problem(a.val[A_SERVER]);
         if (why != NULL) {
-            exc_err_set(p->err, line, "server name \"%s\" %s", q(b, a.val[A_SERVER]), why);
+            exc_err_set(p->err, line, "server name \"%s\" %s", exc_quote(b, a.val[A_SERVER]), why);
             ok = false;
         }
     }
@@ -749,7 +723,7 @@ static bool parse_root(rp *p)
     if (ok && !exc_parse_iso8601(trim(a.val[A_COLL]), &p->r.collected)) {
         exc_err_set(p->err, line,
                     "collected \"%s\" is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ)",
-                    q(b, a.val[A_COLL]));
+                    exc_quote(b, a.val[A_COLL]));
         ok = false;
     }
     if (ok) {

@@ -643,7 +643,7 @@ static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *
                     p->his_max = idx;
             }
         } else {
-            /* a record this writer does not know: write whole sections */
+            /* a record this code cannot diff: the commit writes a checkpoint */
             parts_free(p);
             return false;
         }

@@ -145,6 +145,25 @@ void exc_format_iso8601(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+bool exc_has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return true;
+    return false;
+}
+
+const char *exc_quote(char buf[EXC_QUOTE_BUF], const char *s)
+{
+    size_t n = exc_utf8_copy(buf, EXC_QUOTE_BUF - 3, s);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = '?';
+    if (s[n] != '\0')
+        memcpy(buf + n, "...", 4);
+    return buf;
+}
+
 void exc_upper(char *dst, size_t cap, const char *src)
 {
     size_t n = exc_utf8_copy(dst, cap, src);

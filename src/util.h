@@ -27,6 +27,14 @@ bool exc_parse_iso8601(const char *s, int64_t *out);
 /* Format epoch seconds as "YYYY-MM-DDThh:mm:ssZ". */
 void exc_format_iso8601(int64_t t, char *buf, size_t len);
 
+/* True when s holds a control character: C0, DEL or C1 (U+0080..U+009F). */
+bool exc_has_control(const char *s);
+
+/* A value quoted for a one-line message: cut at a character boundary (with
+ * "..." when cut), control characters shown as '?'.  Returns buf. */
+#define EXC_QUOTE_BUF 52
+const char *exc_quote(char buf[EXC_QUOTE_BUF], const char *s);
+
 /* ASCII upper-casing copy (server names are published upper-case). */
 void exc_upper(char *dst, size_t cap, const char *src);
 
