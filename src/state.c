@@ -331,6 +331,17 @@ static bool apply_entry(const char *path, char *buf, size_t len, exc_model *m, e
     return ok;
 }
 
+/* Open a file that may legitimately be absent.  Returns false (err set) only
+ * on a real error; *fp is NULL when the file does not exist. */
+static bool open_optional(const char *path, FILE **fp, exc_err *err)
+{
+    *fp = fopen(path, "re");
+    if (*fp || errno == ENOENT)
+        return true;
+    exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+    return false;
+}
+
 /* Replay the journal that extends the checkpoint of this size and CRC
  * (none, or one that names another: nothing to do).  *entries counts what
  * was applied. */
@@ -340,13 +351,11 @@ static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, exc_mod
     char path[EXC_PATH_BUF + 32];
     snprintf(path, sizeof path, "%s/" JOURNAL_FILE, dir);
     *entries = 0;
-    FILE *fp = fopen(path, "re");
-    if (!fp) {
-        if (errno == ENOENT)
-            return true;
-        exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+    FILE *fp;
+    if (!open_optional(path, &fp, err))
         return false;
-    }
+    if (!fp)
+        return true;   /* no journal: the checkpoint is the whole state */
     char line[256];
     unsigned version = 0;
     unsigned long long jsize = 0;
@@ -393,13 +402,11 @@ bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j
     char path[EXC_PATH_BUF + 32];
     snprintf(path, sizeof path, "%s/" STATE_FILE, dir);
     *found = false;
-    FILE *file = fopen(path, "re");
-    if (!file) {
-        if (errno == ENOENT)
-            return true;
-        exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+    FILE *file;
+    if (!open_optional(path, &file, err))
         return false;
-    }
+    if (!file)
+        return true;   /* first start: no state yet */
     *found = true;
     /* the whole checkpoint in memory: its CRC names it for the journal */
     struct stat info;
