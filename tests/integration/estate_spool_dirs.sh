@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib_estate.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: estate_spool_dirs.sh needs root to run the agent as nobody"; exit 0
+    echo "SKIP: estate_spool_dirs.sh needs root to run the agent as nobody"; exit 77
 fi
 GROUP_=$(id -gn nobody)
 mkdir -p "$SPOOL" "$STATE"

@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib_faults.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: privileges.sh needs root to switch users"; exit 0
+    echo "SKIP: privileges.sh needs root to switch users"; exit 77
 fi
 USER_=nobody
 GROUP_=$(id -gn nobody)
