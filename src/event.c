@@ -23,6 +23,9 @@
  *    reject it;
  *  - required per event: Provider/@Name (1..128 octets), EventID (decimal,
  *    at most 2^32-1, low 16 bits kept), TimeCreated/@SystemTime, Computer;
+ *    Qualifiers="" counts as absent and SystemTime may be python-evtx's
+ *    "2012-03-14 04:17:43.354563[+00:00]" (see event_time); EventData may
+ *    be absent or empty (zero Data items);
  *    optional: Level (0..255), EventRecordID (u64); a field given twice
  *    rejects;
  *  - the server is Computer up to the first '.', upper-cased; it must be a
@@ -261,6 +264,26 @@ static void event_free(exc_event *e)
     memset(e, 0, sizeof *e);
 }
 
+/* TimeCreated/@SystemTime: ISO 8601 UTC as wevtutil writes it, and
+ * python-evtx's evtx_dump form: a space for the 'T' (Python's
+ * isoformat(' ')), the fraction absent at whole seconds, and either no zone
+ * (0.6.x: a naive datetime from utcfromtimestamp, so UTC) or "+00:00". */
+static bool event_time(const char *s, int64_t *out)
+{
+    char t[64];
+    size_t n = strlen(s);
+    if (n < 19 || n + 2 > sizeof t)
+        return false;
+    memcpy(t, s, n + 1);
+    if (t[10] == ' ') {
+        t[10] = 'T';
+        const char *zone = t + 19 + strspn(t + 19, ".0123456789");
+        if (*zone == '\0')
+            memcpy(t + n, "Z", 2);
+    }
+    return exc_parse_iso8601(t, out);
+}
+
 /* Text of a numeric element: NULL (err set) on error; "" when empty. */
 static char *num_text(ep *p)
 {
@@ -316,7 +339,8 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
             ok = dup_field(p, &s->id, "EventID");
             char *qual = ok ? get_attr(p, "Qualifiers") : NULL;
             uint64_t v;
-            if (qual != NULL && !exc_parse_u64(trim(qual), UINT16_MAX, &v)) {
+            /* Qualifiers="" is python-evtx's rendering of an absent value */
+            if (qual != NULL && *trim(qual) != '\0' && !exc_parse_u64(trim(qual), UINT16_MAX, &v)) {
                 exc_err_set(p->err, line, "EventID Qualifiers \"%s\" is not a number 0..65535",
                             exc_quote(b, qual));
                 ok = false;
@@ -355,7 +379,7 @@ static bool parse_system(ep *p, evstate *s, const char *ns)
             if (ok && v == NULL) {
                 exc_err_set(p->err, line, "<TimeCreated> without SystemTime");
                 ok = false;
-            } else if (ok && !exc_parse_iso8601(trim(v), &s->ev.time)) {
+            } else if (ok && !event_time(trim(v), &s->ev.time)) {
                 exc_err_set(p->err, line,
                             "TimeCreated SystemTime \"%s\" is not an ISO 8601 UTC time",
                             exc_quote(b, v));

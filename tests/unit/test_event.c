@@ -255,8 +255,12 @@ static void test_times(void)
     exc_event_batch b;
     exc_err e;
     const char *good[] = {"2026-11-22T10:00:00.1234567Z", "2026-11-22T10:00:00.123456789Z",
-                          "2026-11-22T10:00:00.1Z", "2026-11-22T10:00:00Z"};
-    for (size_t i = 0; i < 4; i++) {
+                          "2026-11-22T10:00:00.1Z", "2026-11-22T10:00:00Z",
+                          /* python-evtx's isoformat(' '), naive (0.6) or with a zone */
+                          "2026-11-22 10:00:00.354563", "2026-11-22 10:00:00",
+                          "2026-11-22 10:00:00.354563+00:00", "2026-11-22 10:00:00+00:00",
+                          "2026-11-22 10:00:00Z"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         char sys[256];
         snprintf(sys, sizeof sys,
                  "<Provider Name='P'/><EventID>1</EventID><TimeCreated SystemTime='%s'/>"
@@ -270,8 +274,9 @@ static void test_times(void)
         free(d);
     }
     const char *bad[] = {"2026-11-22T10:00:00.1234567890Z", "2026-11-22T10:00:00.Z",
-                         "2026-11-22 10:00:00Z", "2026-11-22T10:00:00", ""};
-    for (size_t i = 0; i < 5; i++) {
+                         "2026-11-22 10:00:00+01:00", "2026-11-22T10:00:00", "",
+                         "2026-11-22 10:00:00.", "2026-11-22 10:00"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char sys[256];
         snprintf(sys, sizeof sys,
                  "<Provider Name='P'/><EventID>1</EventID><TimeCreated SystemTime='%s'/>"
@@ -774,6 +779,95 @@ static void test_mutations(void)
     free(buf);
 }
 
+/* tests/data/events/producers: one file per producer, in its own style
+ * (README there); each must be accepted with these fields. */
+typedef struct prod_event {
+    const char *provider;
+    unsigned id;
+    const char *time;      /* to the second */
+    const char *server;
+    size_t n_data;
+    const char *data0, *data_last;
+    bool message;
+} prod_event;
+
+static const struct {
+    const char *file;
+    size_t n;
+    prod_event ev[3];
+} producers[] = {
+    {"wevtutil-6.1-xml.xml", 2,
+     {{"MSExchangeIMC", 4087, "2026-11-22T10:00:05Z", "EXCH02", 1, "0x80004005", "0x80004005", false},
+      {"MSExchangeCCMC", 70, "2026-11-22T10:02:11Z", "EXCH02", 2, "3", "C:\\exchsrvr\\ccmcdata\\export",
+       false}}},
+    {"wevtutil-renderedxml.xml", 1,
+     {{"Service Control Manager", 7036, "2026-11-22T11:45:12Z", "EXCH03", 2,
+       "Microsoft Exchange Internet Mail Service", "running", true}}},
+    {"get-winevent-toxml-ps5.1.xml", 1,
+     {{"Service Control Manager", 7023, "2026-11-22T11:30:00Z", "EXCH03", 2,
+       "Microsoft Exchange Internet Mail Service", "%%2140", false}}},
+    {"eventviewer-saveas-xml.xml", 1,
+     {{"MSExchangeMTA", 9301, "2026-11-22T12:00:00Z", "EXCH04", 2, "SITE-B", "X.400 link down",
+       false}}},
+    {"wef-forwardedevents.xml", 1,
+     {{"Service Control Manager", 7024, "2026-11-22T13:14:15Z", "EXCH05", 2,
+       "Microsoft Exchange MS Mail Connector Interchange", "%%3", true}}},
+    {"evtx_dump-0.6.1.xml", 2,
+     {{"Service Control Manager", 7024, "2026-11-21T10:00:05Z", "EXCH01", 2,
+       "Microsoft Exchange MS Mail Connector Interchange", "3", false},
+      {"Service Control Manager", 7036, "2026-11-21T10:01:05Z", "EXCH01", 2,
+       "Microsoft Exchange MS Mail Connector Interchange", "running", false}}},
+    {"evtx_dump-tzaware.xml", 2,
+     {{"Service Control Manager", 7024, "2026-11-21T10:00:05Z", "EXCH01", 2,
+       "Microsoft Exchange MS Mail Connector Interchange", "3", false},
+      {"Service Control Manager", 7036, "2026-11-21T10:01:05Z", "EXCH01", 2,
+       "Microsoft Exchange MS Mail Connector Interchange", "running", false}}},
+    {"no-eventdata.xml", 3,
+     {{"MSExchangeIS", 1001, "2026-11-22T14:00:00Z", "EXCH06", 0, NULL, NULL, false},
+      {"Microsoft-Windows-Eventlog", 104, "2026-11-22T14:00:01Z", "EXCH06", 0, NULL, NULL, false},
+      {"MSExchangeIS", 1000, "2026-11-22T14:00:02Z", "EXCH06", 0, NULL, NULL, false}}},
+    {"exconn-traphandle.xml", 1,
+     {{"MSExchangeCCMC", 70, "2026-11-22T15:00:00Z", "EXCH01", 3, "3", "C:\\ccmail", false}}},
+};
+
+static void check_producer_event(const char *file, size_t i, const exc_event *got,
+                                 const prod_event *want)
+{
+    char why[512];
+    snprintf(why, sizeof why, "%s event %zu: %s/%u %lld %s n_data=%zu", file, i + 1, got->provider,
+             got->id, (long long)got->time, got->server, got->n_data);
+    bool ok = strcmp(got->provider, want->provider) == 0 && got->id == want->id &&
+              got->time == ts(want->time) && strcmp(got->server, want->server) == 0 &&
+              got->n_data == want->n_data && (got->message != NULL) == want->message;
+    if (ok && want->n_data > 0)
+        ok = strcmp(got->data[0], want->data0) == 0 &&
+             strcmp(got->data[got->n_data - 1], want->data_last) == 0;
+    if (!ok)
+        fprintf(stderr, "producer mismatch: %s\n", why);
+    CU_ASSERT_TRUE(ok);
+}
+
+static void test_producers(void)
+{
+    for (size_t f = 0; f < sizeof producers / sizeof *producers; f++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s%s", EV("producers/"), producers[f].file);
+        exc_event_batch b;
+        exc_err e;
+        bool ok = parse_file(path, &b, &e);
+        if (!ok) {
+            char m[300];
+            exc_err_format(&e, m, sizeof m);
+            fprintf(stderr, "producer file %s rejected: %s\n", producers[f].file, m);
+        }
+        CU_ASSERT_TRUE_FATAL(ok);
+        CU_ASSERT_EQUAL(b.n, producers[f].n);
+        for (size_t i = 0; i < b.n && i < producers[f].n; i++)
+            check_producer_event(producers[f].file, i, &b.events[i], &producers[f].ev[i]);
+        exc_events_free(&b);
+    }
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("event", NULL, NULL);
@@ -783,6 +877,7 @@ void exc_register_tests(void)
     CU_add_test(s, "KB events", test_kb_events);
     CU_add_test(s, "EventID low 16 bits", test_event_id_bits);
     CU_add_test(s, "SystemTime fractions", test_times);
+    CU_add_test(s, "producer corpus", test_producers);
     CU_add_test(s, "fields", test_fields);
     CU_add_test(s, "Data and Message limits", test_limits);
     CU_add_test(s, "encodings", test_encodings);
