@@ -12,7 +12,8 @@ W2K=.1.3.6.1.4.1.311.1.13.1     # Windows 2000 and later (evntagnt.dll)
 NT4=.1.3.6.1.4.1.311.1.4.1      # the SMS Event to Trap Translator on NT 4.0
 
 [ -x "$TH_HANDLER" ] || fail "no exconn-traphandle at $TH_HANDLER (build the traphandle/ directory)"
-trap 'rc=$?; stop_pid "$TH_PID"; (exit $rc); cleanup' EXIT
+# (set +e: under errexit the subshell's failing status would end the trap before cleanup)
+trap 'rc=$?; stop_pid "$TH_PID"; set +e; (exit $rc); cleanup' EXIT
 
 # start_trap_handler "ADDRESS SERVER"...: write traphandle.xml and start the
 # handler's snmptrapd (symbolic OIDs, as a stock snmptrapd with MIBs prints them)
@@ -74,8 +75,11 @@ send_nt4_trap() {
 th_counter() { awk -v k="$1" '$1 == k { print $2 }' "$TH_STATE/counters" 2>/dev/null | grep . || echo 0; }
 th_counter_is() { [ "$(th_counter "$1")" = "$2" ]; }
 
-# now_report SRC OUT [SED EXPR...]: a copy of report SRC collected now
-now_report() {
-    local src=$1 out=$2; shift 2
-    report_copy "$src" "$out" "s/collected=\"[^\"]*\"/collected=\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"/" "$@"
+# later_report SRC OUT [SED EXPR...]: a copy of report SRC collected 2 s from
+# now, so strictly after a trap received now (TimeCreated is the receive
+# time, to the microsecond; a report's collected is to the second)
+later_report() {
+    local src=$1 out=$2 at; shift 2
+    at=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
+    report_copy "$src" "$out" "s/collected=\"[^\"]*\"/collected=\"$at\"/" "$@"
 }

@@ -32,7 +32,7 @@ k=$(raise_trap "$a" 2 Q166045)
 expect "$MIB::exConnConnectorKbArticle.\"EXCH04\".\"cc:Mail Connector\"" Q166045
 expect "$MIB::exConnKbArticleMatches.\"Q166045\"" 1
 expect "$MIB::exConnEventsAccepted.0" 1
-now_report "$DATA/reports/q166045-repaired.xml" "$T/repaired.xml"
+later_report "$DATA/reports/q166045-repaired.xml" "$T/repaired.xml"
 feed reports repaired.xml "$T/repaired.xml"
 kc=$(cleared_trap "$a" "$k")
 expect_history "$a" "raised cleared"
