@@ -429,6 +429,16 @@ exc_alarm *exc_alarms_raise(exc_alarms *a, const exc_kb_article *article, int no
     return (exc_alarm *)exc_alarms_by_index(a, index);
 }
 
+void exc_alarms_rename(exc_alarms *a, uint32_t index, const char *resource, int64_t now_ms)
+{
+    bool found;
+    size_t pos = active_pos(a, index, &found);
+    if (!found)
+        return;
+    copy(a->active[pos].resource, sizeof a->active[pos].resource, resource);
+    a->last_changed_ms = now_ms;
+}
+
 void exc_alarms_clear(exc_alarms *a, uint32_t index, int64_t now_ms)
 {
     bool found;

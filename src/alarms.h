@@ -117,6 +117,11 @@ exc_alarm *exc_alarms_raise(exc_alarms *a, const exc_kb_article *article, int no
 
 /* Clear an active alarm (records history, queues exConnAlarmCleared). */
 void exc_alarms_clear(exc_alarms *a, uint32_t index, int64_t now_ms);
+/* Give an active alarm another resource (its identity's last part), no
+ * notification: an event alarm named after a service takes the name of the
+ * connector a report shows (rules.c).  The caller makes sure no other active
+ * alarm has the new identity. */
+void exc_alarms_rename(exc_alarms *a, uint32_t index, const char *resource, int64_t now_ms);
 
 void exc_alarms_count_match(exc_alarms *a, const char *article);
 uint32_t exc_alarms_matches(const exc_alarms *a, const char *article);

@@ -192,6 +192,7 @@ static void apply_events(exc_engine *e, const exc_spool_entry *f, int64_t now)
     }
     for (size_t i = 0; i < b.n; i++) {
         exc_model_note_event(&e->model, b.events[i].server, now);
+        exc_model_apply_scm_event(&e->model, &e->kb, &b.events[i], now);   /* issue 11 */
         exc_rules_on_event(&e->rules, &e->kb, &e->model, &e->alarms, &b.events[i], now);
     }
     e->model.events_accepted += b.n;

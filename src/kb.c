@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "event.h"
 #include "report.h"
 #include "util.h"
 #include "xmlsafe.h"
@@ -303,6 +305,201 @@ static bool parse_detector(kb_parse *p)
     return true;
 }
 
+/* An insertion-string index: 1..EXC_EVENT_MAX_DATA (Windows' %1 is Data[1]). */
+static bool data_index(kb_parse *p, const char *value, const char *what, uint8_t *out)
+{
+    uint64_t v;
+    char b[48];
+    if (!exc_parse_u64(value, EXC_EVENT_MAX_DATA, &v) || v == 0) {
+        exc_err_set(p->err, p->line, "%s \"%s\" is not a number from 1 to %d", what,
+                    clip(b, sizeof b, value), EXC_EVENT_MAX_DATA);
+        return false;
+    }
+    *out = (uint8_t)v;
+    return true;
+}
+
+/* The high word of a Windows event id (evntcmd's full id = qualifiers << 16 | id). */
+static bool parse_qualifiers(kb_parse *p, const char *value, int32_t *out)
+{
+    uint64_t v;
+    char b[48];
+    if (!exc_parse_u64(value, UINT16_MAX, &v)) {
+        exc_err_set(p->err, p->line, "qualifiers \"%s\" is not a number from 0 to 65535",
+                    clip(b, sizeof b, value));
+        return false;
+    }
+    *out = (int32_t)v;
+    return true;
+}
+
+/* ---- <data index=".." equals|matches=".."/> ---- */
+
+typedef struct data_ctx {
+    kb_parse *p;
+    exc_kb_data_test *t;
+} data_ctx;
+
+static bool data_attr(const char *name, const char *value, void *ctx)
+{
+    data_ctx *d = ctx;
+    kb_parse *p = d->p;
+    if (strcmp(name, "index") == 0)
+        return data_index(p, value, "index", &d->t->index);
+    int kind = strcmp(name, "equals") == 0 ? EXC_DT_EQUALS
+               : strcmp(name, "matches") == 0 ? EXC_DT_MATCHES : 0;
+    if (kind == 0) {
+        exc_err_set(p->err, p->line, "unknown attribute %s on <data>", name);
+        return false;
+    }
+    if (d->t->kind != 0) {
+        exc_err_set(p->err, p->line, "<data> takes one of equals and matches, not both");
+        return false;
+    }
+    size_t n = strlen(value);
+    if (n >= sizeof d->t->value) {
+        exc_err_set(p->err, p->line, "<data> %s is too long: %zu octets, at most %zu", name, n,
+                    sizeof d->t->value - 1);
+        return false;
+    }
+    d->t->kind = (uint8_t)kind;
+    memcpy(d->t->value, value, n + 1);
+    return true;
+}
+
+static bool parse_data_test(kb_parse *p, exc_kb_data_test *tests, size_t *n)
+{
+    if (*n >= EXC_KB_MAX_DATA_TESTS) {
+        exc_err_set(p->err, p->line, "more than %d <data> tests", EXC_KB_MAX_DATA_TESTS);
+        return false;
+    }
+    exc_kb_data_test *t = &tests[*n];
+    memset(t, 0, sizeof *t);
+    data_ctx d = {p, t};
+    if (!exc_xml_each_attr(&p->x, data_attr, &d))
+        return false;
+    if (t->index == 0 || t->kind == 0) {
+        exc_err_set(p->err, p->line, "<data> needs index and one of equals, matches");
+        return false;
+    }
+    if (!expect_no_content(p, "data"))
+        return false;
+    (*n)++;
+    return true;
+}
+
+/* ---- <clearEvent> ---- */
+
+typedef struct clear_ctx {
+    kb_parse *p;
+    exc_kb_clear_event *c;
+    bool has_id;
+} clear_ctx;
+
+static bool clear_attr(const char *name, const char *value, void *ctx)
+{
+    clear_ctx *cc = ctx;
+    kb_parse *p = cc->p;
+    char b[48];
+    if (strcmp(name, "provider") == 0) {
+        size_t n = strlen(value);
+        if (n == 0 || n >= sizeof cc->c->provider) {
+            exc_err_set(p->err, p->line, "clearEvent provider must be 1 to %zu octets",
+                        sizeof cc->c->provider - 1);
+            return false;
+        }
+        memcpy(cc->c->provider, value, n + 1);
+    } else if (strcmp(name, "id") == 0) {
+        uint64_t v;
+        if (!exc_parse_u64(value, UINT16_MAX, &v)) {
+            exc_err_set(p->err, p->line, "clearEvent id \"%s\" is not a number from 0 to 65535",
+                        clip(b, sizeof b, value));
+            return false;
+        }
+        cc->c->event_id = (uint16_t)v;
+        cc->has_id = true;
+    } else if (strcmp(name, "resourceData") == 0) {
+        return data_index(p, value, "resourceData", &cc->c->resource_data);
+    } else if (strcmp(name, "qualifiers") == 0) {
+        return parse_qualifiers(p, value, &cc->c->qualifiers);
+    } else {
+        exc_err_set(p->err, p->line, "unknown attribute %s on <clearEvent>", name);
+        return false;
+    }
+    return true;
+}
+
+/* Children of <event> or <clearEvent>: <data> tests, and for <event> also
+ * <clearEvent>s (clear == NULL inside a <clearEvent>). */
+static bool parse_rule_children(kb_parse *p, const char *elem, exc_kb_data_test *tests,
+                                size_t *n_tests, exc_kb_rule *clear);
+
+static bool parse_clear_event(kb_parse *p, exc_kb_rule *r)
+{
+    if (r->n_clears >= EXC_KB_MAX_CLEAR_EVENTS) {
+        exc_err_set(p->err, p->line, "more than %d <clearEvent>s in one rule",
+                    EXC_KB_MAX_CLEAR_EVENTS);
+        return false;
+    }
+    exc_kb_clear_event *c = &r->clears[r->n_clears];
+    memset(c, 0, sizeof *c);
+    c->qualifiers = -1;
+    clear_ctx cc = {p, c, false};
+    if (!exc_xml_each_attr(&p->x, clear_attr, &cc))
+        return false;
+    if (!cc.has_id) {
+        exc_err_set(p->err, p->line, "<clearEvent> has no id attribute");
+        return false;
+    }
+    if (!parse_rule_children(p, "clearEvent", c->tests, &c->n_tests, NULL))
+        return false;
+    r->n_clears++;
+    return true;
+}
+
+static bool parse_rule_children(kb_parse *p, const char *elem, exc_kb_data_test *tests,
+                                size_t *n_tests, exc_kb_rule *clear)
+{
+    if (exc_xml_is_empty(&p->x))
+        return true;
+    int depth = exc_xml_depth(&p->x);
+    for (;;) {
+        int rc = exc_xml_next(&p->x);
+        if (rc <= 0) {
+            if (rc == 0)
+                exc_err_set(p->err, exc_xml_line(&p->x), "document ends inside <%s>", elem);
+            return false;
+        }
+        int t = exc_xml_type(&p->x);
+        if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(&p->x) == depth)
+            return true;
+        if (t == XML_READER_TYPE_ELEMENT) {
+            p->line = node_line(p);
+            if (!check_ns(p))
+                return false;
+            const char *name = exc_xml_local_name(&p->x);
+            bool ok;
+            if (strcmp(name, "data") == 0) {
+                ok = parse_data_test(p, tests, n_tests);
+            } else if (clear != NULL && strcmp(name, "clearEvent") == 0) {
+                ok = parse_clear_event(p, clear);
+            } else {
+                exc_err_set(p->err, p->line, "unknown element <%s> in <%s> (expected <data>%s)",
+                            name, elem, clear ? " or <clearEvent>" : "");
+                ok = false;
+            }
+            if (!ok)
+                return false;
+        } else if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA) {
+            const char *v = (const char *)xmlTextReaderConstValue(p->x.r);
+            if (v != NULL && !is_blank(v)) {
+                exc_err_set(p->err, text_line(p, v), "unexpected text in <%s>", elem);
+                return false;
+            }
+        }
+    }
+}
+
 static bool event_attr(const char *name, const char *value, void *ctx)
 {
     kb_parse *p = ctx;
@@ -355,6 +552,18 @@ static bool event_attr(const char *name, const char *value, void *ctx)
                         "failed, unknown", clip(b, sizeof b, value));
             return false;
         }
+    } else if (strcmp(name, "resourceData") == 0) {
+        return data_index(p, value, "resourceData", &r->resource_data);
+    } else if (strcmp(name, "log") == 0) {
+        size_t n = strlen(value);
+        if (n == 0 || n >= sizeof r->log || strpbrk(value, " \t\r\n\"") != NULL) {
+            exc_err_set(p->err, p->line, "log \"%s\" must be 1 to %zu octets without spaces or "
+                        "quotes", clip(b, sizeof b, value), sizeof r->log - 1);
+            return false;
+        }
+        memcpy(r->log, value, n + 1);
+    } else if (strcmp(name, "qualifiers") == 0) {
+        return parse_qualifiers(p, value, &r->qualifiers);
     } else {
         exc_err_set(p->err, p->line, "unknown attribute %s on <event>", name);
         return false;
@@ -368,6 +577,7 @@ static bool parse_event(kb_parse *p)
     if (r == NULL)
         return false;
     r->kind = EXC_RULE_EVENT;
+    r->qualifiers = -1;
     p->has_provider = p->has_event_id = false;
     if (!exc_xml_each_attr(&p->x, event_attr, p))
         return false;
@@ -383,17 +593,26 @@ static bool parse_event(kb_parse *p)
         exc_err_set(p->err, p->line, "clearDirSync needs clearState as well");
         return false;
     }
+    int line = p->line;
+    if (!parse_rule_children(p, "event", r->tests, &r->n_tests, r))
+        return false;
+    for (size_t i = 0; i < r->n_clears; i++) {
+        exc_kb_clear_event *c = &r->clears[i];
+        if (c->provider[0] == '\0')
+            memcpy(c->provider, r->provider, sizeof c->provider);
+        if (c->resource_data == 0)
+            c->resource_data = r->resource_data;
+    }
     for (size_t i = 0; i < p->a->n_rules; i++) {
         const exc_kb_rule *o = &p->a->rules[i];
         if (o->kind == EXC_RULE_EVENT && o->event_id == r->event_id &&
-            exc_strcasecmp(o->provider, r->provider) == 0 && strcmp(o->message, r->message) == 0) {
-            exc_err_set(p->err, p->line, "event rule %s/%u given twice", r->provider,
+            exc_strcasecmp(o->provider, r->provider) == 0 && strcmp(o->message, r->message) == 0 &&
+            o->n_tests == r->n_tests && memcmp(o->tests, r->tests, r->n_tests * sizeof *r->tests) == 0) {
+            exc_err_set(p->err, line, "event rule %s/%u given twice", r->provider,
                         (unsigned)r->event_id);
             return false;
         }
     }
-    if (!expect_no_content(p, "event"))
-        return false;
     p->a->n_rules++;
     return true;
 }
@@ -646,6 +865,155 @@ bool exc_kb_load_file(const char *path, exc_kb_article *out, exc_err *err)
     return load_one(path, out, err, NULL);
 }
 
+/* ---- services.xml: <serviceNames><service .../>...</serviceNames> ---- */
+
+typedef struct svc_ctx {
+    kb_parse *p;
+    exc_kb_service *s;
+    bool has_display, has_service, has_type;
+} svc_ctx;
+
+static bool copy_attr(kb_parse *p, const char *name, const char *value, char *dst, size_t cap)
+{
+    size_t n = strlen(value);
+    if (n == 0 || n >= cap || exc_has_control(value)) {
+        exc_err_set(p->err, p->line, "%s must be 1 to %zu octets without control characters",
+                    name, cap - 1);
+        return false;
+    }
+    memcpy(dst, value, n + 1);
+    return true;
+}
+
+static bool service_attr(const char *name, const char *value, void *ctx)
+{
+    svc_ctx *c = ctx;
+    kb_parse *p = c->p;
+    char b[48];
+    if (strcmp(name, "displayName") == 0) {
+        c->has_display = true;
+        return copy_attr(p, name, value, c->s->display, sizeof c->s->display);
+    }
+    if (strcmp(name, "service") == 0) {
+        c->has_service = true;
+        return copy_attr(p, name, value, c->s->service, sizeof c->s->service);
+    }
+    if (strcmp(name, "server") == 0) {
+        const char *why = exc_server_name_problem(value);
+        if (why != NULL) {
+            exc_err_set(p->err, p->line, "server \"%s\": %s", clip(b, sizeof b, value), why);
+            return false;
+        }
+        exc_upper(c->s->server, sizeof c->s->server, value);
+        return true;
+    }
+    if (strcmp(name, "connectorType") == 0) {
+        c->s->type = exc_conn_type_from(value);
+        c->has_type = true;
+        if (c->s->type == 0) {
+            exc_err_set(p->err, p->line, "connectorType \"%s\" is not one of msMail, ccMail, "
+                        "internetMail, x400, other", clip(b, sizeof b, value));
+            return false;
+        }
+        return true;
+    }
+    exc_err_set(p->err, p->line, "unknown attribute %s on <service>", name);
+    return false;
+}
+
+static bool parse_services(kb_parse *p, exc_kb_service **out, size_t *n_out)
+{
+    int rc;
+    while ((rc = exc_xml_next(&p->x)) == 1 && exc_xml_type(&p->x) != XML_READER_TYPE_ELEMENT)
+        ;
+    if (rc != 1) {
+        if (rc == 0)
+            exc_err_set(p->err, exc_xml_line(&p->x), "no <serviceNames> element");
+        return false;
+    }
+    p->line = node_line(p);
+    p->elem = "serviceNames";
+    if (!check_ns(p) || !exc_xml_each_attr(&p->x, no_attr, p))
+        return false;
+    if (strcmp(exc_xml_local_name(&p->x), "serviceNames") != 0) {
+        exc_err_set(p->err, p->line, "root element of " EXC_KB_SERVICES_FILE " must be "
+                    "<serviceNames>");
+        return false;
+    }
+    if (exc_xml_is_empty(&p->x))
+        return true;
+    for (;;) {
+        rc = exc_xml_next(&p->x);
+        if (rc <= 0) {
+            if (rc == 0)
+                exc_err_set(p->err, exc_xml_line(&p->x), "document ends inside <serviceNames>");
+            return false;
+        }
+        int t = exc_xml_type(&p->x);
+        if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(&p->x) == 0)
+            break;
+        if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA) {
+            const char *v = (const char *)xmlTextReaderConstValue(p->x.r);
+            if (v != NULL && !is_blank(v)) {
+                exc_err_set(p->err, text_line(p, v), "unexpected text in <serviceNames>");
+                return false;
+            }
+            continue;
+        }
+        if (t != XML_READER_TYPE_ELEMENT)
+            continue;
+        p->line = node_line(p);
+        if (!check_ns(p))
+            return false;
+        if (strcmp(exc_xml_local_name(&p->x), "service") != 0) {
+            exc_err_set(p->err, p->line, "unknown element <%s> in <serviceNames>",
+                        exc_xml_local_name(&p->x));
+            return false;
+        }
+        if (*n_out >= EXC_KB_MAX_SERVICES) {
+            exc_err_set(p->err, p->line, "more than %d <service> entries", EXC_KB_MAX_SERVICES);
+            return false;
+        }
+        *out = exc_realloc(*out, (*n_out + 1) * sizeof **out);
+        exc_kb_service *sv = &(*out)[*n_out];
+        memset(sv, 0, sizeof *sv);
+        svc_ctx c = {p, sv, false, false, false};
+        if (!exc_xml_each_attr(&p->x, service_attr, &c))
+            return false;
+        if (!c.has_display || !c.has_service || !c.has_type) {
+            exc_err_set(p->err, p->line, "<service> needs displayName, service and "
+                        "connectorType");
+            return false;
+        }
+        if (!expect_no_content(p, "service"))
+            return false;
+        (*n_out)++;
+    }
+    while ((rc = exc_xml_next(&p->x)) == 1)
+        ;
+    return rc == 0;
+}
+
+static bool load_services(const char *path, exc_kb *kb, exc_err *e)
+{
+    kb_parse p;
+    memset(&p, 0, sizeof p);
+    p.err = e;
+    if (!exc_xml_open_file(&p.x, path, EXC_KB_MAX_FILE_BYTES, EXC_KB_MAX_DEPTH, e))
+        return false;
+    bool ok = parse_services(&p, &kb->services, &kb->n_services);
+    exc_xml_close(&p.x);
+    if (!ok || e->msg[0] != '\0') {
+        if (e->msg[0] == '\0')
+            exc_err_set(e, 0, "invalid " EXC_KB_SERVICES_FILE);
+        free(kb->services);
+        kb->services = NULL;
+        kb->n_services = 0;
+        return false;
+    }
+    return true;
+}
+
 /* ---- directories ---- */
 
 static int cmp_str(const void *a, const void *b)
@@ -667,7 +1035,8 @@ static void set_bad(char *bad_file, size_t len, const char *path)
 static bool is_article_name(const char *n)
 {
     size_t l = strlen(n);
-    return n[0] != '.' && l > 4 && strcmp(n + l - 4, ".xml") == 0;
+    return n[0] != '.' && l > 4 && strcmp(n + l - 4, ".xml") == 0 &&
+           strcmp(n, EXC_KB_SERVICES_FILE) != 0;
 }
 
 bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
@@ -771,8 +1140,26 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
         return false;
     }
     qsort(arts, n, sizeof *arts, cmp_article_id);
+    /* the service display names, when the directory has them */
+    exc_kb svc = {0, NULL, 0, NULL};
+    size_t sl = dl + 1 + sizeof EXC_KB_SERVICES_FILE;
+    char *spath = exc_calloc(1, sl);
+    snprintf(spath, sl, "%s%s" EXC_KB_SERVICES_FILE, dir, slash ? "" : "/");
+    if (access(spath, F_OK) == 0 && !load_services(spath, &svc, &e)) {
+        set_bad(bad_file, bad_file_len, spath);
+        free(spath);
+        for (size_t i = 0; i < n; i++)
+            exc_kb_article_free(&arts[i]);
+        free(arts);
+        if (err != NULL)
+            *err = e;
+        return false;
+    }
+    free(spath);
     out->n = n;
     out->articles = arts;
+    out->n_services = svc.n_services;
+    out->services = svc.services;
     return true;
 }
 
@@ -812,4 +1199,7 @@ void exc_kb_free(exc_kb *kb)
     free(kb->articles);
     kb->articles = NULL;
     kb->n = 0;
+    free(kb->services);
+    kb->services = NULL;
+    kb->n_services = 0;
 }

@@ -56,6 +56,49 @@ const char *exc_detector_name(int d);
 
 typedef enum { EXC_RULE_EVENT = 1, EXC_RULE_DETECTOR } exc_rule_kind;
 
+#define EXC_KB_MAX_DATA_TESTS 8     /* <data> tests per event rule or clearEvent */
+#define EXC_KB_MAX_CLEAR_EVENTS 4   /* <clearEvent>s per event rule */
+#define EXC_KB_LOG_BUF 65
+
+/* A test on an insertion string (EventData/Data[index], from 1). */
+typedef enum { EXC_DT_EQUALS = 1, EXC_DT_MATCHES } exc_data_test_kind;
+typedef struct exc_kb_data_test {
+    uint8_t index;                         /* 1..EXC_EVENT_MAX_DATA */
+    uint8_t kind;                          /* exc_data_test_kind */
+    char value[EXC_KB_MATCH_BUF];
+} exc_kb_data_test;
+
+/* A later event that clears the alarm a rule raised (same resource). */
+typedef struct exc_kb_clear_event {
+    char provider[EXC_KB_PROVIDER_BUF];    /* the rule's provider when not given */
+    uint16_t event_id;
+    uint8_t resource_data;                 /* the rule's when not given */
+    int32_t qualifiers;                    /* evntcmd only: -1 = not given */
+    size_t n_tests;
+    exc_kb_data_test tests[EXC_KB_MAX_DATA_TESTS];
+} exc_kb_clear_event;
+
+/* Matching of insertion strings (src/kb_enums.c):
+ *  equals: exact, case-sensitive; a Data value "%%N" (a message-table
+ *    reference, the way the Service Control Manager writes error codes) also
+ *    equals "N";
+ *  matches: ASCII case-insensitive; a pattern with '*' or '?' is a glob over
+ *    the whole value ('*' any run, '?' one octet), one without is a
+ *    substring. */
+bool exc_kb_data_test_ok(const exc_kb_data_test *t, size_t n_data, char *const *data);
+bool exc_kb_glob(const char *pattern, const char *s);   /* whole-string, ASCII nocase */
+
+/* Service display names -> the Windows service and the connector type it
+ * runs (SCM events name services by display name).  A KB directory may hold
+ * services.xml (<serviceNames>, schemas/kb-article.xsd) with entries for
+ * all servers or for one; the Exchange defaults come after those. */
+typedef struct exc_kb_service {
+    char server[EXC_SERVER_BUF];           /* "" = every server */
+    char display[EXC_KB_MATCH_BUF];        /* display name or glob, ASCII nocase */
+    char service[EXC_NAME_BUF];            /* e.g. MSExchangeIMC */
+    int type;                              /* exc_conn_type */
+} exc_kb_service;
+
 typedef struct exc_kb_rule {
     int kind;                              /* exc_rule_kind */
     /* EXC_RULE_EVENT */
@@ -68,6 +111,14 @@ typedef struct exc_kb_rule {
                                               for that connector to clear; 0 = only
                                               eventTtl clears */
     int clear_dirsync;                     /* exc_dirsync also required; 0 = none */
+    uint8_t resource_data;                 /* Data[n] names the service whose
+                                              connector is the resource; 0 = none */
+    char log[EXC_KB_LOG_BUF];              /* evntcmd only: "" = Application */
+    int32_t qualifiers;                    /* evntcmd only: -1 = not given */
+    size_t n_tests;
+    exc_kb_data_test tests[EXC_KB_MAX_DATA_TESTS];   /* all must hold */
+    size_t n_clears;
+    exc_kb_clear_event clears[EXC_KB_MAX_CLEAR_EVENTS];
     /* EXC_RULE_DETECTOR */
     int detector;                          /* exc_detector */
 } exc_kb_rule;
@@ -90,7 +141,21 @@ typedef struct exc_kb_article {
 typedef struct exc_kb {
     size_t n;
     exc_kb_article *articles;              /* sorted by id */
+    size_t n_services;
+    exc_kb_service *services;              /* services.xml, in file order */
 } exc_kb;
+
+#define EXC_KB_SERVICES_FILE "services.xml"
+#define EXC_KB_MAX_SERVICES 256
+
+/* The service a display name belongs to on a server: services.xml entries
+ * for that server, then those for every server, then the Exchange
+ * defaults; NULL when none matches. */
+const exc_kb_service *exc_kb_service_for(const exc_kb *kb, const char *server,
+                                         const char *display);
+/* The connector type of a service name (MSExchangeIMC -> internetMail), from
+ * the same tables; 0 when unknown. */
+int exc_kb_service_type(const exc_kb *kb, const char *service);
 
 /* Load one article file (hardened XML, validated).  On failure err is set
  * (with line) and *out needs no free.  The file must be named <id>.xml and be

@@ -85,6 +85,14 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
 /* An event was accepted for a server (creates it, status unknown, if new). */
 exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_ms);
 
+/* A Service Control Manager event about an Exchange service, for a server no
+ * report has described yet: updates or creates the row of the connector
+ * the service runs (src/model_events.c).  True when a row changed. */
+struct exc_event;
+struct exc_kb;
+bool exc_model_apply_scm_event(exc_model *m, const struct exc_kb *kb, const struct exc_event *ev,
+                               int64_t now_ms);
+
 const exc_mconnector *exc_server_connector(const exc_server *s, const char *name);
 const exc_mqueue *exc_server_queue(const exc_server *s, const char *name);
 const exc_mcomport *exc_server_comport(const exc_server *s, const char *name);

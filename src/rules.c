@@ -370,6 +370,67 @@ static const exc_mconnector *rule_connector(const exc_kb_rule *ru, const exc_ser
     return NULL;
 }
 
+/* The connector of s a Windows service runs: the one whose reported service
+ * name it is, else the first of the service's type; NULL when none. */
+static const exc_mconnector *service_connector(const exc_server *s, const char *service,
+                                               int type)
+{
+    if (s == NULL)
+        return NULL;
+    for (size_t i = 0; i < s->n_connectors; i++)
+        if (exc_strcasecmp(s->connectors[i].c.service, service) == 0)
+            return &s->connectors[i];
+    if (exc_server_connector(s, service) != NULL)
+        return exc_server_connector(s, service);   /* a row named after the service */
+    return type ? exc_server_connector_of_type(s, type) : NULL;
+}
+
+/* The resource Data[n] of an event names (resourceData): the display name
+ * is looked up as a service (kb.h), which must run a connector of want_type
+ * when that is given; the resource is that connector's name when the model
+ * knows it, else the service name.  False when the event names no such
+ * service. */
+static bool data_resource(const exc_kb *kb, const exc_server *s, const char *server,
+                          const exc_event *ev, unsigned n, int want_type, char *out, size_t cap,
+                          const exc_mconnector **conn)
+{
+    if (n == 0 || n > ev->n_data || ev->data[n - 1] == NULL)
+        return false;
+    const exc_kb_service *svc = exc_kb_service_for(kb, server, ev->data[n - 1]);
+    if (svc == NULL || (want_type != 0 && svc->type != want_type))
+        return false;
+    const exc_mconnector *c = service_connector(s, svc->service, svc->type);
+    exc_utf8_copy(out, cap, c ? c->c.name : svc->service);
+    if (conn)
+        *conn = c;
+    return true;
+}
+
+static bool tests_hold(const exc_kb_data_test *t, size_t n, const exc_event *ev)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!exc_kb_data_test_ok(&t[i], ev->n_data, ev->data))
+            return false;
+    return true;
+}
+
+/* The resource of an alarm a rule raises for an event (false: the rule does
+ * not apply, its resourceData names no service of its type). */
+static bool rule_resource(const exc_kb *kb, const exc_kb_rule *ru, const exc_server *s,
+                          const char *server, const exc_event *ev, unsigned resource_data,
+                          char *out, size_t cap, const exc_mconnector **conn)
+{
+    *conn = NULL;
+    if (resource_data != 0)
+        return data_resource(kb, s, server, ev, resource_data, ru->connector_type, out, cap,
+                             conn);
+    const exc_mconnector *c =
+        ru->connector_type && s ? exc_server_connector_of_type(s, ru->connector_type) : NULL;
+    exc_utf8_copy(out, cap, c ? c->c.name : ru->provider);
+    *conn = c;
+    return true;
+}
+
 /* A report collected after the alarm's newest event shows the connector in
  * the state of one of the article's event rules. */
 static bool event_alarm_cleared_by_report(const exc_kb_article *art, const exc_server *s,
@@ -395,10 +456,59 @@ static bool event_alarm_cleared_by_report(const exc_kb_article *art, const exc_s
 
 static bool stale_enabled(const exc_rules_cfg *cfg) { return cfg->stale_after > 0; }
 
+/* Event alarms raised before the server's report named its connectors carry
+ * the service name (MSExchangeIMC) as resource; once a report shows the
+ * connector that service runs, the alarm takes the connector's name, so that
+ * events and reports agree on one identity. */
+static void adopt_connector_names(const exc_kb *kb, exc_alarms *a, const exc_server *s,
+                                  int64_t now_ms)
+{
+    for (size_t i = 0; s->reported && i < a->n_active; i++) {
+        exc_alarm *al = &a->active[i];
+        if (is_stale_alarm(al) || exc_strcasecmp(al->server, s->name) != 0 ||
+            exc_server_connector(s, al->resource) != NULL)
+            continue;
+        int type = exc_kb_service_type(kb, al->resource);
+        if (type == 0)
+            continue;
+        const exc_mconnector *c = service_connector(s, al->resource, type);
+        if (c == NULL || exc_alarms_find(a, al->article, al->server, c->c.name) != NULL)
+            continue;
+        exc_alarms_rename(a, al->index, c->c.name, now_ms);
+    }
+}
+
+static bool has_detector(const exc_kb_article *art)
+{
+    for (size_t k = 0; k < art->n_rules; k++)
+        if (art->rules[k].kind == EXC_RULE_DETECTOR)
+            return true;
+    return false;
+}
+
+static bool is_desired(const desired_set *ds, const char *article, const char *resource)
+{
+    for (size_t k = 0; k < ds->n; k++)
+        if (strcmp(ds->v[k].art->id, article) == 0 && strcmp(ds->v[k].resource, resource) == 0)
+            return true;
+    return false;
+}
+
+/* An event alarm of an article that also has detectors (Q158047 (b) from a
+ * 7024, Q148727 from a 7023) is the detectors' to judge once a report
+ * collected after the event shows its connector. */
+static bool judged_by_report(const exc_kb_article *art, const exc_server *s,
+                             const exc_alarm *al)
+{
+    return has_detector(art) && s->reported && s->collected > al->last_event_time &&
+           exc_server_connector(s, al->resource) != NULL;
+}
+
 static void eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, exc_alarms *a,
                         const exc_server *s, int64_t now_ms, bool count)
 {
     desired_set ds = { 0, 0, NULL };
+    adopt_connector_names(kb, a, s, now_ms);
     for (size_t i = 0; kb != NULL && i < kb->n; i++) {
         const exc_kb_article *art = &kb->articles[i];
         for (size_t k = 0; k < art->n_rules; k++)
@@ -410,8 +520,10 @@ static void eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, exc_alarms *
         const desired *d = &ds.v[i];
         if (!count && exc_alarms_find(a, d->art->id, s->name, d->resource) != NULL)
             continue;   /* re-evaluation without new evidence */
-        exc_alarms_raise(a, d->art, d->art->notification, d->art->severity, s->name,
-                         d->resource, d->desc, now_ms, NULL);
+        exc_alarm *al = exc_alarms_raise(a, d->art, d->art->notification, d->art->severity,
+                                         s->name, d->resource, d->desc, now_ms, NULL);
+        if (al != NULL && event_owned(al) && judged_by_report(d->art, s, al))
+            al->last_event_time = al->last_event_rx_ms = 0;   /* now the detector's */
         exc_alarms_count_match(a, d->art->id);
     }
 
@@ -428,13 +540,11 @@ static void eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, exc_alarms *
                     now_ms - s->received_ms < (int64_t)cfg->stale_after * 1000;
         } else if (event_owned(al)) {
             const exc_kb_article *art = kb ? exc_kb_find(kb, al->article) : NULL;
-            clear = art != NULL && event_alarm_cleared_by_report(art, s, al);
+            clear = art != NULL && (event_alarm_cleared_by_report(art, s, al) ||
+                                    (judged_by_report(art, s, al) &&
+                                     !is_desired(&ds, al->article, al->resource)));
         } else {
-            clear = true;
-            for (size_t k = 0; k < ds.n && clear; k++)
-                if (strcmp(ds.v[k].art->id, al->article) == 0 &&
-                    strcmp(ds.v[k].resource, al->resource) == 0)
-                    clear = false;
+            clear = !is_desired(&ds, al->article, al->resource);
         }
         if (clear) {
             gone = exc_realloc(gone, (n_gone + 1) * sizeof *gone);
@@ -458,7 +568,8 @@ void exc_rules_eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, const exc
 static bool event_rule_matches(const exc_kb_rule *ru, const exc_event *ev)
 {
     if (ru->kind != EXC_RULE_EVENT || ru->event_id != ev->id ||
-        exc_strcasecmp(ru->provider, ev->provider) != 0)
+        exc_strcasecmp(ru->provider, ev->provider) != 0 ||
+        !tests_hold(ru->tests, ru->n_tests, ev))
         return false;
     if (ru->message[0] == '\0' || contains_nocase(ev->message, ru->message))
         return true;
@@ -499,6 +610,47 @@ static void event_text(sbuf *b, const exc_event *ev)
     }
 }
 
+/* Later events that clear (a <clearEvent> of one of the article's event
+ * rules, naming the same resource): alarms of the server raised before ev. */
+static void clear_by_event(const exc_kb *kb, const exc_server *s, const char *server,
+                           exc_alarms *a, const exc_event *ev, int64_t now_ms)
+{
+    uint32_t *gone = NULL;
+    size_t n_gone = 0;
+    for (size_t i = 0; i < a->n_active; i++) {
+        const exc_alarm *al = &a->active[i];
+        if (is_stale_alarm(al) || exc_strcasecmp(al->server, server) != 0)
+            continue;
+        /* only what happened before this event: the raising event, or the
+         * report that last confirmed a detector alarm */
+        int64_t since = event_owned(al) ? al->last_event_time : (s ? s->collected : 0);
+        const exc_kb_article *art = exc_kb_find(kb, al->article);
+        if (art == NULL || ev->time < since)
+            continue;
+        bool clear = false;
+        for (size_t k = 0; k < art->n_rules && !clear; k++) {
+            const exc_kb_rule *ru = &art->rules[k];
+            for (size_t c = 0; ru->kind == EXC_RULE_EVENT && c < ru->n_clears && !clear; c++) {
+                const exc_kb_clear_event *ce = &ru->clears[c];
+                char res[EXC_NAME_BUF];
+                const exc_mconnector *conn;
+                clear = ce->event_id == ev->id && exc_strcasecmp(ce->provider, ev->provider) == 0 &&
+                        tests_hold(ce->tests, ce->n_tests, ev) &&
+                        rule_resource(kb, ru, s, server, ev, ce->resource_data, res, sizeof res,
+                                      &conn) &&
+                        exc_strcasecmp(res, al->resource) == 0;
+            }
+        }
+        if (clear) {
+            gone = exc_realloc(gone, (n_gone + 1) * sizeof *gone);
+            gone[n_gone++] = al->index;
+        }
+    }
+    for (size_t i = 0; i < n_gone; i++)
+        exc_alarms_clear(a, gone[i], now_ms);
+    free(gone);
+}
+
 void exc_rules_on_event(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_model *m,
                         exc_alarms *a, const exc_event *ev, int64_t now_ms)
 {
@@ -507,18 +659,19 @@ void exc_rules_on_event(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mo
         return;
     const exc_server *s = m ? exc_model_find(m, ev->server) : NULL;
     const char *server = s ? s->name : ev->server;
+    clear_by_event(kb, s, server, a, ev, now_ms);
     for (size_t i = 0; i < kb->n; i++) {
         const exc_kb_article *art = &kb->articles[i];
         const exc_kb_rule *ru = NULL;
+        const exc_mconnector *c = NULL;
+        char resource[EXC_NAME_BUF];
         for (size_t k = 0; k < art->n_rules && ru == NULL; k++)
-            if (event_rule_matches(&art->rules[k], ev))
+            if (event_rule_matches(&art->rules[k], ev) &&
+                rule_resource(kb, &art->rules[k], s, server, ev, art->rules[k].resource_data,
+                              resource, sizeof resource, &c))
                 ru = &art->rules[k];
         if (ru == NULL)
             continue;
-
-        const exc_mconnector *c =
-            ru->connector_type && s ? exc_server_connector_of_type(s, ru->connector_type) : NULL;
-        const char *resource = c ? c->c.name : ru->provider;
 
         char suffix[64] = "";
         if (ru->clear_dirsync != 0 && c != NULL && c->c.dirsync != ru->clear_dirsync) {

@@ -115,9 +115,28 @@ static void test_shipped(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     CU_ASSERT_EQUAL(a->severity, EXC_SEV_MAJOR);
     CU_ASSERT_EQUAL(a->notification, EXC_NOTIF_COMPORT_CONFLICT);
-    CU_ASSERT_EQUAL(a->n_rules, 2);
+    CU_ASSERT_EQUAL_FATAL(a->n_rules, 3);
     CU_ASSERT_PTR_NOT_NULL(find_detector(a, EXC_DET_COMPORT_CONFLICT));
     CU_ASSERT_PTR_NOT_NULL(find_detector(a, EXC_DET_MSMAIL_EXIT3));
+    /* (b) from the SCM's 7024 with code 3, cleared by a 7036 "running" */
+    const exc_kb_rule *r = &a->rules[2];
+    CU_ASSERT_EQUAL(r->kind, EXC_RULE_EVENT);
+    CU_ASSERT_STRING_EQUAL(r->provider, "Service Control Manager");
+    CU_ASSERT_EQUAL(r->event_id, 7024);
+    CU_ASSERT_EQUAL(r->connector_type, EXC_CT_MSMAIL);
+    CU_ASSERT_EQUAL(r->resource_data, 1);
+    CU_ASSERT_STRING_EQUAL(r->log, "System");
+    CU_ASSERT_EQUAL(r->qualifiers, 49152);
+    CU_ASSERT_EQUAL_FATAL(r->n_tests, 1);
+    CU_ASSERT_EQUAL(r->tests[0].index, 2);
+    CU_ASSERT_EQUAL(r->tests[0].kind, EXC_DT_EQUALS);
+    CU_ASSERT_STRING_EQUAL(r->tests[0].value, "3");
+    CU_ASSERT_EQUAL_FATAL(r->n_clears, 1);
+    CU_ASSERT_STRING_EQUAL(r->clears[0].provider, "Service Control Manager");
+    CU_ASSERT_EQUAL(r->clears[0].event_id, 7036);
+    CU_ASSERT_EQUAL(r->clears[0].resource_data, 1);   /* the rule's */
+    CU_ASSERT_EQUAL(r->clears[0].qualifiers, 16384);
+    CU_ASSERT_STRING_EQUAL(r->clears[0].tests[0].value, "running");
 
     a = exc_kb_find(&kb, "Q166045");
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -160,8 +179,12 @@ static void test_shipped(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     CU_ASSERT_EQUAL(a->severity, EXC_SEV_CRITICAL);
     CU_ASSERT_EQUAL(a->notification, EXC_NOTIF_IMC_START_FAILED);
-    CU_ASSERT_EQUAL(a->n_rules, 1);
+    CU_ASSERT_EQUAL_FATAL(a->n_rules, 2);
     CU_ASSERT_PTR_NOT_NULL(find_detector(a, EXC_DET_IMC_EXIT2140));
+    CU_ASSERT_EQUAL(a->rules[1].event_id, 7023);   /* a Win32 exit code: 7023, not 7024 */
+    CU_ASSERT_EQUAL(a->rules[1].connector_type, EXC_CT_INTERNETMAIL);
+    CU_ASSERT_STRING_EQUAL(a->rules[1].tests[0].value, "2140");
+    CU_ASSERT_EQUAL(kb.n_services, 0);   /* no services.xml shipped: the defaults */
 
     CU_ASSERT_PTR_NULL(exc_kb_find(&kb, "Q165505"));
     CU_ASSERT_PTR_NULL(exc_kb_find(&kb, "q158047"));   /* lookups are exact */
@@ -460,6 +483,12 @@ static const bad_case bad_cases[] = {
     {"QEVTEXT", 12, "unexpected text in <event>"},
     {"QTRAILING", 13, "malformed XML"},
     {"noid", 2, "no id attribute"},
+    {"QDATAIDX", 11, "index \"0\" is not a number from 1 to 32"},
+    {"QDATABOTH", 11, "one of equals and matches"},
+    {"QDATANONE", 11, "needs index and one of equals"},
+    {"QCLEARNOID", 11, "<clearEvent> has no id"},
+    {"QCLEARDATA", 11, "unknown element <clearEvent> in <clearEvent>"},
+    {"QDATACHILD", 11, "unknown element <x> in <data>"},
     {"idlong", 2, "is not 1 to 16 letters and digits"},
 };
 
@@ -484,6 +513,104 @@ static void test_bad_files(void)
         if (ok)
             exc_kb_article_free(&a);
     }
+}
+
+/* Insertion-string tests, globs, services.xml and the display-name lookup. */
+static void test_scm(void)
+{
+    CU_ASSERT_TRUE(exc_kb_glob("Microsoft Exchange MS Mail Connector (PC MTA - *)",
+                               "microsoft exchange ms mail connector (pc mta - HUB1)"));
+    CU_ASSERT_TRUE(exc_kb_glob("a*b*c", "aXXbYYbc"));
+    CU_ASSERT_TRUE(exc_kb_glob("*", ""));
+    CU_ASSERT_TRUE(exc_kb_glob("1?", "12"));
+    CU_ASSERT_FALSE(exc_kb_glob("1?", "1"));
+    CU_ASSERT_FALSE(exc_kb_glob("a*b", "aXXbc"));
+    CU_ASSERT_FALSE(exc_kb_glob("abc", "abcd"));
+    /* a long mismatching subject ends in linear time (no backtracking blow-up) */
+    char big[4096];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    CU_ASSERT_FALSE(exc_kb_glob("*a*a*a*a*a*a*a*a*b", big));
+
+    char *data[] = {"Microsoft Exchange Internet Mail Service", "%%2140", "3", "12"};
+    exc_kb_data_test t = {2, EXC_DT_EQUALS, "2140"};
+    CU_ASSERT_TRUE(exc_kb_data_test_ok(&t, 4, data));   /* %%N equals N */
+    t.index = 3;
+    snprintf(t.value, sizeof t.value, "3");
+    CU_ASSERT_TRUE(exc_kb_data_test_ok(&t, 4, data));
+    t.index = 4;
+    CU_ASSERT_FALSE(exc_kb_data_test_ok(&t, 4, data));  /* equals is exact */
+    t.index = 5;
+    CU_ASSERT_FALSE(exc_kb_data_test_ok(&t, 4, data));  /* no Data[5] */
+    exc_kb_data_test m = {1, EXC_DT_MATCHES, "internet mail"};
+    CU_ASSERT_TRUE(exc_kb_data_test_ok(&m, 4, data));   /* substring, any case */
+    snprintf(m.value, sizeof m.value, "*mail");
+    CU_ASSERT_FALSE(exc_kb_data_test_ok(&m, 4, data));  /* a glob is whole-string */
+    snprintf(m.value, sizeof m.value, "*mail service");
+    CU_ASSERT_TRUE(exc_kb_data_test_ok(&m, 4, data));
+
+    exc_kb kb;
+    exc_err err = {0};
+    char bad[256];
+    bool ok = exc_kb_load_dir(EXC_TEST_DATA("kb-scm"), &kb, &err, bad, sizeof bad);
+    if (!ok)
+        fprintf(stderr, "\n  kb-scm: %s: line %d: %s\n", bad, err.line, err.msg);
+    CU_ASSERT_TRUE_FATAL(ok);
+    CU_ASSERT_EQUAL(kb.n, 1);   /* services.xml is not an article */
+    CU_ASSERT_EQUAL_FATAL(kb.n_services, 2);
+    CU_ASSERT_STRING_EQUAL(kb.services[0].server, "EXCH09");
+    const exc_kb_rule *r = &kb.articles[0].rules[0];
+    CU_ASSERT_EQUAL(r->n_tests, 2);
+    CU_ASSERT_EQUAL(r->tests[1].kind, EXC_DT_MATCHES);
+    CU_ASSERT_EQUAL(r->n_clears, 2);
+    CU_ASSERT_STRING_EQUAL(r->clears[1].provider, "MSExchangeIMC");
+    CU_ASSERT_EQUAL(r->clears[1].resource_data, 2);
+    CU_ASSERT_EQUAL(r->clears[1].qualifiers, -1);
+
+    const exc_kb_service *sv = exc_kb_service_for(&kb, "EXCH09", "imc (site b)");
+    CU_ASSERT_TRUE(sv != NULL && strcmp(sv->service, "MSExchangeIMC") == 0);
+    CU_ASSERT_PTR_NULL(exc_kb_service_for(&kb, "EXCH01", "IMC (Site B)"));   /* EXCH09's only */
+    sv = exc_kb_service_for(&kb, "EXCH01", "MS Mail async MTA HUB");
+    CU_ASSERT_TRUE(sv != NULL && sv->type == EXC_CT_MSMAIL);
+    /* the Exchange defaults, with or without a KB */
+    sv = exc_kb_service_for(NULL, "EXCH01", "Microsoft Exchange Internet Mail Connector");
+    CU_ASSERT_TRUE(sv != NULL && sv->type == EXC_CT_INTERNETMAIL);
+    sv = exc_kb_service_for(&kb, "EXCH01", "Microsoft Exchange MS Mail Connector (PC MTA - HUB)");
+    CU_ASSERT_TRUE(sv != NULL && strcmp(sv->service, "MSExchangeMSMI") == 0);
+    sv = exc_kb_service_for(&kb, "EXCH01", "Microsoft Exchange Connector for Lotus cc:Mail");
+    CU_ASSERT_TRUE(sv != NULL && sv->type == EXC_CT_CCMAIL);
+    sv = exc_kb_service_for(&kb, "EXCH01", "Microsoft Exchange Message Transfer Agent");
+    CU_ASSERT_TRUE(sv != NULL && strcmp(sv->service, "MSExchangeMTA") == 0);
+    CU_ASSERT_PTR_NULL(exc_kb_service_for(&kb, "EXCH01", "Print Spooler"));
+    CU_ASSERT_EQUAL(exc_kb_service_type(&kb, "msexchangeimc"), EXC_CT_INTERNETMAIL);
+    CU_ASSERT_EQUAL(exc_kb_service_type(&kb, "Spooler"), 0);
+    exc_kb_free(&kb);
+    CU_ASSERT_EQUAL(kb.n_services, 0);
+
+    /* a bad services.xml rejects the directory, naming the file */
+    char dir[] = "/tmp/exconn-kbscm-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/QSCM1.xml", dir);
+    size_t len;
+    char *art = slurp(EXC_TEST_DATA("kb-scm/QSCM1.xml"), &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(art);
+    FILE *f = fopen(path, "w");
+    fwrite(art, 1, len, f);
+    fclose(f);
+    free(art);
+    snprintf(path, sizeof path, "%s/services.xml", dir);
+    f = fopen(path, "w");
+    fputs("<serviceNames>\n  <service displayName=\"x\" service=\"S\"/>\n</serviceNames>\n", f);
+    fclose(f);
+    CU_ASSERT_FALSE(exc_kb_load_dir(dir, &kb, &err, bad, sizeof bad));
+    CU_ASSERT_PTR_NOT_NULL(strstr(bad, "services.xml"));
+    CU_ASSERT_EQUAL(err.line, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "needs displayName, service and connectorType"));
+    unlink(path);
+    snprintf(path, sizeof path, "%s/QSCM1.xml", dir);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_missing_file(void)
@@ -643,6 +770,7 @@ void exc_register_tests(void)
     CU_add_test(s, "edge cases that load", test_mixed_dir);
     CU_add_test(s, "bad files rejected with line and reason", test_bad_files);
     CU_add_test(s, "missing file and optional err", test_missing_file);
+    CU_add_test(s, "SCM rules, data tests, services.xml", test_scm);
     CU_add_test(s, "oversized and empty files", test_generated_files);
     CU_add_test(s, "bad directories", test_bad_dirs);
     CU_add_test(s, "concurrent loads", test_threads);

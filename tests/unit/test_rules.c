@@ -1010,6 +1010,140 @@ static void test_shipped_kb(void)
     fx_free(&f);
 }
 
+/* ---------- Service Control Manager events (issue 11) ---------- */
+
+/* as the engine does: model first (SCM rows), then the rules */
+static void on_scm(fx *f, const char *server, uint16_t id, int64_t time, char *d1, char *d2,
+                   int64_t now)
+{
+    exc_event ev;
+    event_init(&ev, server, "Service Control Manager", id, time, NULL);
+    ev.data[0] = d1;
+    ev.data[1] = d2;
+    ev.n_data = d2 ? 2 : 1;
+    exc_model_note_event(&f->m, ev.server, now);
+    exc_model_apply_scm_event(&f->m, &f->kb, &ev, now);
+    exc_rules_on_event(&f->cfg, &f->kb, &f->m, &f->a, &ev, now);
+}
+
+static void load_shipped(fx *f)
+{
+    exc_kb_free(&f->kb);
+    exc_err err;
+    memset(&err, 0, sizeof err);
+    char bad[256] = "";
+    bool ok = exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &f->kb, &err, bad, sizeof bad);
+    if (!ok)
+        fprintf(stderr, "\nkb: %s: %s\n", bad, err.msg);
+    CU_ASSERT_FATAL(ok);
+}
+
+static void test_scm_no_report(void)
+{
+    fx f;
+    fx_init(&f);
+    load_shipped(&f);
+    char msmi[] = "Microsoft Exchange MS Mail Connector Interchange", three[] = "3", five[] = "5";
+    char imc[] = "Microsoft Exchange Internet Mail Service", e2140[] = "%%2140";
+    char running[] = "running";
+
+    /* Q158047 (b) from a 7024 with code 3; a 7024 with code 5 raises nothing */
+    on_scm(&f, "EXCH07", 7024, C0, msmi, three, T0);
+    on_scm(&f, "EXCH06", 7024, C0, msmi, five, T0);
+    const exc_alarm *al = only_alarm(&f);
+    CU_ASSERT_FATAL(al != NULL);
+    CU_ASSERT_STRING_EQUAL(al->article, "Q158047");
+    CU_ASSERT_STRING_EQUAL(al->server, "EXCH07");
+    CU_ASSERT_STRING_EQUAL(al->resource, "MSExchangeMSMI");   /* no report: the service */
+    CU_ASSERT_EQUAL(al->notification, EXC_NOTIF_COMPORT_CONFLICT);
+    CU_ASSERT_STRING_EQUAL(al->description, "event 7024 from Service Control Manager: "
+                           "Microsoft Exchange MS Mail Connector Interchange; 3");
+    /* the connector row says what the SCM said */
+    const exc_server *s = exc_model_find(&f.m, "EXCH07");
+    CU_ASSERT_FATAL(s != NULL && s->n_connectors == 1);
+    const exc_connector *c = &s->connectors[0].c;
+    CU_ASSERT_STRING_EQUAL(c->name, "MSExchangeMSMI");
+    CU_ASSERT_EQUAL(c->type, EXC_CT_MSMAIL);
+    CU_ASSERT_EQUAL(c->state, EXC_ST_STOPPED);
+    CU_ASSERT_TRUE(c->service_exit.known && c->service_exit.v == 3);
+    CU_ASSERT_TRUE(c->win32_exit.known && c->win32_exit.v == 1066);
+    s = exc_model_find(&f.m, "EXCH06");
+    CU_ASSERT_TRUE(s != NULL && s->n_connectors == 1 && s->connectors[0].c.service_exit.v == 5);
+
+    /* Q148727 from a 7023 with %%2140 */
+    on_scm(&f, "EXCH08", 7023, C0, imc, e2140, T0);
+    const exc_alarm *q = exc_alarms_find(&f.a, "Q148727", "EXCH08", "MSExchangeIMC");
+    CU_ASSERT_FATAL(q != NULL);
+    uint32_t q_index = q->index;
+    CU_ASSERT_EQUAL(q->severity, EXC_SEV_CRITICAL);
+    s = exc_model_find(&f.m, "EXCH08");
+    CU_ASSERT_TRUE(s != NULL && s->n_connectors == 1 &&
+                   s->connectors[0].c.type == EXC_CT_INTERNETMAIL &&
+                   s->connectors[0].c.win32_exit.v == 2140);
+
+    /* a 7036 "running" for the MS Mail service clears, and the row follows */
+    on_scm(&f, "EXCH07", 7036, C0 + 60, msmi, running, T0 + 60000);
+    CU_ASSERT_PTR_NULL(exc_alarms_find(&f.a, "Q158047", "EXCH07", "MSExchangeMSMI"));
+    s = exc_model_find(&f.m, "EXCH07");
+    CU_ASSERT_EQUAL(s->connectors[0].c.state, EXC_ST_RUNNING);
+    /* ... an older one would not have: the alarm's event came later */
+    on_scm(&f, "EXCH07", 7024, C0 + 120, msmi, three, T0 + 120000);
+    on_scm(&f, "EXCH07", 7036, C0 + 100, msmi, running, T0 + 121000);
+    CU_ASSERT_PTR_NOT_NULL(exc_alarms_find(&f.a, "Q158047", "EXCH07", "MSExchangeMSMI"));
+
+    /* a report names the IMC: the alarm takes the connector's name, and the
+     * detector's finding is the same alarm (one identity, same index) */
+    exc_report r;
+    rep_init(&r, "EXCH08", C0 + 200, "4.0.994.63", "");
+    exc_connector *rc = rep_conn(&r, "Internet Mail Connector", EXC_CT_INTERNETMAIL,
+                                 EXC_ST_STOPPED);
+    snprintf(rc->service, sizeof rc->service, "MSExchangeIMC");
+    rc->win32_exit.known = true;
+    rc->win32_exit.v = 2140;
+    apply(&f, &r, T0 + 200000);
+    CU_ASSERT_EQUAL(count_article(&f, "Q148727"), 1);
+    q = exc_alarms_find(&f.a, "Q148727", "EXCH08", "Internet Mail Connector");
+    CU_ASSERT_FATAL(q != NULL);
+    CU_ASSERT_EQUAL(q->index, q_index);
+    CU_ASSERT_PTR_NOT_NULL(strstr(q->description, "IMC stopped with error 2140"));
+    /* the report is the authority now: SCM events change no row */
+    on_scm(&f, "EXCH08", 7036, C0 + 210, imc, running, T0 + 210000);
+    s = exc_model_find(&f.m, "EXCH08");
+    CU_ASSERT_EQUAL(s->connectors[0].c.state, EXC_ST_STOPPED);
+    /* ... but the 7036 (newer than the report) did clear the alarm */
+    CU_ASSERT_EQUAL(count_article(&f, "Q148727"), 0);
+    fx_free(&f);
+}
+
+static void test_scm_report_clears(void)
+{
+    fx f;
+    fx_init(&f);
+    load_shipped(&f);
+    char imc4[] = "Microsoft Exchange Internet Mail Connector", e2140[] = "2140";
+    /* a 7023 alarm, then a report collected later with the IMC running */
+    on_scm(&f, "EXCH09", 7023, C0, imc4, e2140, T0);
+    CU_ASSERT_PTR_NOT_NULL(exc_alarms_find(&f.a, "Q148727", "EXCH09", "MSExchangeIMC"));
+    exc_report r;
+    rep_init(&r, "EXCH09", C0 + 60, "4.0.994.63", "");
+    rep_conn(&r, "IMC", EXC_CT_INTERNETMAIL, EXC_ST_RUNNING);   /* no service attribute */
+    apply(&f, &r, T0 + 60000);
+    CU_ASSERT_EQUAL(f.a.n_active, 0);
+    /* a report collected before the event does not clear it */
+    on_scm(&f, "EXCH10", 7023, C0 + 100, imc4, e2140, T0 + 100000);
+    rep_init(&r, "EXCH10", C0 + 50, "4.0.994.63", "");
+    rep_conn(&r, "IMC", EXC_CT_INTERNETMAIL, EXC_ST_RUNNING);
+    apply(&f, &r, T0 + 101000);
+    CU_ASSERT_EQUAL(count_article(&f, "Q148727"), 1);
+    /* unknown services and other SCM events leave rows and alarms alone */
+    char spooler[] = "Print Spooler", x[] = "3";
+    on_scm(&f, "EXCH11", 7024, C0, spooler, x, T0);
+    const exc_server *s = exc_model_find(&f.m, "EXCH11");
+    CU_ASSERT_TRUE(s != NULL && s->n_connectors == 0);
+    CU_ASSERT_EQUAL(f.a.n_active, 1);
+    fx_free(&f);
+}
+
 /* ---------- no false alarms across types ---------- */
 
 static int cmp_article(const void *x, const void *y)
@@ -1118,4 +1252,6 @@ void exc_register_tests(void)
     CU_add_test(s, "description bounds", test_description_bounds);
     CU_add_test(s, "shipped KB", test_shipped_kb);
     CU_add_test(s, "no false alarms across types", test_no_false_cross_type);
+    CU_add_test(s, "SCM events without a report", test_scm_no_report);
+    CU_add_test(s, "SCM alarms and later reports", test_scm_report_clears);
 }

@@ -183,6 +183,13 @@ class Evntcmd(unittest.TestCase):
         lines = [l for l in built.split("\r\n") if l.startswith("#pragma")]
         self.assertIn('#pragma add Application "MSExchangeCCMC" 3221225542', lines)
         self.assertIn('#pragma add Application "MSExchangeIMC" %d' % (0xC0000000 | 4087), lines)
+        # the SCM rules: 7024 and 7023 (errors), 7036 (informational) once
+        self.assertIn('#pragma add System "Service Control Manager" %d' % (0xC0000000 | 7024),
+                      lines)
+        self.assertIn('#pragma add System "Service Control Manager" %d' % (0xC0000000 | 7023),
+                      lines)
+        self.assertEqual(lines.count('#pragma add System "Service Control Manager" %d'
+                                     % (0x40000000 | 7036)), 1)
 
 
 if __name__ == "__main__":
