@@ -14,7 +14,9 @@
  *  - the provider must be "Service Control Manager" (NT 4.0 through 2022;
  *    Vista and later add a Guid and EventSourceName, which do not matter);
  *  - Data[1] is the display name (looked up as kb.h says), Data[2] the code
- *    or state; a code is decimal or "%%N" (a message-table reference);
+ *    or state; for 7009 ("a timeout (%1 ms) ... for the %2 service") the
+ *    display name is Data[2]; a code is decimal or "%%N" (a message-table
+ *    reference);
  *  - 7036's state is the English word Windows writes ("running",
  *    "stopped"); another word leaves the state unknown;
  *  - events apply in arrival order (the spool's name order is time order,
@@ -137,12 +139,13 @@ static exc_mconnector *add_row(exc_server *s, const exc_kb_service *svc)
 bool exc_model_apply_scm_event(exc_model *m, const exc_kb *kb, const exc_event *ev,
                                int64_t now_ms)
 {
-    if (exc_strcasecmp(ev->provider, SCM_PROVIDER) != 0 || ev->n_data < 1)
+    size_t name_at = ev->id == 7009 ? 1 : 0;
+    if (exc_strcasecmp(ev->provider, SCM_PROVIDER) != 0 || ev->n_data <= name_at)
         return false;
     exc_server *s = exc_model_find(m, ev->server);
     if (s == NULL || s->reported)
         return false;
-    const exc_kb_service *svc = exc_kb_service_for(kb, s->name, ev->data[0]);
+    const exc_kb_service *svc = exc_kb_service_for(kb, s->name, ev->data[name_at]);
     if (svc == NULL)
         return false;
     exc_connector next;
