@@ -169,34 +169,45 @@ static bool no_attr(const char *name, const char *value, void *ctx)
 
 /* The current element must hold nothing but white space and comments; leaves
  * the reader on its end. */
-static bool expect_no_content(kb_parse *p, const char *elem)
+/* The next child element of the element at depth (whose name is elem):
+ * 1 = on it (p->line set, namespace checked), 0 = at the element's end,
+ * -1 = error.  White space and comments are passed over; other text is an
+ * error. */
+static int next_child_elem(kb_parse *p, int depth, const char *elem)
 {
-    if (exc_xml_is_empty(&p->x))
-        return true;
-    int depth = exc_xml_depth(&p->x);
     for (;;) {
         int rc = exc_xml_next(&p->x);
         if (rc <= 0) {
             if (rc == 0)
                 exc_err_set(p->err, exc_xml_line(&p->x), "document ends inside <%s>", elem);
-            return false;
+            return -1;
         }
         int t = exc_xml_type(&p->x);
         if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(&p->x) == depth)
-            return true;
+            return 0;
         if (t == XML_READER_TYPE_ELEMENT) {
-            exc_err_set(p->err, node_line(p), "unknown element <%s> in <%s>",
-                        exc_xml_local_name(&p->x), elem);
-            return false;
+            p->line = node_line(p);
+            return check_ns(p) ? 1 : -1;
         }
         if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA) {
             const char *v = (const char *)xmlTextReaderConstValue(p->x.r);
             if (v != NULL && !is_blank(v)) {
                 exc_err_set(p->err, text_line(p, v), "unexpected text in <%s>", elem);
-                return false;
+                return -1;
             }
         }
     }
+}
+
+static bool expect_no_content(kb_parse *p, const char *elem)
+{
+    if (exc_xml_is_empty(&p->x))
+        return true;
+    int rc = next_child_elem(p, exc_xml_depth(&p->x), elem);
+    if (rc == 1)
+        exc_err_set(p->err, p->line, "unknown element <%s> in <%s>", exc_xml_local_name(&p->x),
+                    elem);
+    return rc == 0;
 }
 
 /* ---- <kbArticle> attributes ---- */
@@ -462,42 +473,23 @@ static bool parse_rule_children(kb_parse *p, const char *elem, exc_kb_data_test 
 {
     if (exc_xml_is_empty(&p->x))
         return true;
-    int depth = exc_xml_depth(&p->x);
-    for (;;) {
-        int rc = exc_xml_next(&p->x);
-        if (rc <= 0) {
-            if (rc == 0)
-                exc_err_set(p->err, exc_xml_line(&p->x), "document ends inside <%s>", elem);
+    int depth = exc_xml_depth(&p->x), rc;
+    while ((rc = next_child_elem(p, depth, elem)) == 1) {
+        const char *name = exc_xml_local_name(&p->x);
+        bool ok;
+        if (strcmp(name, "data") == 0) {
+            ok = parse_data_test(p, tests, n_tests);
+        } else if (clear != NULL && strcmp(name, "clearEvent") == 0) {
+            ok = parse_clear_event(p, clear);
+        } else {
+            exc_err_set(p->err, p->line, "unknown element <%s> in <%s> (expected <data>%s)",
+                        name, elem, clear ? " or <clearEvent>" : "");
+            ok = false;
+        }
+        if (!ok)
             return false;
-        }
-        int t = exc_xml_type(&p->x);
-        if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(&p->x) == depth)
-            return true;
-        if (t == XML_READER_TYPE_ELEMENT) {
-            p->line = node_line(p);
-            if (!check_ns(p))
-                return false;
-            const char *name = exc_xml_local_name(&p->x);
-            bool ok;
-            if (strcmp(name, "data") == 0) {
-                ok = parse_data_test(p, tests, n_tests);
-            } else if (clear != NULL && strcmp(name, "clearEvent") == 0) {
-                ok = parse_clear_event(p, clear);
-            } else {
-                exc_err_set(p->err, p->line, "unknown element <%s> in <%s> (expected <data>%s)",
-                            name, elem, clear ? " or <clearEvent>" : "");
-                ok = false;
-            }
-            if (!ok)
-                return false;
-        } else if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA) {
-            const char *v = (const char *)xmlTextReaderConstValue(p->x.r);
-            if (v != NULL && !is_blank(v)) {
-                exc_err_set(p->err, text_line(p, v), "unexpected text in <%s>", elem);
-                return false;
-            }
-        }
     }
+    return rc == 0;
 }
 
 static bool event_attr(const char *name, const char *value, void *ctx)
@@ -607,7 +599,8 @@ static bool parse_event(kb_parse *p)
         const exc_kb_rule *o = &p->a->rules[i];
         if (o->kind == EXC_RULE_EVENT && o->event_id == r->event_id &&
             exc_strcasecmp(o->provider, r->provider) == 0 && strcmp(o->message, r->message) == 0 &&
-            o->n_tests == r->n_tests && memcmp(o->tests, r->tests, r->n_tests * sizeof *r->tests) == 0) {
+            o->n_tests == r->n_tests &&
+            memcmp(o->tests, r->tests, r->n_tests * sizeof *r->tests) == 0) {
             exc_err_set(p->err, line, "event rule %s/%u given twice", r->provider,
                         (unsigned)r->event_id);
             return false;
@@ -630,42 +623,23 @@ static bool parse_rules(kb_parse *p)
         return false;
     if (exc_xml_is_empty(&p->x))
         return true;
-    int depth = exc_xml_depth(&p->x);
-    for (;;) {
-        int rc = exc_xml_next(&p->x);
-        if (rc <= 0) {
-            if (rc == 0)
-                exc_err_set(p->err, exc_xml_line(&p->x), "document ends inside <rules>");
+    int depth = exc_xml_depth(&p->x), rc;
+    while ((rc = next_child_elem(p, depth, "rules")) == 1) {
+        const char *name = exc_xml_local_name(&p->x);
+        bool ok;
+        if (strcmp(name, "detector") == 0) {
+            ok = parse_detector(p);
+        } else if (strcmp(name, "event") == 0) {
+            ok = parse_event(p);
+        } else {
+            exc_err_set(p->err, p->line, "unknown element <%s> in <rules> (expected "
+                        "<detector> or <event>)", name);
+            ok = false;
+        }
+        if (!ok)
             return false;
-        }
-        int t = exc_xml_type(&p->x);
-        if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(&p->x) == depth)
-            return true;
-        if (t == XML_READER_TYPE_ELEMENT) {
-            p->line = node_line(p);
-            if (!check_ns(p))
-                return false;
-            const char *name = exc_xml_local_name(&p->x);
-            bool ok;
-            if (strcmp(name, "detector") == 0) {
-                ok = parse_detector(p);
-            } else if (strcmp(name, "event") == 0) {
-                ok = parse_event(p);
-            } else {
-                exc_err_set(p->err, p->line, "unknown element <%s> in <rules> (expected "
-                            "<detector> or <event>)", name);
-                ok = false;
-            }
-            if (!ok)
-                return false;
-        } else if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA) {
-            const char *v = (const char *)xmlTextReaderConstValue(p->x.r);
-            if (v != NULL && !is_blank(v)) {
-                exc_err_set(p->err, text_line(p, v), "unexpected text in <rules>");
-                return false;
-            }
-        }
     }
+    return rc == 0;
 }
 
 /* ---- text children ---- */
@@ -942,29 +916,7 @@ static bool parse_services(kb_parse *p, exc_kb_service **out, size_t *n_out)
     }
     if (exc_xml_is_empty(&p->x))
         return true;
-    for (;;) {
-        rc = exc_xml_next(&p->x);
-        if (rc <= 0) {
-            if (rc == 0)
-                exc_err_set(p->err, exc_xml_line(&p->x), "document ends inside <serviceNames>");
-            return false;
-        }
-        int t = exc_xml_type(&p->x);
-        if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(&p->x) == 0)
-            break;
-        if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA) {
-            const char *v = (const char *)xmlTextReaderConstValue(p->x.r);
-            if (v != NULL && !is_blank(v)) {
-                exc_err_set(p->err, text_line(p, v), "unexpected text in <serviceNames>");
-                return false;
-            }
-            continue;
-        }
-        if (t != XML_READER_TYPE_ELEMENT)
-            continue;
-        p->line = node_line(p);
-        if (!check_ns(p))
-            return false;
+    while ((rc = next_child_elem(p, 0, "serviceNames")) == 1) {
         if (strcmp(exc_xml_local_name(&p->x), "service") != 0) {
             exc_err_set(p->err, p->line, "unknown element <%s> in <serviceNames>",
                         exc_xml_local_name(&p->x));
@@ -989,6 +941,8 @@ static bool parse_services(kb_parse *p, exc_kb_service **out, size_t *n_out)
             return false;
         (*n_out)++;
     }
+    if (rc < 0)
+        return false;
     while ((rc = exc_xml_next(&p->x)) == 1)
         ;
     return rc == 0;

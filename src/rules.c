@@ -99,6 +99,30 @@ static bool contains_nocase(const char *hay, const char *needle)
     return false;
 }
 
+/* ---------- alarms to clear ---------- */
+
+/* Clears are collected first and done together: clearing reshapes the
+ * active array being walked. */
+typedef struct gone_list {
+    uint32_t *v;
+    size_t n;
+} gone_list;
+
+static void gone_add(gone_list *g, uint32_t index)
+{
+    g->v = exc_realloc(g->v, (g->n + 1) * sizeof *g->v);
+    g->v[g->n++] = index;
+}
+
+static void gone_clear(gone_list *g, exc_alarms *a, int64_t now_ms)
+{
+    for (size_t i = 0; i < g->n; i++)
+        exc_alarms_clear(a, g->v[i], now_ms);
+    free(g->v);
+    g->v = NULL;
+    g->n = 0;
+}
+
 /* ---------- the desired set of one server ---------- */
 
 typedef struct desired {
@@ -528,8 +552,7 @@ static void eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, exc_alarms *
     }
 
     /* Clears are collected first: clearing reshapes the active array. */
-    uint32_t *gone = NULL;
-    size_t n_gone = 0;
+    gone_list gone = {NULL, 0};
     for (size_t i = 0; i < a->n_active; i++) {
         const exc_alarm *al = &a->active[i];
         if (exc_strcasecmp(al->server, s->name) != 0)
@@ -547,13 +570,10 @@ static void eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, exc_alarms *
             clear = !is_desired(&ds, al->article, al->resource);
         }
         if (clear) {
-            gone = exc_realloc(gone, (n_gone + 1) * sizeof *gone);
-            gone[n_gone++] = al->index;
+            gone_add(&gone, al->index);
         }
     }
-    for (size_t i = 0; i < n_gone; i++)
-        exc_alarms_clear(a, gone[i], now_ms);
-    free(gone);
+    gone_clear(&gone, a, now_ms);
     free(ds.v);
 }
 
@@ -615,8 +635,7 @@ static void event_text(sbuf *b, const exc_event *ev)
 static void clear_by_event(const exc_kb *kb, const exc_server *s, const char *server,
                            exc_alarms *a, const exc_event *ev, int64_t now_ms)
 {
-    uint32_t *gone = NULL;
-    size_t n_gone = 0;
+    gone_list gone = {NULL, 0};
     for (size_t i = 0; i < a->n_active; i++) {
         const exc_alarm *al = &a->active[i];
         if (is_stale_alarm(al) || exc_strcasecmp(al->server, server) != 0)
@@ -642,13 +661,10 @@ static void clear_by_event(const exc_kb *kb, const exc_server *s, const char *se
             }
         }
         if (clear) {
-            gone = exc_realloc(gone, (n_gone + 1) * sizeof *gone);
-            gone[n_gone++] = al->index;
+            gone_add(&gone, al->index);
         }
     }
-    for (size_t i = 0; i < n_gone; i++)
-        exc_alarms_clear(a, gone[i], now_ms);
-    free(gone);
+    gone_clear(&gone, a, now_ms);
 }
 
 void exc_rules_on_event(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_model *m,
@@ -732,8 +748,7 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
 {
     (void)kb;
     int64_t next = 0;
-    uint32_t *gone = NULL;
-    size_t n_gone = 0;
+    gone_list gone = {NULL, 0};
 
     /* stale servers; the active stale alarms are looked up by server name
      * in a sorted list rather than by a scan per server */
@@ -765,8 +780,7 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
                 }
             } else {
                 if (al != NULL) {
-                    gone = exc_realloc(gone, (n_gone + 1) * sizeof *gone);
-                    gone[n_gone++] = al->index;
+                    gone_add(&gone, al->index);
                 }
                 next_at(&next, ref + stale_ms);
             }
@@ -804,13 +818,10 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
                 next_at(&next, end);
         }
         if (clear) {
-            gone = exc_realloc(gone, (n_gone + 1) * sizeof *gone);
-            gone[n_gone++] = al->index;
+            gone_add(&gone, al->index);
         }
     }
-    for (size_t i = 0; i < n_gone; i++)
-        exc_alarms_clear(a, gone[i], now_ms);
-    free(gone);
+    gone_clear(&gone, a, now_ms);
 
     next_at(&next, exc_alarms_tick(a, now_ms));
     return next;
@@ -819,8 +830,7 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
 void exc_rules_eval_all(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_model *m,
                         exc_alarms *a, int64_t now_ms)
 {
-    uint32_t *gone = NULL;
-    size_t n_gone = 0;
+    gone_list gone = {NULL, 0};
     for (size_t i = 0; i < a->n_active; i++) {
         const exc_alarm *al = &a->active[i];
         if (is_stale_alarm(al))
@@ -834,13 +844,10 @@ void exc_rules_eval_all(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mo
                     clear = false;
         }
         if (clear) {
-            gone = exc_realloc(gone, (n_gone + 1) * sizeof *gone);
-            gone[n_gone++] = al->index;
+            gone_add(&gone, al->index);
         }
     }
-    for (size_t i = 0; i < n_gone; i++)
-        exc_alarms_clear(a, gone[i], now_ms);
-    free(gone);
+    gone_clear(&gone, a, now_ms);
     for (size_t i = 0; m != NULL && i < m->n_servers; i++)
         eval_server(cfg, kb, a, m->servers[i], now_ms, false);
 }

@@ -39,6 +39,16 @@ CONF
     log "handler snmptrapd $TH_PID on udp:127.0.0.1:$TH_PORT"
 }
 
+# start_all_with_handler "ADDRESS SERVER"...: the fixture (snmptrapd for the
+# agent's notifications, snmpd, the agent) and the handler's snmptrapd
+start_all_with_handler() {
+    start_snmptrapd
+    start_snmpd
+    start_agent
+    wait_all_registered 10
+    start_trap_handler "$@"
+}
+
 # enterprise BASE SOURCE: BASE.<len>.<ASCII of SOURCE>
 enterprise() {
     local base=$1 src=$2 i oid

@@ -11,11 +11,7 @@
 . "$(dirname "$0")/lib_alarms.sh"
 . "$(dirname "$0")/lib_traphandle.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
-start_trap_handler "127.0.0.5 EXCH04" "127.0.0.6 exch05"
+start_all_with_handler "127.0.0.5 EXCH04" "127.0.0.6 exch05"
 
 # --- Q166045 through a trap
 feed reports pending.xml "$DATA/reports/q166045-dirsync-pending.xml"

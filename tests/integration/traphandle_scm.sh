@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib_alarms.sh"
 . "$(dirname "$0")/lib_traphandle.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
-start_trap_handler "127.0.0.7 EXCH07"
+start_all_with_handler "127.0.0.7 EXCH07"
 PCMTA="Microsoft Exchange MS Mail Connector (PC MTA - HUB)"
 row() { printf '%s::exConnConnector%s."EXCH07"."MSExchangeMSMI"' "$MIB" "$1"; }
 

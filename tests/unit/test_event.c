@@ -797,9 +797,10 @@ static const struct {
     prod_event ev[3];
 } producers[] = {
     {"wevtutil-6.1-xml.xml", 2,
-     {{"MSExchangeIMC", 4087, "2026-11-22T10:00:05Z", "EXCH02", 1, "0x80004005", "0x80004005", false},
-      {"MSExchangeCCMC", 70, "2026-11-22T10:02:11Z", "EXCH02", 2, "3", "C:\\exchsrvr\\ccmcdata\\export",
-       false}}},
+     {{"MSExchangeIMC", 4087, "2026-11-22T10:00:05Z", "EXCH02", 1, "0x80004005", "0x80004005",
+       false},
+      {"MSExchangeCCMC", 70, "2026-11-22T10:02:11Z", "EXCH02", 2, "3",
+       "C:\\exchsrvr\\ccmcdata\\export", false}}},
     {"wevtutil-renderedxml.xml", 1,
      {{"Service Control Manager", 7036, "2026-11-22T11:45:12Z", "EXCH03", 2,
        "Microsoft Exchange Internet Mail Service", "running", true}}},
