@@ -2,7 +2,8 @@
 # Service Control Manager events drive the KB rules (issue 11), through the
 # real snmpd: with no report at all, a 7024 of the MS Mail Connector's PC MTA
 # with code 3 raises Q158047 on the service's connector row (which shows
-# stopped with service-specific error 3), and a 7036 "running" clears it;
+# stopped with service-specific error 3, also after a restart of the agent),
+# and a 7036 "running" clears it;
 # a 7023 of the IMC with %%2140 raises Q148727, and a report collected later
 # that shows the IMC stopped with 2140 is the same alarm (same index, the
 # connector's name, no second notification); the repaired report clears it,
@@ -30,6 +31,15 @@ expect "$(row State)" stopped
 expect "$(row Win32ExitCode)" 1066
 expect "$(row ServiceExitCode)" 3
 expect "$(row KbArticle)" Q158047
+# the SCM row and the alarm survive a restart of the agent (state directory),
+# with no second notification
+stop_pid "$AGENT_PID"
+start_agent
+wait_all_registered 10
+expect "$(row State)" stopped
+expect "$(row ServiceExitCode)" 3
+expect "$MIB::exConnAlarmKbArticle.$a" Q158047
+[ "$(trap_count)" -eq 1 ] || fail "a restart sent a notification again: $(exc_traps)"
 feed events 7036.xml "$DATA/events/scm-7036-msmail-running.xml"
 kc=$(cleared_trap "$a" "$k")
 wait_value() { wait_for 10 "$1 = $2" value_is "$1" "$2"; }
