@@ -66,4 +66,10 @@ void exc_notify_stop_sending(void);              /* stopping: write nothing new 
 void exc_notify_shutdown(void);   /* forget the connection, drop a pending flush */
 uint32_t exc_notify_sent(void);   /* confirmed by the master */
 
+/* Stopping as a subagent (agent/subagent.c): wait up to max_ms for the
+ * Responses to Notify PDUs in flight, then leave the master without
+ * waiting for it (before snmp_shutdown). */
+void exc_subagent_drain(int max_ms);
+void exc_subagent_detach(void);
+
 #endif
