@@ -111,7 +111,7 @@ stop_probe() {   # stop_probe NAME: stop, fail on a timeout, report p99
     max=$(sort -n "$T/probe.$1" | tail -n 1)
     log "$1: $n GETs answered, p99 ${p99} ms, max ${max} ms"
 }
-trap 'r=$?; touch "$T/probe.stop" 2>/dev/null; (exit $r); cleanup' EXIT
+trap 'r=$?; set +e; touch "$T/probe.stop" 2>/dev/null; (exit $r); cleanup' EXIT
 
 # (1) one file, N raises
 storm_file STA > "$T/sta.xml"
