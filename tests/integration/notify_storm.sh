@@ -16,8 +16,18 @@
 
 N=${STORM_N:-1000}
 write_config '<notifications queueSize="'"$N"'"/>'
-start_snmptrapd
-start_snmpd
+# The master forwards to snmptrapd over TCP: over UDP a loaded snmptrapd
+# drops datagrams when 1,000 traps come at once, which would hide what this
+# test is about (the agent -> master path).
+TRAP_PORT=$(free_port)
+cat > "$T/snmptrapd.conf" <<CONF
+disableAuthorization yes
+CONF
+: > "$TRAP_LOG"
+snmptrapd -f -C -c "$T/snmptrapd.conf" -On -Lf "$TRAP_LOG" -F 'TRAP %v\n' "tcp:127.0.0.1:$TRAP_PORT" &
+TRAPD_PID=$!
+wait_for 10 "snmptrapd started" grep -q "NET-SNMP version" "$TRAP_LOG"
+start_snmpd_with "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"
 start_agent
 wait_registered 10
 
@@ -130,7 +140,7 @@ kill -TERM "$SNMPD_PID"; wait "$SNMPD_PID" 2>/dev/null || true; SNMPD_PID=
 storm_file STB > "$T/stb.xml"
 drop_file events storm-b.xml "$T/stb.xml"
 wait_for 30 "storm B ingested while the master is down" eval '[ "$(spool_count events)" -eq 0 ]'
-start_snmpd
+start_snmpd_with "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"
 t0=$(now_ms)
 wait_registered 10
 start_probe flush
@@ -146,7 +156,7 @@ echo "flush_rate_per_s=$rate" > "${STORM_RESULT:-/dev/null}"
 # comes from the restarted agent, each once
 storm_file STC > "$T/stc.xml"
 drop_file events storm-c.xml "$T/stc.xml"
-wait_for 30 "storm C under way" eval '[ "$(servers_trapped STC | wc -l)" -ge 50 ]'
+wait_for 30 "storm C under way" eval '[ "$(servers_trapped STC | wc -l)" -ge 1 ]'
 t0=$(now_ms)
 kill -TERM "$AGENT_PID"
 rc=0; wait "$AGENT_PID" || rc=$?
