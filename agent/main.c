@@ -40,7 +40,7 @@ void init_sysORTable(void);
 #define AGENTX_RETRIES 0
 /* SIGTERM: how long the Responses to Notify PDUs in flight are waited for
  * (each one not seen is sent again by the next start) */
-#define STOP_DRAIN_MS 300
+#define STOP_DRAIN_MS 200
 #define EXIT_USAGE 2
 
 static const char *pidfile_made;   /* to remove at exit */
