@@ -55,10 +55,21 @@ void exc_mib_shutdown(void);
  * before, so that it sees that first connection. */
 void exc_mib_watch_master(void);
 
-/* Notifications: send what the snapshot's outbox holds (when connected). */
+/* Notifications: send what the snapshot's outbox holds (when connected),
+ * with flow control over AgentX (agent/notify_flow.h). */
 void exc_notify_flush(void);
-void exc_notify_set_connected(bool connected);
+void exc_notify_set_connected(bool connected);   /* as the master: always */
+void exc_notify_master_lost(netsnmp_session *s); /* SNMPD_CALLBACK_INDEX_STOP */
+void exc_notify_master_back(netsnmp_session *s); /* SNMPD_CALLBACK_INDEX_START */
+unsigned exc_notify_unconfirmed(void);           /* Notify PDUs awaiting a Response */
+void exc_notify_stop_sending(void);              /* stopping: write nothing new */
 void exc_notify_shutdown(void);   /* forget the connection, drop a pending flush */
-uint32_t exc_notify_sent(void);
+uint32_t exc_notify_sent(void);   /* confirmed by the master */
+
+/* Stopping as a subagent (agent/subagent.c): wait up to max_ms for the
+ * Responses to Notify PDUs in flight, then leave the master without
+ * waiting for it (before snmp_shutdown). */
+void exc_subagent_drain(int max_ms);
+void exc_subagent_detach(void);
 
 #endif

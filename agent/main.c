@@ -6,15 +6,14 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "config_check.h"
+#include "daemon.h"
 #include "engine.h"
 #include "feed.h"
 #include "kb.h"
@@ -39,8 +38,12 @@ void init_sysORTable(void);
  * runs again. */
 #define AGENTX_TIMEOUT_S 2
 #define AGENTX_RETRIES 0
+/* SIGTERM: how long the Responses to Notify PDUs in flight are waited for
+ * (each one not seen is sent again by the next start) */
+#define STOP_DRAIN_MS 200
+#define EXIT_USAGE 2
 
-static volatile sig_atomic_t stop_requested, reload_requested;
+static const char *pidfile_made;   /* to remove at exit */
 
 typedef struct options {
     const char *config;
@@ -69,17 +72,10 @@ static void usage(FILE *out)
             "  -D[TOKENS]       Net-SNMP debug tokens (e.g. -Dexconn,agentx)\n"
             "  -u USER, -g GROUP  drop privileges after start-up\n"
             "  -p FILE          write the process id to FILE\n"
-            "  --check-config   validate the config and the KB directory, then exit 0/1\n"
-            "  --version        print the version\n"
+            "  --check-config   validate the config, the KB directory and the spool and\n"
+            "                   state directories (writable by this user), then exit 0/1\n"
+            "  --version        print the version (and Net-SNMP's)\n"
             "  --help           this text\n");
-}
-
-static void on_signal(int sig)
-{
-    if (sig == SIGHUP)
-        reload_requested = 1;
-    else
-        stop_requested = 1;
 }
 
 /* Net-SNMP's own log lines join ours (snmp_enable_calllog).  Its debug
@@ -109,83 +105,19 @@ static int netsnmp_log_cb(int major, int minor, void *server, void *client)
     return 0;
 }
 
-static bool load_config(const options *o, exc_config *cfg, char *why, size_t whylen)
-{
-    exc_config_defaults(cfg);
-    if (!o->config_given && access(o->config, F_OK) != 0)
-        return true;   /* no file at the default place: defaults */
-    exc_err err = {0};
-    if (!exc_config_load(o->config, cfg, &err)) {
-        if (err.line)
-            snprintf(why, whylen, "%s:%d: %s", o->config, err.line, err.msg);
-        else
-            snprintf(why, whylen, "%s: %s", o->config, err.msg);
-        return false;
-    }
-    return true;
-}
-
-static bool load_kb(const exc_config *cfg, exc_kb *kb, char *why, size_t whylen)
-{
-    exc_err err = {0};
-    char bad[EXC_PATH_BUF] = "";
-    if (!exc_kb_load_dir(cfg->kb_dir, kb, &err, bad, sizeof bad)) {
-        const char *where = bad[0] ? bad : cfg->kb_dir;
-        if (err.line)
-            snprintf(why, whylen, "%s:%d: %s", where, err.line, err.msg);
-        else
-            snprintf(why, whylen, "%s: %s", where, err.msg);
-        return false;
-    }
-    return true;
-}
-
 static int check_config(const options *o)
 {
     exc_config cfg;
-    exc_kb kb = {0};
+    exc_kb kb;
     char why[2048];
-    if (!load_config(o, &cfg, why, sizeof why)) {
+    if (!exc_config_check(o->config, o->config_given, &cfg, &kb, why, sizeof why)) {
         fprintf(stderr, "%s\n", why);
         return 1;
     }
-    if (!load_kb(&cfg, &kb, why, sizeof why)) {
-        fprintf(stderr, "%s\n", why);
-        return 1;
-    }
-    printf("%s: OK; %zu KB article(s) in %s\n", o->config, kb.n, cfg.kb_dir);
+    printf("%s: OK; %zu KB article(s) in %s; spool %s and state %s writable\n", o->config, kb.n,
+           cfg.kb_dir, cfg.spool_dir, cfg.state_dir);
     exc_kb_free(&kb);
     return 0;
-}
-
-static bool drop_privileges(const options *o, char *why, size_t whylen)
-{
-    if (o->group) {
-        struct group *g = getgrnam(o->group);
-        gid_t gid = g ? g->gr_gid : (gid_t)strtoul(o->group, NULL, 10);
-        if ((!g && gid == 0) || setgroups(0, NULL) != 0 || setgid(gid) != 0) {
-            snprintf(why, whylen, "cannot switch to group %s: %s", o->group, strerror(errno));
-            return false;
-        }
-    }
-    if (o->user) {
-        struct passwd *p = getpwnam(o->user);
-        uid_t uid = p ? p->pw_uid : (uid_t)strtoul(o->user, NULL, 10);
-        if (!p && uid == 0) {
-            snprintf(why, whylen, "unknown user %s", o->user);
-            return false;
-        }
-        if (!o->group && p && (setgroups(0, NULL) != 0 || setgid(p->pw_gid) != 0)) {
-            snprintf(why, whylen, "cannot switch to the group of %s: %s", o->user,
-                     strerror(errno));
-            return false;
-        }
-        if (setuid(uid) != 0) {
-            snprintf(why, whylen, "cannot switch to user %s: %s", o->user, strerror(errno));
-            return false;
-        }
-    }
-    return true;
 }
 
 static void configure_netsnmp(const options *o, const exc_config *cfg)
@@ -226,36 +158,73 @@ static bool master_access(const exc_config *cfg, char *why, size_t whylen)
     return true;
 }
 
+/* SIGHUP: log files reopened (logrotate), then the new config checked
+ * completely before the worker switches to it. */
 static void reload(const options *o, exc_engine *engine, exc_config *current)
 {
+    exc_sd_notify("RELOADING=1");
+    exc_log_reopen();
     exc_config cfg;
-    exc_kb kb = {0};
+    exc_kb kb;
     char why[2048];
-    if (!load_config(o, &cfg, why, sizeof why) || !load_kb(&cfg, &kb, why, sizeof why)) {
+    if (!exc_config_check(o->config, o->config_given, &cfg, &kb, why, sizeof why)) {
         exc_log(LOG_ERR, "reload refused, keeping the running configuration: %s", why);
-        return;
+    } else {
+        if (strcmp(cfg.agentx_address, current->agentx_address) != 0 ||
+            cfg.ping_interval != current->ping_interval)
+            exc_log(LOG_WARNING, "reload: AgentX settings take effect at restart");
+        exc_engine_reload(engine, &cfg, &kb);
+        *current = cfg;
     }
-    if (strcmp(cfg.agentx_address, current->agentx_address) != 0 ||
-        cfg.ping_interval != current->ping_interval)
-        exc_log(LOG_WARNING, "reload: AgentX settings take effect at restart");
-    exc_engine_reload(engine, &cfg, &kb);
-    *current = cfg;
+    exc_sd_notify("READY=1");
 }
 
+/* A start-up failure: one line on stderr (the parent's, when detached) and
+ * in the log; exit status 1. */
 static int fail(const char *fmt, const char *arg)
+{
+    char msg[2048];
+    snprintf(msg, sizeof msg, fmt, arg);
+    fprintf(stderr, APP_NAME ": %s\n", msg);
+    exc_log(LOG_ERR, "%s", msg);
+    exc_daemon_failed(msg);
+    exc_pidfile_remove(pidfile_made);
+    return 1;
+}
+
+static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, APP_NAME ": ");
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
-    exc_log(LOG_ERR, fmt, arg);
-    return 1;
+    usage(stderr);
+    return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* Stop: no new Notify; the Responses in flight waited for a moment; the
+ * master left without waiting for it (agent/subagent.c); then the worker
+ * commits and stops, and Net-SNMP is shut down. */
+static void stop(exc_engine *engine, const options *o)
 {
-    /* the agent never needs MIB files at run time */
-    setenv("MIBS", "", 1);
-    options o = {.config = EXC_DEFAULT_CONFIG};
+    exc_sd_notify("STOPPING=1");
+    exc_log(LOG_NOTICE, "stopping");
+    if (!o->master) {
+        exc_subagent_drain(STOP_DRAIN_MS);
+        exc_subagent_detach();
+    }
+    exc_signals_stopping();
+    exc_feed_shutdown();
+    exc_engine_stop(engine);   /* commits the state (and the acknowledgements) */
+    exc_mib_shutdown();
+    snmp_shutdown(APP_NAME);
+    shutdown_agent();
+    exc_pidfile_remove(pidfile_made);
+    exc_log_close();
+}
+
+/* Options; returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, options *o)
+{
     static const struct option longopts[] = {
         {"check-config", no_argument, NULL, 'C'},
         {"version", no_argument, NULL, 'V'},
@@ -267,47 +236,138 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":c:fx:M:L:D::u:g:p:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'c': o.config = optarg; o.config_given = true; break;
-        case 'f': o.foreground = true; break;
-        case 'x': o.agentx = optarg; break;
-        case 'M': o.master = optarg; break;
+        case 'c': o->config = optarg; o->config_given = true; break;
+        case 'f': o->foreground = true; break;
+        case 'x': o->agentx = optarg; break;
+        case 'M': o->master = optarg; break;
         case 'L': {
             bool used;
             const char *next = optind < argc ? argv[optind] : NULL;
             if (!exc_log_option(optarg, next, &used, why, sizeof why))
-                return fail("%s", why);
+                return strncmp(why, "cannot", 6) == 0 ? fail("%s", why)
+                                                      : usage_error("%s", why);
             if (used)
                 optind++;
             break;
         }
-        case 'D': o.debug = optarg ? optarg : "ALL"; break;
-        case 'u': o.user = optarg; break;
-        case 'g': o.group = optarg; break;
-        case 'p': o.pidfile = optarg; break;
-        case 'C': o.check_config = true; break;
-        case 'V': printf(APP_NAME " " EXCONN_VERSION "\n"); return 0;
+        case 'D': o->debug = optarg ? optarg : "ALL"; break;
+        case 'u': o->user = optarg; break;
+        case 'g': o->group = optarg; break;
+        case 'p': o->pidfile = optarg; break;
+        case 'C': o->check_config = true; break;
+        case 'V':
+            printf(APP_NAME " " EXCONN_VERSION " (Net-SNMP %s)\n", netsnmp_get_version());
+            return 0;
         case 'h': usage(stdout); return 0;
-        case ':':
-            fprintf(stderr, APP_NAME ": option -%c needs an argument\n", optopt);
-            usage(stderr);
-            return 1;
+        case ':': {
+            char opt[3] = {'-', (char)optopt, '\0'};
+            return usage_error("option %s needs an argument", opt);
+        }
         default:
-            fprintf(stderr, APP_NAME ": unknown option %s\n", argv[optind - 1]);
-            usage(stderr);
-            return 1;
+            return usage_error("unknown option %s", argv[optind - 1]);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, APP_NAME ": unexpected argument %s\n", argv[optind]);
-        return 1;
+    if (optind < argc)
+        return usage_error("unexpected argument %s", argv[optind]);
+    return -1;
+}
+
+/* Net-SNMP up to the served MIB: the AgentX session (or the embedded
+ * master), the worker, the snapshot feed, the registered subtrees.  NULL
+ * on failure, reason in why. */
+static exc_engine *start(const options *o, exc_config *cfg, exc_kb *kb, char *why, size_t whylen)
+{
+    configure_netsnmp(o, cfg);
+    if (init_agent(APP_NAME) != 0) {
+        snprintf(why, whylen, "Net-SNMP agent initialisation failed");
+        return NULL;
     }
+    /* Find a restarted master within pingInterval seconds: also the interval
+     * of the reconnect attempts.  Set after init_agent(), whose AgentX set-up
+     * (agentx_config_init) resets it to Net-SNMP's default of 15 s, and whose
+     * library set-up resets the session defaults (see AGENTX_TIMEOUT_S). */
+    if (!o->master) {
+        netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                           (int)cfg->ping_interval);
+        netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_TIMEOUT, AGENTX_TIMEOUT_S);
+        netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_RETRIES, AGENTX_RETRIES);
+    } else {
+        init_vacm_conf();
+        init_vacm_vars();
+        init_system_mib();
+        init_snmp_mib();
+        init_sysORTable();
+    }
+    /* The subtrees are registered further down, once the loaded state is
+     * being served; the connection is followed from the start. */
+    exc_mib_watch_master();
+    if (o->master && !master_access(cfg, why, whylen))
+        return NULL;
+    init_snmp(APP_NAME);
+    if (o->master && init_master_agent() != 0) {
+        snprintf(why, whylen, "cannot listen on %s", o->master);
+        return NULL;
+    }
+    if ((o->user || o->group) && !exc_drop_privileges(o->user, o->group, why, whylen))
+        return NULL;
+    /* the worker never takes a signal: it inherits a mask blocking them */
+    exc_err err = {0};
+    sigset_t saved;
+    exc_signals_block(&saved);
+    exc_engine *engine = exc_engine_start(cfg, kb, &err);
+    exc_signals_restore(&saved);
+    if (!engine) {
+        snprintf(why, whylen, "%s", err.msg);
+        return NULL;
+    }
+    if (exc_feed_init(engine) != 0) {
+        exc_engine_stop(engine);
+        snprintf(why, whylen, "cannot watch the worker");
+        return NULL;
+    }
+    /* Register EXCHANGE-CONNECTOR-MIB only now that the state loaded from the
+     * state directory is being served: a subagent answers the requests that
+     * arrive while it registers (init_snmp() connects and registers, waiting
+     * for each response), and would otherwise answer them from an empty MIB
+     * -- no alarms, zero counters -- after every restart. */
+    if (exc_mib_init() != SNMPERR_SUCCESS) {
+        exc_feed_shutdown();
+        exc_engine_stop(engine);
+        snprintf(why, whylen, "cannot register EXCHANGE-CONNECTOR-MIB");
+        return NULL;
+    }
+    if (!exc_signals_init()) {
+        snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
+        return NULL;
+    }
+    return engine;
+}
+
+/* path made absolute against the working directory (false: left as is) */
+static bool absolute(const char *path, char *out, size_t cap)
+{
+    char cwd[EXC_PATH_BUF];
+    if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
+        return false;
+    return (size_t)snprintf(out, cap, "%s/%s", cwd, path) < cap;
+}
+
+int main(int argc, char **argv)
+{
+    /* the agent never needs MIB files at run time */
+    setenv("MIBS", "", 1);
+    options o = {.config = EXC_DEFAULT_CONFIG};
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
     if (o.check_config)
         return check_config(&o);
 
     exc_log_default(o.foreground);
     exc_config cfg;
-    exc_kb kb = {0};
-    if (!load_config(&o, &cfg, why, sizeof why) || !load_kb(&cfg, &kb, why, sizeof why))
+    exc_kb kb;
+    char why[2048];
+    if (!exc_config_check(o.config, o.config_given, &cfg, &kb, why, sizeof why))
         return fail("%s", why);
 
     /* Net-SNMP's logging goes through ours */
@@ -320,102 +380,39 @@ int main(int argc, char **argv)
         if (strstr(o.debug, EXC_DEBUG_TOKEN) || strcmp(o.debug, "ALL") == 0)
             exc_log_set_level(LOG_DEBUG);
     }
-
-    if (!o.foreground && netsnmp_daemonize(1, 0) != 0)
-        return fail("%s", "cannot detach from the terminal");
-
-    configure_netsnmp(&o, &cfg);
-    if (init_agent(APP_NAME) != 0) {
-        exc_kb_free(&kb);
-        return fail("%s", "Net-SNMP agent initialisation failed");
+    /* no thread exists yet: the worker is started in the daemon (which
+     * works from /: relative names are made absolute first) */
+    static char config_abs[EXC_PATH_BUF], pid_abs[EXC_PATH_BUF];
+    if (!o.foreground) {
+        if (absolute(o.config, config_abs, sizeof config_abs))
+            o.config = config_abs;
+        if (o.pidfile && absolute(o.pidfile, pid_abs, sizeof pid_abs))
+            o.pidfile = pid_abs;
+        if (!exc_daemon_detach(why, sizeof why))
+            return fail("%s", why);
     }
-    /* Find a restarted master within pingInterval seconds: also the interval
-     * of the reconnect attempts.  Set after init_agent(), whose AgentX set-up
-     * (agentx_config_init) resets it to Net-SNMP's default of 15 s, and whose
-     * library set-up resets the session defaults (see AGENTX_TIMEOUT_S). */
-    if (!o.master) {
-        netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-                           (int)cfg.ping_interval);
-        netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_TIMEOUT, AGENTX_TIMEOUT_S);
-        netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_RETRIES, AGENTX_RETRIES);
+    /* the pid file before the privilege drop (/run is root's) */
+    if (o.pidfile) {
+        if (!exc_pidfile_create(o.pidfile, why, sizeof why))
+            return fail("%s", why);
+        pidfile_made = o.pidfile;
     }
-    if (o.master) {
-        init_vacm_conf();
-        init_vacm_vars();
-        init_system_mib();
-        init_snmp_mib();
-        init_sysORTable();
-    }
-    /* The subtrees are registered further down, once the loaded state is
-     * being served; the connection is followed from the start. */
-    exc_mib_watch_master();
-    if (o.master && !master_access(&cfg, why, sizeof why))
-        return fail("%s", why);
-    init_snmp(APP_NAME);
-    if (o.master) {
-        if (init_master_agent() != 0)
-            return fail("cannot listen on %s", o.master);
-    }
-    if ((o.user || o.group) && !drop_privileges(&o, why, sizeof why))
-        return fail("%s", why);
-
-    exc_err err = {0};
-    exc_engine *engine = exc_engine_start(&cfg, &kb, &err);
+    exc_engine *engine = start(&o, &cfg, &kb, why, sizeof why);
     if (!engine) {
         exc_kb_free(&kb);
-        return fail("%s", err.msg);
+        return fail("%s", why);
     }
-    if (exc_feed_init(engine) != 0) {
-        exc_engine_stop(engine);
-        return fail("%s", "cannot watch the worker");
-    }
-    /* Register EXCHANGE-CONNECTOR-MIB only now that the state loaded from the
-     * state directory is being served: a subagent answers the requests that
-     * arrive while it registers (init_snmp() connects and registers, waiting
-     * for each response), and would otherwise answer them from an empty MIB
-     * -- no alarms, zero counters -- after every restart. */
-    if (exc_mib_init() != SNMPERR_SUCCESS) {
-        exc_feed_shutdown();
-        exc_engine_stop(engine);
-        return fail("%s", "cannot register EXCHANGE-CONNECTOR-MIB");
-    }
-    if (o.pidfile) {
-        FILE *pf = fopen(o.pidfile, "w");
-        if (pf) {
-            fprintf(pf, "%ld\n", (long)getpid());
-            fclose(pf);
-        } else {
-            exc_log(LOG_WARNING, "cannot write pid file %s: %s", o.pidfile, strerror(errno));
-        }
-    }
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;   /* no SA_RESTART: select() returns at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
     exc_log(LOG_NOTICE, APP_NAME " " EXCONN_VERSION " started (%s %s)",
             o.master ? "master agent on" : "AgentX subagent of",
             o.master ? o.master : (o.agentx ? o.agentx : cfg.agentx_address));
-    while (!stop_requested) {
+    exc_daemon_ready();
+    while (!exc_stop_requested) {
         agent_check_and_process(1);   /* also runs Net-SNMP's alarms (AgentX pings) */
-        if (reload_requested) {
-            reload_requested = 0;
+        if (exc_reload_requested && !exc_stop_requested) {
+            exc_reload_requested = 0;
             reload(&o, engine, &cfg);
         }
     }
-    exc_log(LOG_NOTICE, "stopping");
-    exc_feed_shutdown();
-    exc_engine_stop(engine);   /* commits the state */
-    exc_mib_shutdown();
-    snmp_shutdown(APP_NAME);
-    shutdown_agent();
-    if (o.pidfile)
-        unlink(o.pidfile);
-    exc_log_close();
+    stop(engine, &o);
     return 0;
 }

@@ -16,15 +16,15 @@ static bool watching;
 
 static int on_index_start(int major, int minor, void *server, void *client)
 {
-    (void)major; (void)minor; (void)server; (void)client;
-    exc_notify_set_connected(true);
+    (void)major; (void)minor; (void)client;
+    exc_notify_master_back(server);
     return SNMP_ERR_NOERROR;
 }
 
 static int on_index_stop(int major, int minor, void *server, void *client)
 {
-    (void)major; (void)minor; (void)server; (void)client;
-    exc_notify_set_connected(false);
+    (void)major; (void)minor; (void)client;
+    exc_notify_master_lost(server);
     return SNMP_ERR_NOERROR;
 }
 

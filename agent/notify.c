@@ -1,4 +1,5 @@
-/* The notifications of EXCHANGE-CONNECTOR-MIB: one send_* function each.
+/* The notifications of EXCHANGE-CONNECTOR-MIB: their varbinds (sent by
+ * agent/notify_send.c, one send_* function each).
  * Varbinds, after sysUpTime.0 and snmpTrapOID.0: exConnAlarmKbArticle,
  * exConnAlarmSeverity, exConnAlarmServer, exConnAlarmResource,
  * exConnAlarmDescription (indexed by the alarm's index) and
@@ -9,15 +10,10 @@
 
 #include <string.h>
 
-#include "feed.h"
 #include "mib_oids.h"
 #include "table.h"
 
 static const oid snmptrap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
-static bool connected;
-static uint64_t last_sent_seq;
-static uint32_t sent;
-static unsigned flush_alarm_id;   /* a pending one-shot flush, 0 = none */
 
 static void add_column(netsnmp_variable_list **vars, unsigned table, unsigned col,
                        const oid *index, size_t index_len, const exc_val *v)
@@ -91,87 +87,3 @@ netsnmp_variable_list *exc_notification_varbinds(const exc_snapshot *s, const ex
     }
     return vars;
 }
-
-static void send_notification(const exc_snapshot *s, const exc_notice *n)
-{
-    netsnmp_variable_list *vars = exc_notification_varbinds(s, n);
-    send_v2trap(vars);
-    snmp_free_varbind(vars);
-    sent++;
-    DEBUGMSGTL((EXC_DEBUG_TOKEN "/notify", "sent notification %d for alarm %u (seq %llu)\n",
-                n->notification, n->alarm, (unsigned long long)n->seq));
-}
-
-void send_exConnComPortConflict(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-void send_exConnCcMailExportFailed(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-void send_exConnImcQueueInterfaceFailed(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-void send_exConnMtaLinkStall(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-void send_exConnImcStartFailed(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-void send_exConnKbAlarm(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-void send_exConnServerStale(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-void send_exConnAlarmCleared(const exc_snapshot *s, const exc_notice *n) { send_notification(s, n); }
-
-static void dispatch(const exc_snapshot *s, const exc_notice *n)
-{
-    switch (n->notification) {
-    case EXC_NOTIF_COMPORT_CONFLICT: send_exConnComPortConflict(s, n); break;
-    case EXC_NOTIF_CCMAIL_EXPORT_FAILED: send_exConnCcMailExportFailed(s, n); break;
-    case EXC_NOTIF_IMC_QUEUE_IF_FAILED: send_exConnImcQueueInterfaceFailed(s, n); break;
-    case EXC_NOTIF_MTA_LINK_STALL: send_exConnMtaLinkStall(s, n); break;
-    case EXC_NOTIF_IMC_START_FAILED: send_exConnImcStartFailed(s, n); break;
-    case EXC_NOTIF_KB_ALARM: send_exConnKbAlarm(s, n); break;
-    case EXC_NOTIF_SERVER_STALE: send_exConnServerStale(s, n); break;
-    case EXC_NOTIF_ALARM_CLEARED: send_exConnAlarmCleared(s, n); break;
-    default:
-        snmp_log(LOG_ERR, "exconn: notice %llu has unknown notification %d; dropped\n",
-                 (unsigned long long)n->seq, n->notification);
-    }
-}
-
-void exc_notify_flush(void)
-{
-    const exc_snapshot *s = exc_agent_snapshot();
-    if (!connected || s->n_outbox == 0)
-        return;
-    uint64_t before = last_sent_seq;
-    for (size_t i = 0; i < s->n_outbox; i++) {
-        if (s->outbox[i].seq <= last_sent_seq)
-            continue;
-        dispatch(s, &s->outbox[i]);
-        last_sent_seq = s->outbox[i].seq;
-    }
-    if (last_sent_seq != before)
-        exc_feed_ack(last_sent_seq);
-}
-
-static void flush_alarm(unsigned int reg, void *arg)
-{
-    (void)reg;
-    (void)arg;
-    flush_alarm_id = 0;
-    exc_notify_flush();
-}
-
-void exc_notify_set_connected(bool c)
-{
-    if (c == connected)
-        return;
-    connected = c;
-    snmp_log(c ? LOG_INFO : LOG_WARNING, "exconn: %s\n",
-             c ? "connected to the master agent" : "master agent lost; queueing notifications");
-    /* send what queued up once the reconnect has finished */
-    if (c && !flush_alarm_id)
-        flush_alarm_id = snmp_alarm_register(0, 0, flush_alarm, NULL);
-}
-
-void exc_notify_shutdown(void)
-{
-    /* a module unloaded from snmpd (dlmod) must leave no alarm behind */
-    if (flush_alarm_id)
-        snmp_alarm_unregister(flush_alarm_id);
-    flush_alarm_id = 0;
-    connected = false;
-    last_sent_seq = 0;   /* the next worker's outbox holds only unacknowledged notices */
-}
-
-uint32_t exc_notify_sent(void) { return sent; }

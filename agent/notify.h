@@ -6,13 +6,13 @@
 /* The varbind list of a notice, snmpTrapOID.0 first (for tests and senders). */
 netsnmp_variable_list *exc_notification_varbinds(const exc_snapshot *s, const exc_notice *n);
 
-void send_exConnComPortConflict(const exc_snapshot *s, const exc_notice *n);
-void send_exConnCcMailExportFailed(const exc_snapshot *s, const exc_notice *n);
-void send_exConnImcQueueInterfaceFailed(const exc_snapshot *s, const exc_notice *n);
-void send_exConnMtaLinkStall(const exc_snapshot *s, const exc_notice *n);
-void send_exConnImcStartFailed(const exc_snapshot *s, const exc_notice *n);
-void send_exConnKbAlarm(const exc_snapshot *s, const exc_notice *n);
-void send_exConnServerStale(const exc_snapshot *s, const exc_notice *n);
-void send_exConnAlarmCleared(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnComPortConflict(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnCcMailExportFailed(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnImcQueueInterfaceFailed(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnMtaLinkStall(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnImcStartFailed(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnKbAlarm(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnServerStale(const exc_snapshot *s, const exc_notice *n);
+bool send_exConnAlarmCleared(const exc_snapshot *s, const exc_notice *n);
 
 #endif

@@ -1,12 +1,17 @@
+#define _GNU_SOURCE
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { SINK_STDERR = 1, SINK_STDOUT = 2, SINK_FILE = 4, SINK_SYSLOG = 8 };
 
@@ -35,6 +40,61 @@ static const struct {
 
 static const char *pri_names[] = {"emerg", "alert", "crit", "err", "warning", "notice",
                                   "info", "debug"};
+
+/* A log file: created 0640 whatever the umask, never through a symbolic
+ * link (O_EXCL on creation, O_NOFOLLOW always), appended to only when it
+ * is a regular file. */
+static FILE *open_log_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (fd >= 0) {
+        if (fchmod(fd, 0640) != 0) {
+            close(fd);
+            return NULL;
+        }
+    } else if (errno == EEXIST) {
+        fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+            close(fd);
+            errno = EINVAL;
+            return NULL;
+        }
+    }
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "a");
+    if (!fp) {
+        close(fd);
+        return NULL;
+    }
+    setvbuf(fp, NULL, _IOLBF, 0);
+    return fp;
+}
+
+/* Log injection made impossible as a class: whatever a caller formats --
+ * a file name with a newline or an escape sequence, a server name -- every
+ * control character (C0, DEL, and C1 as UTF-8) leaves as a visible escape,
+ * so one call is one line and nothing reaches a terminal raw. */
+static void escape_controls(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p && o + 7 < cap; p++) {
+        if (*p == '\n') {
+            out[o++] = '\\', out[o++] = 'n';
+        } else if (*p == '\t') {
+            out[o++] = '\\', out[o++] = 't';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *p);
+        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", p[1]);
+            p++;
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
 
 static int parse_priority(const char *s)
 {
@@ -118,12 +178,11 @@ bool exc_log_option(const char *opt, const char *next, bool *used, char *err, si
         snprintf(file_path, sizeof file_path, "%s", path);
         if (file_fp)
             fclose(file_fp);
-        file_fp = fopen(file_path, "a");
+        file_fp = open_log_file(file_path);
         if (!file_fp) {
-            snprintf(err, errlen, "cannot open log file %s", file_path);
+            snprintf(err, errlen, "cannot open log file %s: %s", file_path, strerror(errno));
             return false;
         }
-        setvbuf(file_fp, NULL, _IOLBF, 0);
         add_sink(SINK_FILE, pri);
         return true;
     }
@@ -162,14 +221,15 @@ bool exc_log_debug_enabled(void) { return min_priority >= LOG_DEBUG; }
 
 void exc_log(int priority, const char *fmt, ...)
 {
-    char msg[2048];
+    char raw[2048], msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    size_t n = strlen(msg);
-    while (n > 0 && msg[n - 1] == '\n')
-        msg[--n] = '\0';
+    size_t n = strlen(raw);
+    while (n > 0 && raw[n - 1] == '\n')
+        raw[--n] = '\0';
+    escape_controls(raw, msg, sizeof msg);
 
     pthread_mutex_lock(&log_lock);
     if (priority <= LOG_WARNING)
@@ -225,10 +285,12 @@ void exc_log_reopen(void)
 {
     pthread_mutex_lock(&log_lock);
     if (file_fp) {
-        fclose(file_fp);
-        file_fp = fopen(file_path, "a");
-        if (file_fp)
-            setvbuf(file_fp, NULL, _IOLBF, 0);
+        /* the new file first: a failure keeps the old one */
+        FILE *fp = open_log_file(file_path);
+        if (fp) {
+            fclose(file_fp);
+            file_fp = fp;
+        }
     }
     pthread_mutex_unlock(&log_lock);
 }

@@ -1,7 +1,19 @@
 /* exconn's logging hub.  Domain code and the worker thread log here (it is
  * thread-safe); the agent routes Net-SNMP's own messages in as well
  * (snmp_enable_calllog), so every line leaves through one set of sinks chosen
- * with Net-SNMP-style -L options. */
+ * with Net-SNMP-style -L options.
+ *
+ * Why not Net-SNMP's snmp_log_options() and its log handlers (issue 12): the
+ * worker thread logs and must never call Net-SNMP, which is not
+ * thread-safe.  Its lines would have to be queued to the agent thread (as
+ * agent/plugin.c does inside snmpd, where snmpd owns the sinks), and that
+ * thread spends up to seconds in Net-SNMP's synchronous AgentX exchanges
+ * with a master that does not answer: a bounded queue then drops lines
+ * exactly when they matter, an unbounded one grows.  So the sinks stay
+ * here, under one lock, for both threads; only the option syntax is
+ * Net-SNMP's.  Every message is escaped (control characters, newlines) so
+ * no caller can inject a line; log files are created 0640 with
+ * O_EXCL|O_NOFOLLOW and reopened on SIGHUP (exc_log_reopen). */
 #ifndef EXC_LOG_H
 #define EXC_LOG_H
 
