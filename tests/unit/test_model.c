@@ -522,7 +522,9 @@ static void test_queue_states(void)
 
     /* direct: a history judged against a different setting */
     exc_mqueue q;
+    uint32_t counts[4];
     memset(&q, 0, sizeof q);
+    q.hist.v = counts;
     q.q.messages.known = true;
     q.q.messages.v = 9;
     q.hist.n = 4;
