@@ -149,9 +149,11 @@ bool exc_model_admit_events(const exc_model *m, exc_event_batch *b, int64_t now_
     bool ok = true;
     for (size_t i = 0; ok && i < b->n; i++) {
         const exc_event *ev = &b->events[i];
-        char what[EXC_QUOTE_BUF + 64], q[EXC_QUOTE_BUF];
-        snprintf(what, sizeof what, "event %zu (%s %u, record %llu) created", i + 1,
-                 exc_quote(q, ev->provider), (unsigned)ev->id, (unsigned long long)ev->record_id);
+        char what[EXC_QUOTE_BUF + 64], q[EXC_QUOTE_BUF], rec[32] = "";
+        if (ev->record_id != 0)
+            snprintf(rec, sizeof rec, ", record %llu", (unsigned long long)ev->record_id);
+        snprintf(what, sizeof what, "event %zu (%s %u%s) created", i + 1,
+                 exc_quote(q, ev->provider), (unsigned)ev->id, rec);
         ok = check_time(m, what, ev->time, now_ms, err);
     }
     if (ok && m->max_servers != 0)
