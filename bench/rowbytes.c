@@ -5,12 +5,13 @@
  *       model and builds a snapshot, and prints the heap in use (glibc
  *       mallinfo2) after each step: the parsed report (transient), the model
  *       once the report is freed, one snapshot; each also per row (connectors
- *       + queues + COM ports + claimants), and the peak RSS (VmHWM).  The
+ *       + queues + COM ports + claimants), and the peak RSS (ru_maxrss).  The
  *       figures of docs/performance.md "Memory per row". */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "alarms.h"
 #include "model.h"
@@ -25,17 +26,11 @@ static size_t heap(void)
     return mi.uordblks + mi.hblkhd;
 }
 
+/* ru_maxrss: the peak resident set in KiB on Linux (ru_maxrss) */
 static long peak_rss_kib(void)
 {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmHWM:", 6) == 0)
-            sscanf(line + 6, "%ld", &v);
-    if (f)
-        fclose(f);
-    return v;
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 }
 
 int main(int argc, char **argv)

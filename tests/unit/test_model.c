@@ -1025,22 +1025,22 @@ static void test_load_corrupted_file(void)
 
 /* ---- admission: clock skew, limits (issue 9 items 6, 9) ---- */
 
-static exc_config cfg_with(unsigned skew, unsigned max_servers, unsigned max_rows)
+/* A model configured as the engine does it, with these admission settings. */
+static void configured(exc_model *m, unsigned skew, unsigned max_servers, unsigned max_rows)
 {
     exc_config c;
     exc_config_defaults(&c);
     c.max_clock_skew = skew;
     c.max_servers = max_servers;
     c.max_rows_per_server = max_rows;
-    return c;
+    exc_model_init(m, 3);
+    exc_model_configure(m, &c);
 }
 
 static void test_future_refused(void)
 {
     exc_model m;
-    exc_model_init(&m, 3);
-    exc_config c = cfg_with(300, 0, 0);
-    exc_model_configure(&m, &c);
+    configured(&m, 300, 0, 0);
     const int64_t now = 1795341600000LL;   /* 2026-11-22T10:00:00Z */
     /* 2099 would lock the server out: refused, nothing created */
     apply_refused(&m, mk_report("EXCH01", 4070908800LL), now, "in the future");
@@ -1053,8 +1053,8 @@ static void test_future_refused(void)
     apply_refused(&m, mk_status("EXCH01", now / 1000 + 301, EXC_CS_OK, ""), now, "in the future");
     CU_ASSERT_EQUAL(exc_model_find(&m, "EXCH01")->collect_status, 0);
     /* skew 0: not one second ahead */
-    c = cfg_with(0, 0, 0);
-    exc_model_configure(&m, &c);
+    exc_model_free(&m);
+    configured(&m, 0, 0, 0);
     apply_refused(&m, mk_report("EXCH02", now / 1000 + 1), now, "allows 0 s");
     exc_model_free(&m);
 }
@@ -1062,9 +1062,7 @@ static void test_future_refused(void)
 static void test_limits(void)
 {
     exc_model m;
-    exc_model_init(&m, 3);
-    exc_config c = cfg_with(300, 2, 3);
-    exc_model_configure(&m, &c);
+    configured(&m, 300, 2, 3);
     exc_report *r = mk_report("EXCH01", 1000);
     add_conn(r, "A", EXC_CT_OTHER, EXC_ST_RUNNING);
     add_queue(r, "Q1", 1);
@@ -1099,9 +1097,7 @@ static void test_limits(void)
 static void test_events_future(void)
 {
     exc_model m;
-    exc_model_init(&m, 3);
-    exc_config c = cfg_with(300, 0, 0);
-    exc_model_configure(&m, &c);
+    configured(&m, 300, 0, 0);
     const int64_t now = 1795341600000LL;
     exc_event_batch b = {2, exc_calloc(2, sizeof(exc_event))};
     for (int i = 0; i < 2; i++) {
