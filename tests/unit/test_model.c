@@ -1131,7 +1131,8 @@ static void test_collection_status(void)
     exc_model m;
     exc_model_init(&m, 3);
     /* unknown server: created, status unknown, no report */
-    CU_ASSERT_TRUE(apply(&m, mk_status("exch01", 1000, EXC_CS_AUTH_FAILED, "NT_STATUS_LOGON_FAILURE"), 5000));
+    CU_ASSERT_TRUE(
+        apply(&m, mk_status("exch01", 1000, EXC_CS_AUTH_FAILED, "NT_STATUS_LOGON_FAILURE"), 5000));
     exc_server *s = exc_model_find(&m, "EXCH01");
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_FALSE(s->reported);
@@ -1141,7 +1142,8 @@ static void test_collection_status(void)
     CU_ASSERT_STRING_EQUAL(s->collect_error, "NT_STATUS_LOGON_FAILURE");
     char desc[EXC_TEXT_BUF] = "no report for 960 s";
     exc_server_collect_note(s, desc, sizeof desc);
-    CU_ASSERT_STRING_EQUAL(desc, "no report for 960 s; collector: authFailed: NT_STATUS_LOGON_FAILURE");
+    CU_ASSERT_STRING_EQUAL(desc,
+                           "no report for 960 s; collector: authFailed: NT_STATUS_LOGON_FAILURE");
 
     /* a report keeps the status; a status never touches the report's clock */
     exc_report *r = mk_report("EXCH01", 1100);
