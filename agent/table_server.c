@@ -37,12 +37,20 @@ static bool column(const void *row, unsigned col, exc_val *v)
     }
     case 7: exc_val_int(v, s->status); return true;
     case 8: exc_val_unsigned(v, ASN_GAUGE, s->alarms); return true;
+    /* from the collector's collection-status records (contract A) */
+    case 9: exc_val_int(v, s->collect_status ? s->collect_status : EXC_CS_UNKNOWN); return true;
+    case 10: exc_val_string(v, s->collect_error); return true;
+    case 11:
+        if (s->collect_status == 0)
+            return false;   /* no status record yet */
+        exc_val_datetime(v, s->collect_time * 1000);
+        return true;
     default: return false;
     }
 }
 
 const exc_table_def exc_server_table = {
-    .name = "exConnServerTable", .table = EXC_TBL_SERVER, .min_col = 2, .max_col = 8,
+    .name = "exConnServerTable", .table = EXC_TBL_SERVER, .min_col = 2, .max_col = 11,
     .n_index = 1, .index_type = {ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
 };

@@ -59,7 +59,7 @@ typedef struct table {
 } table;
 
 static table tables[] = {
-    {"exConnServerTable", 2, 2, 8, 1, {ASN_OCTET_STR}, 0, 0, NULL, NULL},
+    {"exConnServerTable", 2, 2, 11, 1, {ASN_OCTET_STR}, 0, 0, NULL, NULL},
     {"exConnConnectorTable", 3, 2, 14, 2, {ASN_OCTET_STR, ASN_OCTET_STR}, 0, 0, NULL, NULL},
     {"exConnComPortTable", 4, 2, 4, 2, {ASN_OCTET_STR, ASN_OCTET_STR}, 0, 0, NULL, NULL},
     {"exConnComClaimantTable", 5, 2, 3, 3, {ASN_OCTET_STR, ASN_OCTET_STR, ASN_UNSIGNED}, 0, 0,

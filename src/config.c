@@ -19,6 +19,9 @@ void exc_config_defaults(exc_config *c)
     snprintf(c->state_dir, sizeof c->state_dir, "/var/lib/exconn");
     snprintf(c->kb_dir, sizeof c->kb_dir, "/usr/share/exconn/kb");
     c->stale_after = 900;
+    c->max_clock_skew = 300;
+    c->max_servers = 10000;
+    c->max_rows_per_server = 20000;
     c->stall_samples = 3;
     c->event_ttl = 86400;
     c->history_size = 500;
@@ -55,6 +58,9 @@ static const attr_spec specs[] = {
     PATH("state", "dir", state_dir),
     PATH("kb", "dir", kb_dir),
     UINT("servers", "staleAfter", stale_after, 1, 31536000),
+    UINT("servers", "maxClockSkew", max_clock_skew, 0, 31536000),
+    UINT("limits", "maxServers", max_servers, 1, 1000000),
+    UINT("limits", "maxRowsPerServer", max_rows_per_server, 1, 10000000),
     UINT("queues", "stallSamples", stall_samples, 1, 32),
     UINT("alarms", "eventTtl", event_ttl, 1, 31536000),
     UINT("alarms", "historySize", history_size, 1, 100000),
@@ -68,7 +74,8 @@ static const attr_spec specs[] = {
 };
 
 static const char *const elements[] = {"agentx", "spool", "state", "kb", "servers",
-                                       "queues", "alarms", "notifications", "master"};
+                                       "queues", "alarms", "notifications", "master",
+                                       "limits"};
 
 typedef struct attr_ctx {
     exc_config *c;

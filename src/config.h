@@ -21,6 +21,11 @@ typedef struct exc_config {
     char state_dir[EXC_PATH_BUF]; /* <state dir> */
     char kb_dir[EXC_PATH_BUF];    /* <kb dir> */
     unsigned stale_after;         /* <servers staleAfter>, seconds */
+    unsigned max_clock_skew;      /* <servers maxClockSkew>, seconds: how far in the
+                                     future a report's or event's time may be */
+    unsigned max_servers;         /* <limits maxServers>: servers the model holds */
+    unsigned max_rows_per_server; /* <limits maxRowsPerServer>: connectors + queues +
+                                     COM ports + claimants of one report */
     unsigned stall_samples;       /* <queues stallSamples> */
     unsigned event_ttl;           /* <alarms eventTtl>, seconds */
     unsigned history_size;        /* <alarms historySize> */

@@ -186,7 +186,8 @@ static void apply_events(exc_engine *e, const exc_spool_entry *f, int64_t now)
 {
     exc_event_batch b;
     exc_err err = {0};
-    if (!exc_events_parse_file(f->path, e->cfg.max_file_bytes, &b, &err)) {
+    if (!exc_events_parse_file(f->path, e->cfg.max_file_bytes, &b, &err) ||
+        !exc_model_admit_events(&e->model, &b, now, &err)) {
         reject(e, f, &err);
         return;
     }
@@ -241,7 +242,7 @@ static void handle_reload(exc_engine *e)
     e->cfg = cfg;
     exc_kb_free(&e->kb);
     e->kb = kb;
-    e->model.stall_samples = cfg.stall_samples;
+    exc_model_configure(&e->model, &cfg);
     exc_alarms_configure(&e->alarms, cfg.history_size, cfg.hold_down, cfg.queue_size,
                          cfg.notifications_enabled);
     set_rules_cfg(e);
@@ -377,7 +378,7 @@ exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
     if (!exc_state_load(cfg->state_dir, &e->model, &e->alarms, &e->journal, &found, err))
         goto fail;
     /* settings may have changed since the state was written */
-    e->model.stall_samples = cfg->stall_samples;
+    exc_model_configure(&e->model, cfg);
     exc_alarms_configure(&e->alarms, cfg->history_size, cfg->hold_down, cfg->queue_size,
                          cfg->notifications_enabled);
     if (found)

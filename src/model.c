@@ -19,6 +19,14 @@ void exc_model_init(exc_model *m, unsigned stall_samples)
     if (stall_samples > EXC_STALL_MAX)
         stall_samples = EXC_STALL_MAX;
     m->stall_samples = stall_samples;
+    m->max_clock_skew = -1;   /* no clock check, no limits until configured */
+}
+
+static void free_queues(exc_mqueue *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(q[i].hist.v);
+    free(q);
 }
 
 static void free_comports(exc_mcomport *p, size_t n)
@@ -33,7 +41,7 @@ static void server_free(exc_server *s)
     if (s == NULL)
         return;
     free(s->connectors);
-    free(s->queues);
+    free_queues(s->queues, s->n_queues);
     free_comports(s->comports, s->n_comports);
     free(s);
 }
@@ -234,7 +242,7 @@ int exc_queue_state(const exc_mqueue *q, unsigned stall_samples)
     return EXC_QS_FLOWING;
 }
 
-/* Keep only the newest k samples. */
+/* Keep only the newest k samples (in place: v keeps its allocation). */
 static void hist_trim(exc_qhist *h, unsigned k)
 {
     if (h->n > k) {
@@ -244,12 +252,22 @@ static void hist_trim(exc_qhist *h, unsigned k)
     }
 }
 
-static void hist_push(exc_qhist *h, uint32_t v, unsigned k)
+/* The history after a report with count v: prev's samples (its last one
+ * replaced when the report has the same collected time), then v, the
+ * newest k kept, in an allocation of its own. */
+static exc_qhist hist_next(const exc_qhist *prev, uint32_t v, bool replace_last, unsigned k)
 {
-    if (h->n >= EXC_STALL_MAX)
-        hist_trim(h, EXC_STALL_MAX - 1);
-    h->v[h->n++] = v;
-    hist_trim(h, k);
+    exc_qhist h = {0, exc_calloc(k, sizeof *h.v)};
+    uint32_t keep = prev ? prev->n : 0;
+    if (keep > 0 && replace_last)
+        keep--;
+    if (keep > k - 1)
+        keep = k - 1;
+    if (keep > 0)
+        memcpy(h.v, prev->v + (prev->n - (replace_last ? 1 : 0) - keep), keep * sizeof *h.v);
+    h.v[keep] = v;
+    h.n = keep + 1;
+    return h;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -285,6 +303,12 @@ static bool conn_same_state(const exc_connector *a, const exc_connector *b)
 
 bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err *err)
 {
+    if (!exc_model_admit_report(m, r, now_ms, err))
+        return false;
+    if (r->kind == EXC_REC_STATUS)
+        return exc_model_apply_status(m, r, now_ms, err);
+    if (r->kind == EXC_REC_FORGET)
+        return exc_model_apply_forget(m, r, err);
     char key[EXC_SERVER_BUF];
     if (!server_key(r->server, key)) {
         exc_err_set(err, 0, "report has no valid server name");
@@ -352,18 +376,9 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
         memset(&q->hist, 0, sizeof q->hist);
         if (!q->q.messages.known)
             continue;
-        if (prev && prev->q.messages.known && prev->hist.n > 0 &&
-            prev->hist.n <= EXC_STALL_MAX) {
-            q->hist = prev->hist;
-            if (same_collected)
-                q->hist.v[q->hist.n - 1] = q->q.messages.v;
-            else
-                hist_push(&q->hist, q->q.messages.v, k);
-            hist_trim(&q->hist, k);
-        } else {
-            q->hist.n = 1;
-            q->hist.v[0] = q->q.messages.v;
-        }
+        bool continues = prev && prev->q.messages.known && prev->hist.n > 0 &&
+                         prev->hist.n <= EXC_STALL_MAX;
+        q->hist = hist_next(continues ? &prev->hist : NULL, q->q.messages.v, same_collected, k);
     }
     for (size_t i = 0; i < np; i++) {
         exc_mcomport *p = &ports[i];
@@ -379,7 +394,7 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
 
     /* Commit: drop the old contents, take ownership of the new. */
     free(s->connectors);
-    free(s->queues);
+    free_queues(s->queues, s->n_queues);
     free_comports(s->comports, s->n_comports);
     s->connectors = conns;
     s->n_connectors = nc;
@@ -422,6 +437,8 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
  *      <oldestAge known> <oldestAge> <hist n> <v1> ... <vn>
  * com  <server> <port> <conflict_since_ms>
  * clm  <server> <port> <kind> <name>          (one per claimant, in order)
+ * cst  <server> <collectStatus> <collected s> <error>
+ *      (the last collection status, only when one was received)
  *
  * Enumerations are stored as their MIB numbers.  Children carry their
  * server's name, so records may come in any order; a child before its
@@ -434,6 +451,7 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
 #define TAG_QUE "que"
 #define TAG_COM "com"
 #define TAG_CLM "clm"
+#define TAG_CST "cst"
 
 static void put_opt32(exc_sf_writer *w, exc_opt_u32 o)
 {
@@ -464,6 +482,14 @@ void exc_model_save_server(const exc_server *s, exc_sf_writer *w)
     exc_sf_i64(w, s->created_ms);
     exc_sf_u64(w, s->events);
     exc_sf_end(w);
+    if (s->collect_status != 0) {
+        exc_sf_begin(w, TAG_CST);
+        exc_sf_str(w, s->name);
+        exc_sf_u64(w, (uint64_t)s->collect_status);
+        exc_sf_i64(w, s->collect_time);
+        exc_sf_str(w, s->collect_error);
+        exc_sf_end(w);
+    }
 
     for (size_t j = 0; j < s->n_connectors; j++) {
         const exc_mconnector *mc = &s->connectors[j];
@@ -709,22 +735,29 @@ static void load_que(exc_model *m, exc_sf_reader *r)
         r->bad = true;
         return;
     }
+    uint32_t v[EXC_STALL_MAX];
     for (uint64_t i = 0; i < n && !r->bad; i++)
-        mq.hist.v[i] = get_u32(r);
-    mq.hist.n = (uint32_t)n;
+        v[i] = get_u32(r);
     /* a history ends with the current count, and exists only when it is known */
-    if (n > 0 && (!q->messages.known || mq.hist.v[n - 1] != q->messages.v))
+    if (n > 0 && (!q->messages.known || v[n - 1] != q->messages.v))
         r->bad = true;
     if (!at_end(r))
         return;
-    hist_trim(&mq.hist, clamp_samples(m->stall_samples));
     exc_server *s = record_server(m, r, server);
     if (s == NULL)
         return;
+    if (n > 0) {
+        mq.hist.v = exc_calloc(n, sizeof *mq.hist.v);
+        memcpy(mq.hist.v, v, n * sizeof *v);
+        mq.hist.n = (uint32_t)n;
+        hist_trim(&mq.hist, clamp_samples(m->stall_samples));
+    }
     bool existed;
     size_t at;
     s->queues = child_insert(s->queues, &s->n_queues, sizeof *s->queues, mqueue_name, q->name,
                              &at, &existed);
+    if (existed)
+        free(s->queues[at].hist.v);
     s->queues[at] = mq;
 }
 
@@ -778,6 +811,23 @@ static void load_clm(exc_model *m, exc_sf_reader *r)
     p->p.claimants[p->p.n_claimants++] = c;
 }
 
+static void load_cst(exc_model *m, exc_sf_reader *r)
+{
+    char server[EXC_SERVER_BUF], error[EXC_TEXT_BUF];
+    get_name(r, server, sizeof server);
+    int status = get_enum(r, exc_collect_status_name);
+    int64_t collected = exc_sf_get_i64(r);
+    exc_sf_get_str(r, error, sizeof error);
+    if (!at_end(r))
+        return;
+    exc_server *s = record_server(m, r, server);
+    if (s == NULL)
+        return;
+    s->collect_status = status;
+    s->collect_time = collected;
+    memcpy(s->collect_error, error, sizeof error);
+}
+
 bool exc_model_load_record(exc_model *m, const char *tag, exc_sf_reader *r)
 {
     if (strcmp(tag, TAG_SRV) == 0)
@@ -792,6 +842,8 @@ bool exc_model_load_record(exc_model *m, const char *tag, exc_sf_reader *r)
         load_clm(m, r);
     else if (strcmp(tag, TAG_CTR) == 0)
         load_ctr(m, r);
+    else if (strcmp(tag, TAG_CST) == 0)
+        load_cst(m, r);
     else
         return false;
     return true;

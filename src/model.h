@@ -8,17 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "err.h"
+#include "event.h"
 #include "report.h"
 #include "statefile.h"
 
 #define EXC_STALL_MAX 32   /* upper bound of <queues stallSamples> */
 
 /* Message counts of a queue in its server's most recent reports, oldest
- * first; only consecutive reports that gave a count are kept. */
+ * first; only consecutive reports that gave a count are kept.  Memory: v is
+ * the queue's own allocation of n (at most stallSamples) counts, not an
+ * array of EXC_STALL_MAX in every row (docs/performance.md "Memory per
+ * row"); NULL when n is 0. */
 typedef struct exc_qhist {
     uint32_t n;
-    uint32_t v[EXC_STALL_MAX];
+    uint32_t *v;
 } exc_qhist;
 
 typedef struct exc_mqueue {
@@ -49,6 +54,10 @@ typedef struct exc_server {
     int64_t received_ms;                  /* wall ms it was accepted */
     int64_t created_ms;                   /* wall ms the server became known */
     uint64_t events;                      /* events accepted for it */
+    /* From the collector's <collectionStatus> records (contract A). */
+    int collect_status;                   /* exc_collect_status; 0 = none received */
+    int64_t collect_time;                 /* epoch s of that poll attempt */
+    char collect_error[EXC_TEXT_BUF];     /* "" when none */
     size_t n_connectors;
     exc_mconnector *connectors;           /* sorted by name (strcmp) */
     size_t n_queues;
@@ -61,6 +70,11 @@ typedef struct exc_model {
     size_t n_servers, cap_servers;
     exc_server **servers;                 /* sorted by name (strcmp, names upper-case) */
     unsigned stall_samples;
+    /* Admission (exc_model_configure; exc_model_init: no clock check, no limits) */
+    int64_t max_clock_skew;               /* s; times later than now + this are
+                                             refused; < 0 = no check */
+    size_t max_servers;                   /* 0 = no limit */
+    size_t max_rows;                      /* rows of one server's report, 0 = no limit */
     uint64_t reports_accepted, reports_rejected;
     uint64_t events_accepted, events_rejected;
 } exc_model;
@@ -68,19 +82,49 @@ typedef struct exc_model {
 typedef enum { EXC_QS_EMPTY = 1, EXC_QS_FLOWING, EXC_QS_STALLED, EXC_QS_UNKNOWN } exc_qstate;
 
 void exc_model_init(exc_model *m, unsigned stall_samples);
+/* Take the settings the model applies from a (new) config: stallSamples,
+ * maxClockSkew, <limits>. */
+void exc_model_configure(exc_model *m, const exc_config *cfg);
 void exc_model_free(exc_model *m);
 
 /* name is compared case-insensitively (looked up upper-cased). */
 exc_server *exc_model_find(const exc_model *m, const char *name);
 exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms);
 
-/* Apply a parsed report.  A report older (by collected) than the last one
- * accepted for its server is refused (false, err "stale report ...") and
- * changes nothing.  On success the report's contents are moved into the model
+/* Apply a parsed file of SPOOL/reports (r->kind):
+ *  - a report: refused (false, err set, nothing changed) when it is older
+ *    (by collected) than the last one accepted for its server ("stale
+ *    report"), later than now + max_clock_skew, over max_rows, or would be
+ *    a server beyond max_servers;
+ *  - a collection status: sets the server's collect_* fields (creating the
+ *    server, status unknown, if new); refused when older than the last
+ *    status accepted for it, from the future, or beyond max_servers;
+ *  - a forget record: removes the server (refused when there is none).
+ * For a report:  On success the report's contents are moved into the model
  * (r is left empty; still call exc_report_free). A report with the same
  * collected time as the last one replaces it without adding queue-history
  * samples twice. */
 bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err *err);
+
+/* The checks exc_model_apply_report makes before it changes anything
+ * (model_admit.c): clock, limits, staleness of a status record. */
+bool exc_model_admit_report(const exc_model *m, const exc_report *r, int64_t now_ms,
+                            exc_err *err);
+/* Apply an admitted collection status / forget record (model_admit.c). */
+bool exc_model_apply_status(exc_model *m, const exc_report *r, int64_t now_ms, exc_err *err);
+bool exc_model_apply_forget(exc_model *m, const exc_report *r, exc_err *err);
+
+/* Append "; collector: STATUS[: ERROR]" to desc (capacity cap, cut at a
+ * character boundary) when the collector's last poll of s failed: the
+ * stale alarm's description says why no report came (contract A). */
+void exc_server_collect_note(const exc_server *s, char *desc, size_t cap);
+
+/* Whether a parsed event batch may be applied: no event later than now +
+ * max_clock_skew, and no more new servers than max_servers leaves room for.
+ * On refusal returns false with err set and frees *b (the caller's reject
+ * path then has nothing to free). */
+bool exc_model_admit_events(const exc_model *m, exc_event_batch *b, int64_t now_ms,
+                            exc_err *err);
 
 /* An event was accepted for a server (creates it, status unknown, if new). */
 exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_ms);

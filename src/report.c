@@ -12,8 +12,12 @@
  *    in any order;
  *  - <queue> may also appear directly under the root (a queue that belongs to
  *    no connector, e.g. an MTA queue); queue.connector is then "";
- *  - connector, queue and COM port names are unique case-insensitively
- *    (ASCII), like the Windows names they come from;
+ *  - connector, queue and COM port names are unique case-insensitively in
+ *    Unicode (names.h), like the Windows names they come from, and
+ *    published as written;
+ *  - names and texts with look-alike characters (no-break and zero-width
+ *    spaces, bidirectional formatting), blank ones and ones with a space at
+ *    either end are rejected (names.h);
  *  - names and free texts over their limit are rejected, never cut; limits
  *    count octets (the MIB's SIZE), so a name of 64 non-ASCII characters is
  *    too long even though the XSD (which counts characters) accepts it;
@@ -30,6 +34,12 @@
  *  - unknown attributes are errors, xsi:* ones included (the XSD lets those
  *    pass: collectors must not write them into spool files);
  *  - version strings are dotted decimal numbers (5.0.1457.7), 1..64 octets.
+ *
+ * The same directory carries two one-element records, told apart by their
+ * root element: <collectionStatus> (contract A: how the collector's last poll
+ * went) and <forgetServer server="..."/> (an operator forgets one server:
+ * README "Input: the spool").  Their times, like a report's, are checked
+ * against the clock by the model (exc_model_apply_report), not here.
  */
 #include "report.h"
 
@@ -38,12 +48,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "util.h"
 #include "xmlsafe.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static char upc(char c) { return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c; }
 
 static bool netbios_char(unsigned char c)
 {
@@ -121,17 +130,9 @@ static const char *ns_name(const void *base, size_t stride, size_t idx)
     return (const char *)base + idx * stride;
 }
 
-static size_t fold_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)upc(*s);
-        h *= 1099511628211ull;
-    }
-    return (size_t)h;
-}
+static size_t fold_hash(const char *s) { return (size_t)exc_name_hash(s); }
 
-/* false when base[idx]'s name equals (ASCII case-insensitively) one already
+/* false when base[idx]'s name equals (case-insensitively) one already
  * present; otherwise adds it */
 static bool nameset_add(nameset *s, const void *base, size_t stride, size_t idx)
 {
@@ -153,7 +154,7 @@ static bool nameset_add(nameset *s, const void *base, size_t stride, size_t idx)
     const char *name = ns_name(base, stride, idx);
     size_t i = fold_hash(name) & (s->cap - 1);
     while (s->slot[i] != 0) {
-        if (exc_strcasecmp(ns_name(base, stride, s->slot[i] - 1), name) == 0)
+        if (exc_name_casecmp(ns_name(base, stride, s->slot[i] - 1), name) == 0)
             return false;
         i = (i + 1) & (s->cap - 1);
     }
@@ -291,7 +292,7 @@ static bool no_unknown(rp *p, const attrset *a, const char *ctx, int line)
     return true;
 }
 
-/* A name or free text: min..max octets, no control characters.
+/* A name or free text: min..max octets, nothing exc_name_problem refuses.
  * what = "connector name", "site", ... */
 static bool check_text(rp *p, int line, const char *ctx, const char *what, const char *s,
                        size_t min, size_t max)
@@ -306,8 +307,9 @@ static bool check_text(rp *p, int line, const char *ctx, const char *what, const
         exc_err_set(p->err, line, "%s%s%s longer than %zu octets", ctx, sep, what, max);
         return false;
     }
-    if (exc_has_control(s)) {
-        exc_err_set(p->err, line, "%s%s%s contains a control character", ctx, sep, what);
+    const char *why = n > 0 ? exc_name_problem(s) : NULL;
+    if (why != NULL) {
+        exc_err_set(p->err, line, "%s%s%s %s", ctx, sep, what, why);
         return false;
     }
     return true;
@@ -675,64 +677,70 @@ static bool parse_comport(rp *p)
     return rc == 0;
 }
 
-static bool parse_root(rp *p)
+/* schemaVersion="1" and a valid server name, common to every root element;
+ * the server is stored upper-cased into dst. */
+static bool root_common(rp *p, const attrset *a, const char *elem, int line, int a_ver,
+                        int a_server, char dst[EXC_SERVER_BUF])
+{
+    char b[EXC_QUOTE_BUF];
+    if (a->val[a_ver] == NULL) {
+        exc_err_set(p->err, line, "<%s>: missing attribute schemaVersion", elem);
+        return false;
+    }
+    if (strcmp(a->val[a_ver], "1") != 0) {
+        exc_err_set(p->err, line, "schemaVersion \"%s\" not supported (expected 1)",
+                    exc_quote(b, a->val[a_ver]));
+        return false;
+    }
+    char ctx[40];
+    snprintf(ctx, sizeof ctx, "<%s>", elem);
+    if (!no_unknown(p, a, ctx, line))
+        return false;
+    if (a->val[a_server] == NULL) {
+        exc_err_set(p->err, line, "<%s>: missing attribute server", elem);
+        return false;
+    }
+    const char *why = exc_server_name_problem(a->val[a_server]);
+    if (why != NULL) {
+        exc_err_set(p->err, line, "server name \"%s\" %s", exc_quote(b, a->val[a_server]), why);
+        return false;
+    }
+    exc_upper(dst, EXC_SERVER_BUF, a->val[a_server]);
+    return true;
+}
+
+static bool get_collected(rp *p, const char *elem, int line, char *val, int64_t *out)
+{
+    char b[EXC_QUOTE_BUF];
+    if (val == NULL) {
+        exc_err_set(p->err, line, "<%s>: missing attribute collected", elem);
+        return false;
+    }
+    if (!exc_parse_iso8601(trim(val), out)) {
+        exc_err_set(p->err, line,
+                    "collected \"%s\" is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ)",
+                    exc_quote(b, val));
+        return false;
+    }
+    return true;
+}
+
+/* <exchangeStatus> and its children. */
+static bool parse_report_root(rp *p)
 {
     static const char *const names[] = {"schemaVersion", "server", "site", "collected", NULL};
     enum { A_VER, A_SERVER, A_SITE, A_COLL };
     int line = exc_xml_line(&p->x);
-    char b[EXC_QUOTE_BUF];
-    const char *root = exc_xml_local_name(&p->x);
-    if (strcmp(root, "exchangeStatus") != 0) {
-        exc_err_set(p->err, line, "root element is <%s>, expected <exchangeStatus>", exc_quote(b, root));
-        return false;
-    }
-    if (exc_xml_ns(&p->x) != NULL) {
-        exc_err_set(p->err, line, "<exchangeStatus> must not be in a namespace (found \"%s\")",
-                    exc_quote(b, exc_xml_ns(&p->x)));
-        return false;
-    }
     attrset a = {.names = names};
-    bool ok = collect(p, &a, "exchangeStatus", line);
-    if (ok && a.val[A_VER] == NULL) {
-        exc_err_set(p->err, line, "missing attribute schemaVersion");
-        ok = false;
-    }
-    if (ok && strcmp(a.val[A_VER], "1") != 0) {
-        exc_err_set(p->err, line, "schemaVersion \"%s\" not supported (expected 1)",
-                    exc_quote(b, a.val[A_VER]));
-        ok = false;
-    }
-    ok = ok && no_unknown(p, &a, "<exchangeStatus>", line);
-    if (ok && a.val[A_SERVER] == NULL) {
-        exc_err_set(p->err, line, "missing attribute server");
-        ok = false;
-    }
-    if (ok) {
-        const char *why = exc_server_name_problem(a.val[A_SERVER]);
-        if (why != NULL) {
-            exc_err_set(p->err, line, "server name \"%s\" %s", exc_quote(b, a.val[A_SERVER]), why);
-            ok = false;
-        }
-    }
+    bool ok = collect(p, &a, "exchangeStatus", line) &&
+              root_common(p, &a, "exchangeStatus", line, A_VER, A_SERVER, p->r.server);
     if (ok && a.val[A_SITE] != NULL)
         ok = check_text(p, line, "", "site", a.val[A_SITE], 0, EXC_CONNECTOR_MAX);
-    if (ok && a.val[A_COLL] == NULL) {
-        exc_err_set(p->err, line, "missing attribute collected");
-        ok = false;
-    }
-    if (ok && !exc_parse_iso8601(trim(a.val[A_COLL]), &p->r.collected)) {
-        exc_err_set(p->err, line,
-                    "collected \"%s\" is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ)",
-                    exc_quote(b, a.val[A_COLL]));
-        ok = false;
-    }
-    if (ok) {
-        exc_upper(p->r.server, sizeof p->r.server, a.val[A_SERVER]);
-        if (a.val[A_SITE] != NULL)
-            copy_checked(p->r.site, a.val[A_SITE]);
-    }
+    ok = ok && get_collected(p, "exchangeStatus", line, a.val[A_COLL], &p->r.collected);
     if (!ok)
         return false;
+    if (a.val[A_SITE] != NULL)
+        copy_checked(p->r.site, a.val[A_SITE]);
     if (exc_xml_is_empty(&p->x))
         return true;
     int depth = exc_xml_depth(&p->x), rc;
@@ -753,6 +761,79 @@ static bool parse_root(rp *p)
             return false;
     }
     return rc == 0;
+}
+
+/* The collector's free-text error: cut at 255 octets (a character
+ * boundary), controls (a multi-line exception text) turned into spaces. */
+static void copy_error(char dst[EXC_TEXT_BUF], const char *src)
+{
+    size_t n = exc_utf8_copy(dst, EXC_TEXT_BUF, src);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)dst[i];
+        if (c < 0x20 || c == 0x7f)
+            dst[i] = ' ';
+        else if (c == 0xc2 && i + 1 < n && (unsigned char)dst[i + 1] >= 0x80 &&
+                 (unsigned char)dst[i + 1] <= 0x9f)
+            dst[i] = dst[i + 1] = ' ';   /* C1, two octets, two spaces */
+    }
+}
+
+/* <collectionStatus schemaVersion server collected status error/> (contract A) */
+static bool parse_status_root(rp *p)
+{
+    static const char *const names[] = {"schemaVersion", "server", "collected", "status",
+                                        "error", NULL};
+    enum { A_VER, A_SERVER, A_COLL, A_STATUS, A_ERROR };
+    int line = exc_xml_line(&p->x);
+    attrset a = {.names = names};
+    p->r.kind = EXC_REC_STATUS;
+    bool ok = collect(p, &a, "collectionStatus", line) &&
+              root_common(p, &a, "collectionStatus", line, A_VER, A_SERVER, p->r.status.server) &&
+              get_collected(p, "collectionStatus", line, a.val[A_COLL], &p->r.collected) &&
+              get_enum(p, line, "<collectionStatus>", "status", a.val[A_STATUS],
+                       exc_collect_status_from, &p->r.status.status);
+    if (ok && a.val[A_ERROR] != NULL)
+        copy_error(p->r.status.error, a.val[A_ERROR]);
+    return ok && no_children(p, "collectionStatus");
+}
+
+/* <forgetServer schemaVersion server/> */
+static bool parse_forget_root(rp *p)
+{
+    static const char *const names[] = {"schemaVersion", "server", NULL};
+    int line = exc_xml_line(&p->x);
+    attrset a = {.names = names};
+    p->r.kind = EXC_REC_FORGET;
+    return collect(p, &a, "forgetServer", line) &&
+           root_common(p, &a, "forgetServer", line, 0, 1, p->r.server) &&
+           no_children(p, "forgetServer");
+}
+
+static bool parse_root(rp *p)
+{
+    char b[EXC_QUOTE_BUF];
+    int line = exc_xml_line(&p->x);
+    const char *root = exc_xml_local_name(&p->x);
+    static const struct { const char *name; bool (*parse)(rp *); } roots[] = {
+        {"exchangeStatus", parse_report_root},
+        {"collectionStatus", parse_status_root},
+        {"forgetServer", parse_forget_root},
+    };
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        if (strcmp(root, roots[i].name) != 0)
+            continue;
+        if (exc_xml_ns(&p->x) != NULL) {
+            exc_err_set(p->err, line, "<%s> must not be in a namespace (found \"%s\")", root,
+                        exc_quote(b, exc_xml_ns(&p->x)));
+            return false;
+        }
+        return roots[i].parse(p);
+    }
+    exc_err_set(p->err, line,
+                "root element is <%s>, expected <exchangeStatus>, <collectionStatus> or "
+                "<forgetServer>",
+                exc_quote(b, root));
+    return false;
 }
 
 static bool parse(rp *p)

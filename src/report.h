@@ -26,6 +26,10 @@ typedef enum { EXC_QK_MTSIN = 1, EXC_QK_MTSOUT, EXC_QK_IMCIN, EXC_QK_IMCOUT, EXC
 typedef enum { EXC_CK_MSMAIL = 1, EXC_CK_RAS, EXC_CK_MTAASYNC, EXC_CK_UPS, EXC_CK_MODEM,
                EXC_CK_OTHERDEV, EXC_CK_OTHERAPP } exc_claimant_kind;
 
+/* exConnServerCollectStatus (SPEC §6; contract A's status values). */
+typedef enum { EXC_CS_OK = 1, EXC_CS_UNREACHABLE, EXC_CS_AUTH_FAILED, EXC_CS_ACCESS_DENIED,
+               EXC_CS_PROTOCOL_ERROR, EXC_CS_UNKNOWN } exc_collect_status;
+
 /* Lookup tables name <-> value, shared by parser, persistence and tests.
  * Return 0 when the name is not a valid value. */
 int exc_conn_type_from(const char *s);
@@ -35,6 +39,7 @@ int exc_queuefile_from(const char *s);   /* report values only (not NA) */
 int exc_link_from(const char *s);        /* report values only (not NA) */
 int exc_queue_kind_from(const char *s);
 int exc_claimant_kind_from(const char *s);
+int exc_collect_status_from(const char *s);
 /* The _name functions return NULL for a value outside the enumeration; the
  * NA values are named "notApplicable". */
 const char *exc_conn_type_name(int v);
@@ -44,6 +49,7 @@ const char *exc_queuefile_name(int v);
 const char *exc_link_name(int v);
 const char *exc_queue_kind_name(int v);
 const char *exc_claimant_kind_name(int v);
+const char *exc_collect_status_name(int v);
 
 /* An unsigned number that may be absent from the report. */
 typedef struct exc_opt_u32 {
@@ -90,10 +96,31 @@ typedef struct exc_comport {
     exc_claimant *claimants;
 } exc_comport;
 
-typedef struct exc_report {
+/* What a file in SPOOL/reports holds, by its root element. */
+typedef enum {
+    EXC_REC_REPORT = 0,   /* <exchangeStatus>: a status report (SPEC §3) */
+    EXC_REC_STATUS,       /* <collectionStatus>: how the collector's last poll of a
+                             server went (contract A) */
+    EXC_REC_FORGET        /* <forgetServer>: an operator forgets a server */
+} exc_record_kind;
+
+/* A <collectionStatus> record. */
+typedef struct exc_collect_rec {
     char server[EXC_SERVER_BUF];    /* upper-cased */
+    int status;                     /* exc_collect_status */
+    char error[EXC_TEXT_BUF];       /* "" when absent; cut to 255 octets */
+} exc_collect_rec;
+
+typedef struct exc_report {
+    int kind;                       /* exc_record_kind */
+    /* EXC_REC_REPORT and EXC_REC_FORGET: the server, upper-cased.
+     * EXC_REC_STATUS: "" -- the server is in `status`: a status record
+     * changes nothing a rule looks at, so whoever re-evaluates "the server of
+     * the report" (the engine) finds none and counts no new match. */
+    char server[EXC_SERVER_BUF];
     char site[EXC_NAME_BUF];
-    int64_t collected;              /* epoch seconds */
+    int64_t collected;              /* epoch seconds (REPORT, STATUS) */
+    exc_collect_rec status;         /* EXC_REC_STATUS only */
     char exchange_version[EXC_NAME_BUF];  /* "" when unknown */
     char mta_version[EXC_NAME_BUF];       /* "" when unknown */
     size_t n_connectors;
@@ -104,7 +131,8 @@ typedef struct exc_report {
     exc_comport *comports;
 } exc_report;
 
-/* Parse and validate one report file (hardened streaming reader; size limit
+/* Parse and validate one file of SPOOL/reports: a report, a collection
+ * status or a forget record (r->kind says which) (hardened streaming reader; size limit
  * max_bytes, 0 = none).  On success fills *out (free with exc_report_free)
  * and returns true; on failure returns false with err set, *out untouched
  * needing no free. */

@@ -21,6 +21,9 @@ static const char *const queue_kinds[] = {"mtsIn",       "mtsOut",   "imcInbound
 static const char *const claimant_kinds[] = {"msMailConnector", "remoteAccess", "mtaAsync",
                                              "ups",             "modem",        "otherDevice",
                                              "otherApplication"};
+/* contract A: exConnServerCollectStatus */
+static const char *const collect_statuses[] = {"ok",           "unreachable",   "authFailed",
+                                               "accessDenied", "protocolError", "unknown"};
 
 /* Case-sensitive, as the schema's enumerations are. n = how many names are
  * report values (the tail beyond n, notApplicable, is not accepted). */
@@ -61,4 +64,12 @@ const char *exc_queue_kind_name(int v) { return name(queue_kinds, COUNT(queue_ki
 const char *exc_claimant_kind_name(int v)
 {
     return name(claimant_kinds, COUNT(claimant_kinds), v);
+}
+int exc_collect_status_from(const char *s)
+{
+    return from(collect_statuses, COUNT(collect_statuses), s);
+}
+const char *exc_collect_status_name(int v)
+{
+    return name(collect_statuses, COUNT(collect_statuses), v);
 }

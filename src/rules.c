@@ -798,6 +798,7 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
                 exc_format_iso8601(ref / 1000, when, sizeof when);
                 snprintf(desc, sizeof desc, "no report since it became known at %s", when);
             }
+            exc_server_collect_note(s, desc, sizeof desc);   /* "; collector: why" */
             exc_alarms_raise(a, NULL, EXC_NOTIF_SERVER_STALE, EXC_SEV_WARNING, s->name, s->name,
                              desc, now_ms, NULL);
         }
@@ -817,6 +818,8 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
             else
                 next_at(&next, end);
         }
+        if (m != NULL && exc_model_find(m, al->server) == NULL)
+            clear = true;   /* its server was forgotten (<forgetServer>) */
         if (clear) {
             gone_add(&gone, al->index);
         }

@@ -106,30 +106,33 @@ exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const 
         o->collected = sv->collected;
         o->received_ms = sv->received_ms;
         o->status = sv->reported ? EXC_SS_OK : EXC_SS_UNKNOWN;
+        o->collect_status = sv->collect_status;
+        o->collect_time = sv->collect_time;
+        memcpy(o->collect_error, sv->collect_error, sizeof o->collect_error);
         for (size_t j = 0; j < sv->n_connectors; j++) {
             exc_snap_connector *c = &s->connectors[s->n_connectors++];
-            memcpy(c->server, sv->name, sizeof c->server);
+            c->server = o->name;
             c->c = sv->connectors[j].c;
             c->last_change_ms = sv->connectors[j].last_change_ms;
             c->health = base_health(c->c.state);
         }
         for (size_t j = 0; j < sv->n_queues; j++) {
             exc_snap_queue *q = &s->queues[s->n_queues++];
-            memcpy(q->server, sv->name, sizeof q->server);
+            q->server = o->name;
             q->q = sv->queues[j].q;
             q->state = exc_queue_state(&sv->queues[j], m->stall_samples);
         }
         for (size_t j = 0; j < sv->n_comports; j++) {
             const exc_mcomport *p = &sv->comports[j];
             exc_snap_comport *o2 = &s->comports[s->n_comports++];
-            memcpy(o2->server, sv->name, sizeof o2->server);
+            o2->server = o->name;
             memcpy(o2->name, p->p.name, sizeof o2->name);
             o2->claimants = (uint32_t)p->p.n_claimants;
             o2->conflict = p->p.n_claimants >= 2 ? 2 : 1;
             o2->conflict_since_ms = p->conflict_since_ms;
             for (size_t k = 0; k < p->p.n_claimants; k++) {
                 exc_snap_claimant *cl = &s->claimants[s->n_claimants++];
-                memcpy(cl->server, sv->name, sizeof cl->server);
+                cl->server = o->name;
                 memcpy(cl->port, p->p.name, sizeof cl->port);
                 cl->index = (uint32_t)(k + 1);
                 cl->kind = p->p.claimants[k].kind;

@@ -27,10 +27,17 @@ typedef struct exc_snap_server {
     int64_t received_ms;        /* wall ms it was accepted (ReportAge counts from here) */
     int status;                 /* exc_server_status */
     uint32_t alarms;            /* active alarms on the server */
+    int collect_status;         /* exc_collect_status; 0 = no status record yet */
+    int64_t collect_time;       /* epoch s of the collector's last poll attempt */
+    char collect_error[EXC_TEXT_BUF];
 } exc_snap_server;
 
+/* Memory: the rows below name their server through a pointer to its
+ * exc_snap_server's name (same snapshot, never moved) rather than a copy of
+ * EXC_SERVER_BUF octets each (docs/performance.md "Memory per row"). */
+
 typedef struct exc_snap_connector {
-    char server[EXC_SERVER_BUF];
+    const char *server;         /* its exc_snap_server's name */
     exc_connector c;
     int health;                 /* exc_conn_health */
     char kb_article[EXC_ARTICLE_BUF];   /* most severe active article on it, "" */
@@ -38,7 +45,7 @@ typedef struct exc_snap_connector {
 } exc_snap_connector;
 
 typedef struct exc_snap_comport {
-    char server[EXC_SERVER_BUF];
+    const char *server;         /* its exc_snap_server's name */
     char name[EXC_PORT_BUF];
     uint32_t claimants;
     int conflict;               /* 1 none, 2 conflict */
@@ -46,7 +53,7 @@ typedef struct exc_snap_comport {
 } exc_snap_comport;
 
 typedef struct exc_snap_claimant {
-    char server[EXC_SERVER_BUF];
+    const char *server;         /* its exc_snap_server's name */
     char port[EXC_PORT_BUF];
     uint32_t index;             /* 1-based position in the report */
     int kind;
@@ -54,7 +61,7 @@ typedef struct exc_snap_claimant {
 } exc_snap_claimant;
 
 typedef struct exc_snap_queue {
-    char server[EXC_SERVER_BUF];
+    const char *server;         /* its exc_snap_server's name */
     exc_queue q;
     int state;                  /* exc_queue_state */
 } exc_snap_queue;

@@ -522,6 +522,9 @@ static uint64_t server_hash(const exc_server *s)
     h = mix_u64(h, (uint64_t)s->received_ms);
     h = mix_u64(h, (uint64_t)s->created_ms);
     h = mix_u64(h, s->events);
+    h = mix_u64(h, (uint64_t)s->collect_status);   /* the "cst" record */
+    h = mix_u64(h, (uint64_t)s->collect_time);
+    h = mix_str(h, s->collect_error);
     h = mix_u64(h, s->n_connectors);
     for (size_t i = 0; i < s->n_connectors; i++) {
         const exc_connector *c = &s->connectors[i].c;

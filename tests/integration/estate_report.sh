@@ -155,7 +155,7 @@ $2"
 }
 # ReportAge (field 6) and TimeStamps are left out: they move with time
 check_table exConnServerTable \
-'"EXCH01"|HQ|5.0.1457.7|5.0.1460.8|2026-11-22,10:0:0.0,+0:0|degraded|2' 1-5,7-
+'"EXCH01"|HQ|5.0.1457.7|5.0.1460.8|2026-11-22,10:0:0.0,+0:0|degraded|2|unknown||?' 1-5,7-
 check_table exConnConnectorTable \
 '"EXCH01"."X.400 to PARIS"|x400|MSExchangeMTA|running|?|?|ok|||notApplicable|notApplicable|PARIS|down
 "EXCH01"."MS Mail Connector"|msMail|MSExchangeMSMI|stopped|1066|3|failed|Q158047|COM1|notApplicable|notApplicable||notApplicable

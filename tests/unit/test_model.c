@@ -74,6 +74,39 @@ static void drop_report(exc_report *r)
     free(r);
 }
 
+/* A <collectionStatus> record as the parser gives it. */
+static exc_report *mk_status(const char *server, int64_t collected, int status, const char *error)
+{
+    exc_report *r = exc_calloc(1, sizeof *r);
+    r->kind = EXC_REC_STATUS;
+    exc_upper(r->status.server, sizeof r->status.server, server);
+    r->status.status = status;
+    exc_utf8_copy(r->status.error, sizeof r->status.error, error);
+    r->collected = collected;
+    return r;
+}
+
+static exc_report *mk_forget(const char *server)
+{
+    exc_report *r = exc_calloc(1, sizeof *r);
+    r->kind = EXC_REC_FORGET;
+    exc_upper(r->server, sizeof r->server, server);
+    return r;
+}
+
+/* Apply, expecting a refusal whose reason holds `kw`. */
+static void apply_refused(exc_model *m, exc_report *r, int64_t now_ms, const char *kw)
+{
+    exc_err err;
+    exc_err_clear(&err);
+    bool ok = exc_model_apply_report(m, r, now_ms, &err);
+    CU_ASSERT_FALSE(ok);
+    if (strstr(err.msg, kw) == NULL)
+        fprintf(stderr, "\n  reason \"%s\", want \"%s\"\n", err.msg, kw);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, kw));
+    drop_report(r);
+}
+
 /* Apply and free; returns the apply result. */
 static bool apply(exc_model *m, exc_report *r, int64_t now_ms)
 {
@@ -522,7 +555,9 @@ static void test_queue_states(void)
 
     /* direct: a history judged against a different setting */
     exc_mqueue q;
+    uint32_t counts[4];
     memset(&q, 0, sizeof q);
+    q.hist.v = counts;
     q.q.messages.known = true;
     q.q.messages.v = 9;
     q.hist.n = 4;
@@ -603,6 +638,9 @@ static void assert_models_equal(const exc_model *a, const exc_model *b)
         CU_ASSERT_EQUAL(x->received_ms, y->received_ms);
         CU_ASSERT_EQUAL(x->created_ms, y->created_ms);
         CU_ASSERT_EQUAL(x->events, y->events);
+        CU_ASSERT_EQUAL(x->collect_status, y->collect_status);
+        CU_ASSERT_EQUAL(x->collect_time, y->collect_time);
+        CU_ASSERT_STRING_EQUAL(x->collect_error, y->collect_error);
         CU_ASSERT_EQUAL_FATAL(x->n_connectors, y->n_connectors);
         for (size_t j = 0; j < x->n_connectors; j++) {
             const exc_mconnector *c = &x->connectors[j], *d = &y->connectors[j];
@@ -693,6 +731,9 @@ static void build_rich_model(exc_model *m)
     exc_model_note_event(m, "EXCH02", 43);
     exc_model_note_event(m, "EVENTONLY", 44);
     exc_model_note_event(m, "EVENTONLY", 45);
+    exc_report *st = mk_status("EXCH01", 1700000300, EXC_CS_AUTH_FAILED,
+                               "NT_STATUS_LOGON_FAILURE \"quoted\" %20");
+    CU_ASSERT_TRUE(apply(m, st, 46));
 }
 
 static void load_all(exc_model *m, FILE *fp, bool *bad, unsigned *unknown)
@@ -982,6 +1023,159 @@ static void test_load_corrupted_file(void)
     exc_model_free(&a);
 }
 
+/* ---- admission: clock skew, limits (issue 9 items 6, 9) ---- */
+
+/* A model configured as the engine does it, with these admission settings. */
+static void configured(exc_model *m, unsigned skew, unsigned max_servers, unsigned max_rows)
+{
+    exc_config c;
+    exc_config_defaults(&c);
+    c.max_clock_skew = skew;
+    c.max_servers = max_servers;
+    c.max_rows_per_server = max_rows;
+    exc_model_init(m, 3);
+    exc_model_configure(m, &c);
+}
+
+static void test_future_refused(void)
+{
+    exc_model m;
+    configured(&m, 300, 0, 0);
+    const int64_t now = 1795341600000LL;   /* 2026-11-22T10:00:00Z */
+    /* 2099 would lock the server out: refused, nothing created */
+    apply_refused(&m, mk_report("EXCH01", 4070908800LL), now, "in the future");
+    CU_ASSERT_EQUAL(m.n_servers, 0);
+    /* within the tolerance: accepted; a later normal report is not stale */
+    CU_ASSERT_TRUE(apply(&m, mk_report("EXCH01", now / 1000 + 300), now));
+    apply_refused(&m, mk_report("EXCH01", now / 1000 + 361), now + 60000, "maxClockSkew");
+    CU_ASSERT_TRUE(apply(&m, mk_report("EXCH01", now / 1000 + 360), now + 60000));
+    /* a status from the future likewise */
+    apply_refused(&m, mk_status("EXCH01", now / 1000 + 301, EXC_CS_OK, ""), now, "in the future");
+    CU_ASSERT_EQUAL(exc_model_find(&m, "EXCH01")->collect_status, 0);
+    /* skew 0: not one second ahead */
+    exc_model_free(&m);
+    configured(&m, 0, 0, 0);
+    apply_refused(&m, mk_report("EXCH02", now / 1000 + 1), now, "allows 0 s");
+    exc_model_free(&m);
+}
+
+static void test_limits(void)
+{
+    exc_model m;
+    configured(&m, 300, 2, 3);
+    exc_report *r = mk_report("EXCH01", 1000);
+    add_conn(r, "A", EXC_CT_OTHER, EXC_ST_RUNNING);
+    add_queue(r, "Q1", 1);
+    add_port(r, "COM1", 1);   /* 4 rows: the port and its claimant */
+    apply_refused(&m, r, 2000000, "maxRowsPerServer");
+    CU_ASSERT_EQUAL(m.n_servers, 0);
+    r = mk_report("EXCH01", 1000);
+    add_conn(r, "A", EXC_CT_OTHER, EXC_ST_RUNNING);
+    add_port(r, "COM1", 1);
+    CU_ASSERT_TRUE(apply(&m, r, 2000000));
+    CU_ASSERT_TRUE(apply(&m, mk_status("EXCH02", 1000, EXC_CS_UNREACHABLE, ""), 2000000));
+    apply_refused(&m, mk_report("EXCH03", 1000), 2000000, "maxServers");
+    apply_refused(&m, mk_status("EXCH03", 1000, EXC_CS_OK, ""), 2000000, "maxServers");
+    CU_ASSERT_EQUAL(m.n_servers, 2);
+    /* known servers still report */
+    CU_ASSERT_TRUE(apply(&m, mk_report("exch02", 1001), 2000000));
+
+    /* events: a batch naming a third server is refused whole and freed */
+    exc_event_batch b = {2, exc_calloc(2, sizeof(exc_event))};
+    exc_utf8_copy(b.events[0].server, sizeof b.events[0].server, "EXCH01");
+    exc_utf8_copy(b.events[1].server, sizeof b.events[1].server, "EXCH03");
+    b.events[0].time = b.events[1].time = 1000;
+    exc_err err;
+    exc_err_clear(&err);
+    CU_ASSERT_FALSE(exc_model_admit_events(&m, &b, 2000000, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "maxServers"));
+    CU_ASSERT_EQUAL(b.n, 0);
+    CU_ASSERT_PTR_NULL(b.events);
+    exc_model_free(&m);
+}
+
+static void test_events_future(void)
+{
+    exc_model m;
+    configured(&m, 300, 0, 0);
+    const int64_t now = 1795341600000LL;
+    exc_event_batch b = {2, exc_calloc(2, sizeof(exc_event))};
+    for (int i = 0; i < 2; i++) {
+        exc_utf8_copy(b.events[i].server, sizeof b.events[i].server, "EXCH01");
+        exc_utf8_copy(b.events[i].provider, sizeof b.events[i].provider, "MSExchangeIMC");
+        b.events[i].id = 4087;
+        b.events[i].record_id = 10 + (uint64_t)i;
+        b.events[i].time = now / 1000 + 300;
+    }
+    exc_err err;
+    exc_err_clear(&err);
+    CU_ASSERT_TRUE(exc_model_admit_events(&m, &b, now, &err));
+    CU_ASSERT_EQUAL(b.n, 2);
+    b.events[1].time = 4070908800LL;   /* 2099 */
+    CU_ASSERT_FALSE(exc_model_admit_events(&m, &b, now, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "event 2 (MSExchangeIMC 4087, record 11)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "2099-01-01T00:00:00Z is in the future"));
+    CU_ASSERT_EQUAL(b.n, 0);
+    /* unconfigured (unit tests of others): no clock check */
+    exc_model m2;
+    exc_model_init(&m2, 3);
+    CU_ASSERT_TRUE(apply(&m2, mk_report("EXCH01", 4070908800LL), 1));
+    exc_model_free(&m2);
+    exc_model_free(&m);
+}
+
+/* ---- collection status and forgetServer (contract A; issue 9 item 6) ---- */
+
+static void test_collection_status(void)
+{
+    exc_model m;
+    exc_model_init(&m, 3);
+    /* unknown server: created, status unknown, no report */
+    CU_ASSERT_TRUE(
+        apply(&m, mk_status("exch01", 1000, EXC_CS_AUTH_FAILED, "NT_STATUS_LOGON_FAILURE"), 5000));
+    exc_server *s = exc_model_find(&m, "EXCH01");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_FALSE(s->reported);
+    CU_ASSERT_EQUAL(s->created_ms, 5000);
+    CU_ASSERT_EQUAL(s->collect_status, EXC_CS_AUTH_FAILED);
+    CU_ASSERT_EQUAL(s->collect_time, 1000);
+    CU_ASSERT_STRING_EQUAL(s->collect_error, "NT_STATUS_LOGON_FAILURE");
+    char desc[EXC_TEXT_BUF] = "no report for 960 s";
+    exc_server_collect_note(s, desc, sizeof desc);
+    CU_ASSERT_STRING_EQUAL(desc,
+                           "no report for 960 s; collector: authFailed: NT_STATUS_LOGON_FAILURE");
+
+    /* a report keeps the status; a status never touches the report's clock */
+    exc_report *r = mk_report("EXCH01", 1100);
+    add_queue(r, "Q", 5);
+    CU_ASSERT_TRUE(apply(&m, r, 6000));
+    CU_ASSERT_TRUE(apply(&m, mk_status("EXCH01", 1160, EXC_CS_UNREACHABLE, ""), 9000));
+    s = exc_model_find(&m, "EXCH01");
+    CU_ASSERT_EQUAL(s->received_ms, 6000);
+    CU_ASSERT_EQUAL(s->collected, 1100);
+    CU_ASSERT_EQUAL(s->n_queues, 1);
+    CU_ASSERT_EQUAL(s->collect_status, EXC_CS_UNREACHABLE);
+    CU_ASSERT_STRING_EQUAL(s->collect_error, "");
+    strcpy(desc, "x");
+    exc_server_collect_note(s, desc, sizeof desc);
+    CU_ASSERT_STRING_EQUAL(desc, "x; collector: unreachable");
+    /* stale status refused, the same time accepted */
+    apply_refused(&m, mk_status("EXCH01", 1159, EXC_CS_OK, ""), 9000, "stale collection status");
+    CU_ASSERT_EQUAL(s->collect_status, EXC_CS_UNREACHABLE);
+    CU_ASSERT_TRUE(apply(&m, mk_status("EXCH01", 1160, EXC_CS_OK, ""), 9000));
+    strcpy(desc, "x");
+    exc_server_collect_note(s, desc, sizeof desc);
+    CU_ASSERT_STRING_EQUAL(desc, "x");   /* ok: nothing to add */
+
+    /* forget: gone with everything; a later report starts afresh */
+    CU_ASSERT_TRUE(apply(&m, mk_forget("exch01"), 9500));
+    CU_ASSERT_PTR_NULL(exc_model_find(&m, "EXCH01"));
+    apply_refused(&m, mk_forget("EXCH01"), 9500, "no server \"EXCH01\" is known");
+    CU_ASSERT_TRUE(apply(&m, mk_report("EXCH01", 900), 9600));   /* older than before: fine */
+    CU_ASSERT_EQUAL(exc_model_find(&m, "EXCH01")->collect_status, 0);
+    exc_model_free(&m);
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("model", NULL, NULL);
@@ -999,4 +1193,8 @@ void exc_register_tests(void)
     CU_add_test(s, "load out of order", test_load_out_of_order);
     CU_add_test(s, "bad records set bad", test_load_bad_records);
     CU_add_test(s, "corrupted file never crashes", test_load_corrupted_file);
+    CU_add_test(s, "reports and statuses from the future refused", test_future_refused);
+    CU_add_test(s, "maxServers and maxRowsPerServer", test_limits);
+    CU_add_test(s, "events from the future refused", test_events_future);
+    CU_add_test(s, "collection status and forgetServer", test_collection_status);
 }

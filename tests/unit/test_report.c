@@ -14,6 +14,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "cu_main.h"
+#include "names.h"
 #include "report.h"
 #include "util.h"
 #include "xmlsafe.h"
@@ -758,6 +759,13 @@ static const struct hostile {
     {"billion-laughs-attribute.xml", "DOCTYPE declarations are not accepted", 2},
     {"utf16-billion-laughs.xml", "DOCTYPE declarations are not accepted", 2},
     {"utf7-doctype.xml", "no root element where the prolog ends", 2},
+    /* issue 9 item 16: look-alike names */
+    {"lookalike-nbsp.xml", "connector name contains a no-break space", 4},
+    {"lookalike-zero-width.xml", "queue name contains a zero-width", 10},
+    {"lookalike-bidi.xml", "connector name contains a bidirectional formatting", 15},
+    {"blank-name.xml", "queue name is blank", 11},
+    {"trailing-space-name.xml", "queue name ends with a space", 12},
+    {"casefold-duplicate.xml", "duplicate queue name \"x400-\xc3\xbcnit\"", 17},
 };
 #define N_HOSTILE (sizeof hostile / sizeof hostile[0])
 
@@ -956,6 +964,13 @@ static void test_schema(void)
             fprintf(stderr, "\n  %s: schema says %d\n", samples[i], rc);
         CU_ASSERT_EQUAL(rc, 0);
     }
+    /* the two other roots of SPOOL/reports */
+    static const char *const records[] = {"status-authfailed.xml", "forget-exch01.xml"};
+    for (size_t i = 0; i < 2; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", EXC_TEST_DATA("reports"), records[i]);
+        CU_ASSERT_EQUAL(xsd_validate(schema, path), 0);
+    }
     /* invalid samples that the schema can judge: both it and the parser say no */
     static const char *const invalid[] = {
         "bad-enum.xml",          "wrong-schema-version.xml", "out-of-range.xml",
@@ -964,7 +979,8 @@ static void test_schema(void)
         "unknown-attribute.xml", "unknown-element.xml",      "bad-server-chars.xml",
         "bad-timestamp.xml",     "text-content.xml",         "control-char-name.xml",
         "namespaced-root.xml",   "too-many-claimants.xml",   "truncated.xml",
-        "invalid-utf8.xml",
+        "invalid-utf8.xml",      "lookalike-nbsp.xml",       "lookalike-zero-width.xml",
+        "lookalike-bidi.xml",    "blank-name.xml",           "trailing-space-name.xml",
     };
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
         char path[512];
@@ -1015,6 +1031,132 @@ static void test_threads(void)
     }
 }
 
+/* ---------------------------------------------- Unicode names (item 16) */
+
+static void test_name_folding(void)
+{
+    /* Latin-1, Latin Extended-A, Greek, Cyrillic fold like Windows' upcase */
+    CU_ASSERT_EQUAL(exc_name_casecmp("\xc3\x9cnit", "\xc3\xbcnit"), 0);          /* Ü ü */
+    CU_ASSERT_EQUAL(exc_name_casecmp("\xc5\x81\xc3\xb3""d\xc5\xba",      /* Łódź */
+                                     "\xc5\x82\xc3\x93""D\xc5\xb9"), 0);
+    /* αθήνα, москва */
+    CU_ASSERT_EQUAL(exc_name_casecmp("\xce\xb1\xce\xb8\xce\xae\xce\xbd\xce\xb1",
+                                     "\xce\x91\xce\x98\xce\x89\xce\x9d\xce\x91"), 0);
+    CU_ASSERT_EQUAL(exc_name_casecmp("\xcf\x82", "\xcf\x83"), 0);                /* ς σ */
+    CU_ASSERT_EQUAL(exc_name_casecmp("\xd0\xbc\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0",
+                                     "\xd0\x9c\xd0\x9e\xd0\xa1\xd0\x9a\xd0\x92\xd0\x90"), 0);
+    CU_ASSERT_EQUAL(exc_name_casecmp("\xd1\x91", "\xd0\x81"), 0);                /* ё Ё */
+    CU_ASSERT_EQUAL(exc_name_casecmp("\xc3\xbf", "\xc5\xb8"), 0);                /* ÿ Ÿ */
+    CU_ASSERT_EQUAL(exc_name_upcase(0x131), 'I');
+    CU_ASSERT_EQUAL(exc_name_upcase(0xDF), 0xDF);    /* ß: no simple upper case */
+    CU_ASSERT_EQUAL(exc_name_upcase(0xF7), 0xF7);    /* ÷ is not a letter */
+    CU_ASSERT_EQUAL(exc_name_upcase(0x4E00), 0x4E00);
+    CU_ASSERT_NOT_EQUAL(exc_name_casecmp("\xc3\x9cnit", "Unit"), 0);
+    CU_ASSERT(exc_name_casecmp("a", "b") < 0);
+    CU_ASSERT(exc_name_casecmp("ab", "a") > 0);
+    CU_ASSERT_EQUAL(exc_name_hash("\xc3\x9cNIT"), exc_name_hash("\xc3\xbcnit"));
+
+    CU_ASSERT_PTR_NULL(exc_name_problem("MS Mail Connector"));
+    CU_ASSERT_PTR_NULL(exc_name_problem("\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 X.400"));
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xc2\xa0""b"));            /* NBSP */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xe2\x80\xaf""b"));        /* narrow NBSP */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xe2\x80\x8b""b"));        /* ZWSP */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xe2\x80\x8d""b"));        /* ZWJ */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("\xef\xbb\xbf""a"));         /* BOM */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xe2\x80\xae""b"));        /* RLO */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xe2\x81\xa6""b"));        /* LRI */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xe2\x80\x8f"));           /* RLM */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\xc2\x85""b"));            /* C1 NEL */
+    CU_ASSERT_PTR_NOT_NULL(exc_name_problem("a\tb"));
+    CU_ASSERT_STRING_EQUAL(exc_name_problem("   "), "is blank (spaces only)");
+    CU_ASSERT_STRING_EQUAL(exc_name_problem("\xe3\x80\x80"), "is blank (spaces only)");
+    CU_ASSERT_STRING_EQUAL(exc_name_problem(" a"), "begins with a space");
+    CU_ASSERT_STRING_EQUAL(exc_name_problem("a "), "ends with a space");
+    CU_ASSERT_STRING_EQUAL(exc_name_problem(""), "is empty");
+
+    /* in a report: a connector and a COM port differing only in case */
+    expect_reject(
+        "<exchangeStatus schemaVersion='1' server='E' collected='2026-11-22T10:00:00Z'>"
+        "<connector name='\xc3\x89TOILE' type='other' state='running'/>"
+        "<connector name='\xc3\xa9toile' type='other' state='running'/></exchangeStatus>",
+        "duplicate connector name");
+    expect_reject(
+        "<exchangeStatus schemaVersion='1' server='E' collected='2026-11-22T10:00:00Z' "
+        "site='HQ&#x200D;'/>", "site contains a zero-width");
+}
+
+/* ------------------------------------- collectionStatus and forgetServer */
+
+static void test_collection_status(void)
+{
+    exc_report r;
+    exc_err e;
+    CU_ASSERT_TRUE_FATAL(parse_file(REP("status-authfailed.xml"), &r, &e));
+    CU_ASSERT_EQUAL(r.kind, EXC_REC_STATUS);
+    CU_ASSERT_STRING_EQUAL(r.server, "");   /* no report: nothing to re-evaluate */
+    CU_ASSERT_STRING_EQUAL(r.status.server, "EXCH01");
+    CU_ASSERT_EQUAL(r.status.status, EXC_CS_AUTH_FAILED);
+    CU_ASSERT_STRING_EQUAL(r.status.error, "NT_STATUS_LOGON_FAILURE");
+    CU_ASSERT_EQUAL(r.collected, 1795341605);   /* 2026-11-22T10:00:05Z */
+    exc_report_free(&r);
+
+    /* every status value, in MIB order */
+    static const char *const st[] = {"ok", "unreachable", "authFailed", "accessDenied",
+                                     "protocolError", "unknown"};
+    for (int i = 0; i < 6; i++) {
+        char doc[256];
+        snprintf(doc, sizeof doc,
+                 "<collectionStatus schemaVersion='1' server='exch02' "
+                 "collected='2026-11-22T10:00:00Z' status='%s'/>", st[i]);
+        expect_accept(doc, &r);
+        CU_ASSERT_EQUAL(r.status.status, i + 1);
+        CU_ASSERT_STRING_EQUAL(r.status.server, "EXCH02");
+        CU_ASSERT_STRING_EQUAL(r.status.error, "");
+        exc_report_free(&r);
+    }
+    /* the error is cut at 255 octets on a character boundary, controls blanked */
+    char doc[2048], err[700];
+    size_t n = 0;
+    for (int i = 0; i < 200; i++) {   /* 200 x "é" = 400 octets */
+        err[n++] = '\xc3';
+        err[n++] = '\xa9';
+    }
+    err[n] = '\0';
+    snprintf(doc, sizeof doc,
+             "<collectionStatus schemaVersion='1' server='E' collected='2026-11-22T10:00:00Z' "
+             "status='protocolError' error='line1&#10;%s'/>", err);
+    expect_accept(doc, &r);
+    CU_ASSERT(strlen(r.status.error) <= 255);
+    CU_ASSERT_TRUE(exc_utf8_valid(r.status.error, strlen(r.status.error)));
+    CU_ASSERT_NSTRING_EQUAL(r.status.error, "line1 \xc3\xa9", 8);
+    exc_report_free(&r);
+
+    expect_reject("<collectionStatus schemaVersion='1' server='E' "
+                  "collected='2026-11-22T10:00:00Z' status='broken'/>", "unknown status");
+    expect_reject("<collectionStatus schemaVersion='1' server='E' "
+                  "collected='2026-11-22T10:00:00Z'/>", "missing attribute status");
+    expect_reject("<collectionStatus schemaVersion='1' server='E' status='ok'/>",
+                  "missing attribute collected");
+    expect_reject("<collectionStatus schemaVersion='2' server='E' "
+                  "collected='2026-11-22T10:00:00Z' status='ok'/>", "schemaVersion");
+    expect_reject("<collectionStatus schemaVersion='1' server='E' password='x' "
+                  "collected='2026-11-22T10:00:00Z' status='ok'/>", "unknown attribute");
+    expect_reject("<collectionStatus schemaVersion='1' server='E x' "
+                  "collected='2026-11-22T10:00:00Z' status='ok'/>", "server name");
+    expect_reject("<collectionStatus schemaVersion='1' server='E' "
+                  "collected='2026-11-22T10:00:00Z' status='ok'><queue/></collectionStatus>",
+                  "unexpected element");
+
+    CU_ASSERT_TRUE_FATAL(parse_file(REP("forget-exch01.xml"), &r, &e));
+    CU_ASSERT_EQUAL(r.kind, EXC_REC_FORGET);
+    CU_ASSERT_STRING_EQUAL(r.server, "EXCH01");
+    exc_report_free(&r);
+    expect_reject("<forgetServer schemaVersion='1'/>", "missing attribute server");
+    expect_reject("<forgetServer schemaVersion='1' server='E' reset='true'/>",
+                  "unknown attribute");
+    expect_reject("<status schemaVersion='1' server='E'/>", "expected <exchangeStatus>");
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("report", NULL, NULL);
@@ -1033,4 +1175,6 @@ void exc_register_tests(void)
     CU_add_test(s, "prefixes and corruptions", test_mutations);
     CU_add_test(s, "XSD agrees", test_schema);
     CU_add_test(s, "concurrent parsing", test_threads);
+    CU_add_test(s, "Unicode names and look-alikes", test_name_folding);
+    CU_add_test(s, "collectionStatus and forgetServer records", test_collection_status);
 }
