@@ -25,7 +25,7 @@ big_report() {   # big_report SOURCE OUT
 }
 fill() { dd if=/dev/zero of="$STATE/filler" bs=4096 2>/dev/null || true; sync; }
 unfill() { rm -f "$STATE/filler"; }
-commit_failures() { grep -c "nothing published until a retry succeeds" "$AGENT_LOG" || true; }
+commit_failures() { grep -c "state: cannot write" "$AGENT_LOG" || true; }
 raised_in_history() {
     snmp snmpwalk -Oqv EXCHANGE-CONNECTOR-MIB::exConnAlarmHistoryTransition | grep -c raised || true
 }
@@ -43,6 +43,7 @@ big_report "$DATA/reports/q158047-conflict.xml" "$T/conflict.xml"
 fill
 f0=$(commit_failures)
 drop_file reports 001-conflict.xml "$T/conflict.xml"
+wait_for 10 "the report applied" grep -q "accepted report 001-conflict.xml" "$AGENT_LOG"
 wait_for 10 "the commit fails (disk full)" eval '[ "$(commit_failures)" -gt "$f0" ]'
 grep -q "Resource temporarily unavailable" "$AGENT_LOG" && fail "a full disk logged as EAGAIN"
 # the retry fails too (next rescan): still nothing published meanwhile
