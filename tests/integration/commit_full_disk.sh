@@ -30,11 +30,7 @@ raised_in_history() {
     snmp snmpwalk -Oqv EXCHANGE-CONNECTOR-MIB::exConnAlarmHistoryTransition | grep -c raised || true
 }
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 wait_for 10 "first commit" test -s "$STATE/exconn.state"
 ra0=$(counter exConnReportsAccepted)
 

@@ -7,11 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 rr=$(counter exConnReportsRejected) er=$(counter exConnEventsRejected)
 mkfifo "$SPOOL/reports/10-fifo.xml"
 ln -s /etc/passwd "$SPOOL/reports/11-link.xml"

@@ -6,11 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 printf 'precious\n' > "$T/target"
 cp "$T/target" "$T/target.orig"
 ln -s "$T/target" "$SPOOL/rejected/evil.xml.reason.tmp"

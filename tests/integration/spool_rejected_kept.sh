@@ -6,11 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 printf '<first' | publish reports same.xml
 wait_for 10 "the first rejected" test -f "$SPOOL/rejected/same.xml.reason"
 printf '<exchangeStatus schemaVersion="2"/>' | publish reports same.xml

@@ -6,11 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 src=$DATA/reports/exch01-example.xml
 n=$(wc -l < "$src")
 half=$((n / 2))

@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 drop_file reports 01.xml "$DATA/reports/exch01-example.xml"
 drop_file reports 02.xml "$DATA/reports/q158047-conflict.xml"
 wait_for 10 "2 reports accepted" eval '[ "$(counter exConnReportsAccepted)" -ge 2 ]'

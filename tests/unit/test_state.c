@@ -76,6 +76,23 @@ static void release(exc_model *m, exc_alarms *a, exc_journal *j)
     exc_journal_free(j);
 }
 
+/* load into a fresh model; false with err set on refusal */
+static bool load_fresh(const char *dir, exc_err *err, size_t *servers)
+{
+    exc_model m;
+    exc_alarms a;
+    exc_journal j = {0};
+    exc_model_init(&m, 3);
+    exc_alarms_init(&a, 500, 2, 1000, true);
+    exc_err_clear(err);
+    bool found = false;
+    bool ok = exc_state_load(dir, &m, &a, &j, &found, err);
+    if (servers)
+        *servers = m.n_servers;
+    release(&m, &a, &j);
+    return ok;
+}
+
 /* text with a line "bogus 1 2" inserted as line 3 */
 static char *replaced_line(const char *text)
 {
@@ -252,9 +269,9 @@ static void test_missing_and_leftover_tmp(void)
     fs_rm_rf(top);
 }
 
-/* Every cut of a real state file: a clear error, never a crash; cut after a
- * whole record it says "truncated". */
-static void test_truncated(void)
+/* A fresh scratch directory (top) with the state of build() saved: its
+ * path and text. */
+static char *saved_state(char *path, size_t cap, size_t *len)
 {
     CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
     exc_model m;
@@ -264,11 +281,23 @@ static void test_truncated(void)
     exc_err err = {0};
     CU_ASSERT_TRUE_FATAL(exc_state_save(top, &m, &a, &j, &err));
     release(&m, &a, &j);
+    snprintf(path, cap, "%s/exconn.state", top);
+    char *full = fs_read(path, len);
+    CU_ASSERT_FATAL(full && *len > 200);
+    return full;
+}
+
+/* Every cut of a real state file: a clear error, never a crash; cut after a
+ * whole record it says "truncated". */
+static void test_truncated(void)
+{
     char path[1200];
-    snprintf(path, sizeof path, "%s/exconn.state", top);
     size_t len = 0;
-    char *full = fs_read(path, &len);
-    CU_ASSERT_FATAL(full && len > 200);
+    char *full = saved_state(path, sizeof path, &len);
+    exc_model m;
+    exc_alarms a;
+    exc_journal j;
+    exc_err err = {0};
 
     size_t failures = 0, truncated_msgs = 0, line_cuts = 0;
     for (size_t cut = 0; cut < len; cut++) {
@@ -315,11 +344,7 @@ static void test_truncated(void)
     char *bad = replaced_line(full);
     CU_ASSERT_FATAL(fs_write_str(path, bad));
     free(bad);
-    exc_model_init(&m, 3);
-    exc_alarms_init(&a, 500, 2, 1000, true);
-    exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_state_load(top, &m, &a, &j, &found, &err));
-    release(&m, &a, &j);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
     /* version 2: the checksum catches it before any record is believed */
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: checksum mismatch"));
     /* the same in a version-1 file (no checksum): the record, with its line */
@@ -328,19 +353,11 @@ static void test_truncated(void)
     CU_ASSERT_FATAL(fs_write_str(path, bad));
     free(bad);
     free(v1);
-    exc_model_init(&m, 3);
-    exc_alarms_init(&a, 500, 2, 1000, true);
-    exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_state_load(top, &m, &a, &j, &found, &err));
-    release(&m, &a, &j);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state:3: unknown record \"bogus\""));
     /* not a state file at all */
     CU_ASSERT_FATAL(fs_write_str(path, "<exchangeStatus/>\n"));
-    exc_model_init(&m, 3);
-    exc_alarms_init(&a, 500, 2, 1000, true);
-    exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_state_load(top, &m, &a, &j, &found, &err));
-    release(&m, &a, &j);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not an exconn state file"));
     free(full);
     fs_rm_rf(top);
@@ -359,23 +376,6 @@ static void test_prepare(void)
     CU_ASSERT_FALSE(exc_state_prepare(p, &err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot create state directory"));
     fs_rm_rf(top);
-}
-
-/* load into a fresh model; false with err set on refusal */
-static bool load_fresh(const char *dir, exc_err *err, size_t *servers)
-{
-    exc_model m;
-    exc_alarms a;
-    exc_journal j = {0};
-    exc_model_init(&m, 3);
-    exc_alarms_init(&a, 500, 2, 1000, true);
-    exc_err_clear(err);
-    bool found = false;
-    bool ok = exc_state_load(dir, &m, &a, &j, &found, err);
-    if (servers)
-        *servers = m.n_servers;
-    release(&m, &a, &j);
-    return ok;
 }
 
 /* issue 9.7: a damaged checkpoint (one byte, same size) and an orphaned
@@ -448,19 +448,10 @@ static void test_damaged_refused(void)
  * line where one applies). */
 static void test_messages(void)
 {
-    CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
-    exc_model m;
-    exc_alarms a;
-    exc_journal j;
-    build(&m, &a, &j);
-    exc_err err = {0};
-    CU_ASSERT_TRUE_FATAL(exc_state_save(top, &m, &a, &j, &err));
-    release(&m, &a, &j);
     char path[1200];
-    snprintf(path, sizeof path, "%s/exconn.state", top);
     size_t len = 0;
-    char *full = fs_read(path, &len);
-    CU_ASSERT_FATAL(full != NULL);
+    char *full = saved_state(path, sizeof path, &len);
+    exc_err err = {0};
 
     /* a newer version: says which */
     char *v3 = exc_strdup(full);
