@@ -209,7 +209,9 @@ int exc_xml_open_input(const char *path, struct stat *st, exc_err *err)
             exc_err_set(err, 0, "cannot open: %s", strerror(errno));
         return -1;
     }
-    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+    if (fstat(fd, st) != 0)
+        st->st_mode = 0;
+    if (!S_ISREG(st->st_mode)) {
         exc_err_set(err, 0, "%s", non_regular(st->st_mode));
         close(fd);
         return -1;
