@@ -291,8 +291,12 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
     size_t k = 0;
     for (size_t i = 0; i < n && k < max; i++) {
         exc_spool_entry *e = &(*out)[i];
-        if (!identify(e) || !ready(sp, e, now, &sp->next_ready_ms))
-            continue;
+        if (!identify(e))
+            continue;   /* gone since listed */
+        /* files are taken in name order: one still being written holds
+         * back every later name (they would overtake it: stale reports) */
+        if (!ready(sp, e, now, &sp->next_ready_ms))
+            break;
         if (k != i)
             (*out)[k] = *e;
         k++;

@@ -7,7 +7,8 @@
  * (IN_CLOSE_WRITE) and has been quiet -- not modified -- for
  * EXC_SPOOL_QUIET_MS, so that `>>` appends in a row make one file.  A file
  * renamed in (IN_MOVED_TO) is taken at once.  Without inotify (or for a
- * file it did not report), the quiet period is judged by the mtime.
+ * file it did not report), the quiet period is judged by the mtime.  Name
+ * order is kept: a file held back holds back every later name too.
  *
  * Anything in the spool that is not a regular file (FIFO, socket, symlink,
  * directory, device) is listed with its type and rejected by the engine,

@@ -473,9 +473,12 @@ static void test_written_in_place(void)
     fputs("\n", f);
     fclose(f);
     int64_t appended = exc_now_ms();
-    /* meanwhile a renamed file is taken at once */
-    put("reports", "renamed.xml", "<x/>");
-    CU_ASSERT_TRUE(listed(&sp, "renamed.xml", &e));
+    /* meanwhile a renamed file is taken at once -- one named before it; one
+     * named after it waits for it (name order) */
+    put("reports", "a-renamed.xml", "<x/>");
+    CU_ASSERT_TRUE(listed(&sp, "a-renamed.xml", &e));
+    put("reports", "z-renamed.xml", "<x/>");
+    CU_ASSERT_FALSE(listed(&sp, "z-renamed.xml", &e));
     int64_t end = exc_mono_ms() + 10000;
     bool got = false;
     while (!got && exc_mono_ms() < end) {
@@ -489,6 +492,7 @@ static void test_written_in_place(void)
     CU_ASSERT_TRUE(got);
     CU_ASSERT_TRUE(exc_now_ms() >= appended + EXC_SPOOL_QUIET_MS);
     CU_ASSERT_EQUAL(e.size, 18);   /* the whole file, appends included */
+    CU_ASSERT_TRUE(listed(&sp, "z-renamed.xml", &e));
     exc_spool_close(&sp);
     teardown_dir();
 }
