@@ -13,11 +13,32 @@
 # above the highest of the first half, the same number of fds at the first
 # and last sample.  Exit status 0 when flat, 1 otherwise.
 #
+# soak.sh --faults MINUTES: the fault soak (issue 9).  A generated estate
+# (bench/gen-estate) is ingested, then reports keep coming with COM-port
+# conflicts that come and go (alarms raised and cleared) while snmpd is
+# killed -9 and restarted at random intervals (down 0-2 s), and the agent is
+# killed -9 at random intervals and started again.  At the end (faults
+# stopped, spool drained, notices flushed) the alarm history table is
+# compared with the traps snmptrapd received: every transition in the
+# history must have arrived (none lost); a transition that arrived twice is
+# a duplicate, allowed only when a kill -9 of the agent fell between its two
+# arrivals (sent, not yet acknowledged: sent again after the restart).
+# Prints the counts; exit status 0 when nothing was lost and every
+# duplicate is explained, 1 otherwise.
+#
 # Environment: EXCONN_AGENT (default ./build/agent/exconn-agent, built if
 # missing), EXCONN_STD_MIBS (default ./build/mibs-std, fetched if missing),
-# SERVERS, SOAK_LOG (also write the table there), EXCONN_KEEP.
+# SERVERS, SOAK_LOG (also write the table there), EXCONN_KEEP; for --faults
+# also ESTATE_SERVERS (default 200), AGENT_KILL_S / SNMPD_KILL_S (mean
+# seconds between kills, default 40 / 25), SEED.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+MODE=plain
+if [ "${1:-}" = --faults ]; then
+    MODE=faults
+    FAULT_MINUTES=${2:?usage: soak.sh --faults MINUTES}
+    set -- $((FAULT_MINUTES * 60)) 60
+fi
 DURATION=${1:-1800}
 INTERVAL=${2:-60}
 SERVERS=${SERVERS:-50}
@@ -35,11 +56,13 @@ export EXCONN_AGENT EXCONN_SOURCE_DIR=$top EXCONN_STD_MIBS
 . "$top/tests/integration/lib_faults.sh"
 
 out() { printf '%s\n' "$*"; [ -z "${SOAK_LOG:-}" ] || printf '%s\n' "$*" >> "$SOAK_LOG"; }
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+if [ "$MODE" = plain ]; then
+    write_config
+    start_snmptrapd
+    start_snmpd
+    start_agent
+    wait_registered 10
+fi
 
 sample() {   # elapsed rss_kib fds cpu_ticks reports events rejected traps active
     local rss fds cpu
@@ -53,7 +76,7 @@ sample() {   # elapsed rss_kib fds cpu_ticks reports events rejected traps activ
 }
 
 gen() {   # gen CYCLE: one round of reports and events into the spool
-python3 - "$SPOOL" "$1" "$SERVERS" <<'PY'
+/usr/bin/python3 - "$SPOOL" "$1" "$SERVERS" <<'PY'
 import os, sys, time
 spool, cycle, servers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def publish(d, name, text):
@@ -89,6 +112,165 @@ if cycle % 10 == 0:
     publish("reports", f"c{cycle:06d}-zz-bad.xml", "<exchangeStatus schemaVersion=\"2\"/>\n")
 PY
 }
+
+# ---- the fault soak (--faults) ----------------------------------------------
+# snmptrapd with the arrival time (%t: epoch seconds) on every line
+start_snmptrapd_timed() {
+    TRAP_PORT=$(free_port)
+    printf 'disableAuthorization yes\n' > "$T/snmptrapd.conf"
+    : > "$TRAP_LOG"
+    snmptrapd -f -C -c "$T/snmptrapd.conf" -On -Lf "$TRAP_LOG" -F 'TRAP %t %v\n' \
+        "udp:127.0.0.1:$TRAP_PORT" &
+    TRAPD_PID=$!
+    wait_for 10 "snmptrapd started" grep -q "NET-SNMP version" "$TRAP_LOG"
+}
+
+# the received transitions: "epoch alarm raised|cleared", one per trap
+trap_transitions() {
+    grep "^TRAP " "$TRAP_LOG" | grep "OID: $EXC_NOTIF_PREFIX\." |
+        sed -E 's/^TRAP ([0-9]+) .*OID: '"${EXC_NOTIF_PREFIX//./\\.}"'\.([0-9]+).*\.5500\.1\.8\.1\.2\.([0-9]+) = .*/\1 \3 \2/' |
+        awk '{ print $1, $2, ($3 == 8 ? "cleared" : "raised") }'
+}
+
+# the history table: "alarm raised|cleared", one per row
+history_transitions() {
+    snmp snmpbulkwalk -Cr100 -Oqn EXCHANGE-CONNECTOR-MIB::exConnAlarmHistoryTransition > "$T/h.tr"
+    snmp snmpbulkwalk -Cr100 -Oqn EXCHANGE-CONNECTOR-MIB::exConnAlarmHistoryAlarm > "$T/h.al"
+    join <(sed -E 's/^.*\.([0-9]+) /\1 /' "$T/h.tr" | sort -k1,1) \
+         <(sed -E 's/^.*\.([0-9]+) /\1 /' "$T/h.al" | sort -k1,1) |
+        awk '{ print $3, $2 }'
+}
+
+kill9_agent() {
+    kill -KILL "$AGENT_PID" 2>/dev/null || true
+    wait "$AGENT_PID" 2>/dev/null || true
+    date +%s >> "$T/agent-kills"
+    AGENT_PID=
+}
+
+# the random interval (seconds) of a fault whose mean is $1
+next_in() { echo $(( RANDOM % ($1 * 2) + 1 )); }
+
+faults_soak() {
+    RANDOM=${SEED:-$$}
+    write_config '<notifications queueSize="100000"/>'
+    sed -i 's|<alarms |<alarms historySize="100000" |' "$CONFIG"
+    start_snmptrapd_timed
+    start_snmpd
+    start_agent
+    wait_registered 10
+    : > "$T/agent-kills"; : > "$T/snmpd-kills"
+    local estate=$T/estate t0 now next_agent next_snmpd cycle=0 agent_kills=0 snmpd_kills=0
+    deaths=0
+    /usr/bin/python3 "$top/bench/gen-estate" "$estate" --servers "${ESTATE_SERVERS:-200}" --no-events >/dev/null
+    for f in "$estate"/reports/*.xml; do
+        cp "$f" "$SPOOL/reports/.$(basename "$f").tmp"
+        mv "$SPOOL/reports/.$(basename "$f").tmp" "$SPOOL/reports/$(basename "$f")"
+    done
+    t0=$(date +%s)
+    next_agent=$((t0 + $(next_in "${AGENT_KILL_S:-40}")))
+    next_snmpd=$((t0 + $(next_in "${SNMPD_KILL_S:-25}")))
+    out "faults soak: $FAULT_MINUTES min, estate ${ESTATE_SERVERS:-200} servers + $SERVERS flapping"
+    while [ $(( $(date +%s) - t0 )) -lt "$DURATION" ]; do
+        cycle=$((cycle + 1))
+        gen "$cycle"
+        find "$SPOOL/rejected" -type f -delete
+        now=$(date +%s)
+        if [ "$now" -ge "$next_agent" ]; then
+            kill9_agent; agent_kills=$((agent_kills + 1))
+            start_agent >/dev/null 2>&1
+            next_agent=$((now + $(next_in "${AGENT_KILL_S:-40}")))
+        fi
+        if [ "$now" -ge "$next_snmpd" ]; then
+            kill9_snmpd; snmpd_kills=$((snmpd_kills + 1)); date +%s.%N >> "$T/snmpd-kills"
+            sleep "0.$((RANDOM % 10))$((RANDOM % 10))"; [ $((RANDOM % 2)) = 0 ] || sleep 1
+            start_snmpd >/dev/null 2>&1
+            next_snmpd=$((now + $(next_in "${SNMPD_KILL_S:-25}")))
+        fi
+        if ! agent_alive; then   # died by itself: counted, reported, restarted
+            local st=0
+            wait "$AGENT_PID" 2>/dev/null || st=$?
+            deaths=$((deaths + 1))
+            out "agent died by itself at cycle $cycle (exit status $st$([ "$st" -gt 128 ] && echo ", signal $((st - 128))"))"
+            start_agent >/dev/null 2>&1
+        fi
+        sleep "0.$((RANDOM % 10))"
+    done
+    out "faults stopped after $cycle cycles: $agent_kills agent kill -9, $snmpd_kills snmpd kill -9, $deaths agent death(s) not caused by the soak"
+    wait_registered 30
+    wait_for 120 "spool drained" eval '[ "$(spool_count reports)" -eq 0 ] && [ "$(spool_count events)" -eq 0 ]'
+    # notices flushed: the trap count stops moving for 5 s
+    local last=-1 cur stable=0
+    while [ "$stable" -lt 5 ]; do
+        cur=$(exc_trap_count)
+        if [ "$cur" = "$last" ]; then stable=$((stable + 1)); else stable=0; last=$cur; fi
+        sleep 1
+    done
+    compare_history
+}
+
+compare_history() {
+    history_transitions | LC_ALL=C sort > "$T/history"
+    trap_transitions > "$T/traps"
+    local hist traps lost dups explained unexplained
+    hist=$(wc -l < "$T/history") traps=$(wc -l < "$T/traps")
+    # lost: in the history, never received
+    awk '{ print $2, $3 }' "$T/traps" | LC_ALL=C sort -u > "$T/received"
+    lost=$(LC_ALL=C comm -23 "$T/history" "$T/received" | wc -l)
+    # duplicates: received more than once; explained when an agent kill -9
+    # falls between the first and the last arrival (1 s resolution)
+    /usr/bin/python3 - "$T/traps" "$T/agent-kills" > "$T/dups" <<'PY'
+import sys, collections
+arr = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    t, alarm, what = line.split()
+    arr[(alarm, what)].append(int(t))
+kills = [int(x) for x in open(sys.argv[2]) if x.strip()]
+for key, ts in sorted(arr.items()):
+    if len(ts) < 2:
+        continue
+    ok = all(any(a - 1 <= k <= b + 1 for k in kills) for a, b in zip(ts, ts[1:]))
+    print(key[0], key[1], len(ts) - 1, "explained" if ok else "UNEXPLAINED")
+PY
+    dups=$(awk '{ n += $3 } END { print n + 0 }' "$T/dups")
+    explained=$(awk '$4 == "explained" { n += $3 } END { print n + 0 }' "$T/dups")
+    unexplained=$((dups - explained))
+    local extra
+    extra=$(LC_ALL=C comm -13 "$T/history" "$T/received" | wc -l)
+    out "faults soak: $hist transitions in the history, $traps traps received"
+    out "faults soak: lost $lost, duplicates $dups ($explained explained by an agent kill -9 between send and acknowledgement, $unexplained unexplained), traps for transitions not in the history $extra"
+    out "faults soak: agent $(counter exConnNotificationsSent) sent since its last start, $(counter exConnNotificationsDropped) dropped"
+    if [ "$lost" -gt 0 ]; then
+        # when was each lost one written to the master (the agent's debug log),
+        # and did a kill -9 of snmpd fall within 0.5 s before or 2 s after it (the kill is
+        # timed after the fact; issue 9.2 class)?
+        LC_ALL=C comm -23 "$T/history" "$T/received" > "$T/lost"
+        /usr/bin/python3 - "$T/lost" "$AGENT_LOG" "$T/snmpd-kills" <<'PY' | while read -r l; do out "faults soak: $l"; done
+import sys, re, datetime
+lost = {tuple(l.split()) for l in open(sys.argv[1])}
+sent = {}
+pat = re.compile(r'^(\S+ \S+) .*sent notification (\d+) for alarm (\d+) ')
+for line in open(sys.argv[2], errors="replace"):
+    m = pat.match(line)
+    if m:
+        t = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+        sent[(m.group(3), "cleared" if m.group(2) == "8" else "raised")] = t
+kills = [float(x) for x in open(sys.argv[3]) if x.strip()]
+near = sum(1 for k in lost if k in sent and any(-0.5 <= kt - sent[k] <= 2 for kt in kills))
+unsent = sum(1 for k in lost if k not in sent)
+print(f"lost: {near} written to the master around a kill -9 of it (acknowledged "
+      f"on write: issue 9.2), {unsent} never written, {len(lost) - near - unsent} other")
+PY
+    fi
+    [ "$unexplained" -eq 0 ] || grep UNEXPLAINED "$T/dups" | head -20
+    if [ "$lost" -eq 0 ] && [ "$unexplained" -eq 0 ] && [ "$deaths" -eq 0 ]; then
+        out "faults soak: PASS"
+    else
+        out "faults soak: FAIL"; exit 1
+    fi
+}
+
+[ "$MODE" = faults ] && { faults_soak; exit 0; }
 
 t0=$(date +%s)
 header=$(printf '%8s %9s %5s %8s %9s %9s %8s %7s %6s' elapsed_s rss_kib fds cpu_tick reports events rejected traps alarms)

@@ -33,6 +33,10 @@ struct exc_engine {
     exc_journal journal;
     exc_state state;             /* the state directory's writer */
     int64_t last_commit_ms;
+    /* The last commit failed (disk full, say): what is in memory -- model,
+     * alarms, counters, outbox -- is neither published nor built on until
+     * a retry commits it (issue 9.3). */
+    bool uncommitted;
     exc_rules_cfg rules;
     uint64_t generation;
 
@@ -98,7 +102,8 @@ static exc_snapshot *build(exc_engine *e)
     return s;
 }
 
-/* Hand a snapshot to the agent thread. */
+/* Hand a snapshot to the agent thread: only ever one built from a state
+ * that is committed. */
 static void hand_over(exc_engine *e, exc_snapshot *s)
 {
     pthread_mutex_lock(&e->lock);
@@ -109,8 +114,6 @@ static void hand_over(exc_engine *e, exc_snapshot *s)
     poke(e->snap[1]);
 }
 
-static void publish(exc_engine *e) { hand_over(e, build(e)); }
-
 /* Performance: a commit appends what changed to the state journal (one
  * fdatasync); the whole state is rewritten only when the journal is folded
  * (state.c), which the idle worker does (checkpoint below). */
@@ -119,9 +122,13 @@ static bool commit(exc_engine *e)
     exc_err err = {0};
     e->last_commit_ms = exc_mono_ms();
     if (!exc_state_commit(&e->state, &e->model, &e->alarms, &e->journal, &err)) {
-        exc_log(LOG_ERR, "state: %s", err.msg);
+        exc_log(LOG_ERR, "state: %s (nothing published until a retry succeeds)", err.msg);
+        e->uncommitted = true;
         return false;
     }
+    if (e->uncommitted)
+        exc_log(LOG_NOTICE, "state: committed again; publishing");
+    e->uncommitted = false;
     return true;
 }
 
@@ -144,6 +151,21 @@ static void finish_journal(exc_engine *e)
             exc_spool_remove(&j->file);
     }
     exc_journal_clear(&e->journal);
+}
+
+/* Build a snapshot (its LastChange notes go into the model), commit, and
+ * hand the snapshot over only when the commit succeeded: a failed commit's
+ * snapshot -- its tables, counters and outbox -- is dropped, never seen. */
+static bool commit_and_publish(exc_engine *e)
+{
+    exc_snapshot *s = build(e);
+    if (!commit(e)) {
+        exc_snapshot_free(s);
+        return false;
+    }
+    finish_journal(e);
+    hand_over(e, s);
+    return true;
 }
 
 static void reject(exc_engine *e, const exc_spool_entry *f, const exc_err *err)
@@ -211,7 +233,12 @@ static size_t ingest(exc_engine *e)
     size_t n = exc_spool_scan(&e->spool, &files, BATCH_MAX);
     for (size_t i = 0; i < n; i++) {
         int64_t now = exc_now_ms();
-        if (files[i].kind == EXC_SPOOL_REPORT)
+        const char *bad = exc_spool_bad_type(&files[i]);
+        if (bad) {   /* a FIFO, socket, symlink, directory: never opened */
+            exc_err err = {0};
+            exc_err_set(&err, 0, "%s", bad);
+            reject(e, &files[i], &err);
+        } else if (files[i].kind == EXC_SPOOL_REPORT)
             apply_report(e, &files[i], now);
         else
             apply_events(e, &files[i], now);
@@ -254,12 +281,10 @@ static void *worker(void *arg)
 {
     exc_engine *e = arg;
     int64_t next_scan = 0;
-    bool first = true;
     for (;;) {
-        bool changed = first, stop, reload;
+        bool changed = false, stop, reload;
         uint64_t ack;
         int64_t due = 0;
-        first = false;
         pthread_mutex_lock(&e->lock);
         stop = e->stop;
         reload = e->reload;
@@ -275,16 +300,16 @@ static void *worker(void *arg)
             changed = true;
         }
         /* A commit that failed (disk full, say) is retried before anything
-         * new is read: the files it covers must not be applied twice. */
-        if (e->journal.n > 0 && !stop) {
-            if (!commit(e)) {
+         * new is read or decided: the files it covers must not be applied
+         * twice, and nothing of it was published (it is, once committed). */
+        if (e->uncommitted && !stop) {
+            if (!commit_and_publish(e)) {
                 next_scan = exc_now_ms() + RESCAN_MS;
                 /* the retry waits for the rescan: pending inotify wake-ups
                  * would otherwise spin this loop (and rewrite the state) */
                 exc_spool_drain(&e->spool);
                 goto wait;
             }
-            finish_journal(e);
         }
         if (!stop && exc_now_ms() >= next_scan) {
             exc_spool_drain(&e->spool);
@@ -296,6 +321,10 @@ static void *worker(void *arg)
             else
                 next_scan = exc_now_ms() +
                             (exc_spool_fd(&e->spool) >= 0 ? RESCAN_MS : RESCAN_NO_INOTIFY_MS);
+            /* a file written in place becomes ready after its quiet period */
+            int64_t ready = exc_spool_next_ready(&e->spool);
+            if (ready > 0 && ready < next_scan)
+                next_scan = ready;
         }
         /* time-driven changes: stale servers, eventTtl, hold-down releases */
         int64_t changed_before = e->alarms.last_changed_ms;
@@ -305,16 +334,18 @@ static void *worker(void *arg)
         if (e->alarms.last_changed_ms != changed_before || e->alarms.next_seq != seq_before ||
             e->alarms.n_outbox != outbox_before)
             changed = true;
-        if (changed) {
-            /* built first: the LastChange it may note is committed too */
-            exc_snapshot *s = build(e);
-            if (commit(e))
-                finish_journal(e);
-            hand_over(e, s);
+        if (changed && !commit_and_publish(e) && !stop) {
+            next_scan = exc_now_ms() + RESCAN_MS;
+            exc_spool_drain(&e->spool);
+            goto wait;
         }
         if (stop) {
-            if (exc_state_pending(&e->state))
+            if (e->uncommitted) {
+                if (commit(e))   /* a last try: otherwise the files are applied again */
+                    finish_journal(e);
+            } else if (exc_state_pending(&e->state)) {
                 checkpoint(e);   /* leave one file behind, the journal folded */
+            }
             break;
         }
         if (exc_state_pending(&e->state) && e->journal.n == 0 &&
@@ -397,8 +428,10 @@ exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
     /* The first snapshot, from the loaded state, is waiting before the agent
      * thread serves its first request (exc_feed_init takes it): otherwise a
      * restarted agent answers from an empty MIB -- no alarms, no tables --
-     * until the worker's first pass. */
-    publish(e);
+     * until the worker's first pass.  Committed first: the KB's re-evaluation
+     * may have raised alarms (notices) that must not go out uncommitted; if
+     * the commit fails, the worker retries it before anything else. */
+    commit_and_publish(e);
     int rc = pthread_create(&e->thread, NULL, worker, e);
     if (rc != 0) {
         exc_err_set(err, 0, "cannot start worker thread: %s", strerror(rc));

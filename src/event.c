@@ -687,7 +687,7 @@ bool exc_events_parse_file(const char *path, size_t max_bytes, exc_event_batch *
         err = &local;
     exc_err_clear(err);
     exc_xml_init();
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, EXC_XML_INPUT_FLAGS);
     if (fd < 0) {
         exc_err_set(err, 0, "cannot open: %s", strerror(errno));
         return false;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static bool ensure_dir(const char *path)
     return false;
 }
 
+static void count_rejected(exc_spool *sp);
+
 static void prepare(exc_spool *sp)
 {
     if (sp->ready)
@@ -35,9 +38,10 @@ static void prepare(exc_spool *sp)
         !ensure_dir(sp->rejected))
         return;
     if (sp->inotify_fd >= 0) {
-        /* IN_MOVED_TO: the rename that publishes a file; IN_CLOSE_WRITE for
-         * writers that create the final name directly. */
-        uint32_t mask = IN_MOVED_TO | IN_CLOSE_WRITE;
+        /* IN_MOVED_TO: the rename that publishes a file; IN_CREATE,
+         * IN_MODIFY and IN_CLOSE_WRITE for writers that create the final
+         * name directly (taken once closed and quiet). */
+        uint32_t mask = IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE;
         sp->wd_reports = inotify_add_watch(sp->inotify_fd, sp->reports, mask);
         sp->wd_events = inotify_add_watch(sp->inotify_fd, sp->events, mask);
         if (sp->wd_reports < 0 || sp->wd_events < 0)
@@ -45,6 +49,7 @@ static void prepare(exc_spool *sp)
                     strerror(errno));
     }
     sp->ready = true;
+    count_rejected(sp);
 }
 
 void exc_spool_open(exc_spool *sp, const char *dir)
@@ -59,6 +64,7 @@ void exc_spool_open(exc_spool *sp, const char *dir)
         exc_log(LOG_WARNING, "spool: inotify unavailable (%s); relying on rescans",
                 strerror(errno));
     sp->wd_reports = sp->wd_events = -1;
+    sp->n_rejected = -1;
     prepare(sp);
 }
 
@@ -67,28 +73,111 @@ void exc_spool_close(exc_spool *sp)
     if (sp->inotify_fd >= 0)
         close(sp->inotify_fd);
     sp->inotify_fd = -1;
+    free(sp->seen);
+    sp->seen = NULL;
+    sp->n_seen = sp->cap_seen = 0;
 }
 
 int exc_spool_fd(const exc_spool *sp) { return sp->inotify_fd; }
 
-void exc_spool_drain(exc_spool *sp)
+static uint64_t name_hash(int kind, const char *name)
 {
-    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-    if (sp->inotify_fd < 0)
-        return;
-    while (read(sp->inotify_fd, buf, sizeof buf) > 0)
-        ;
+    uint64_t h = 0xCBF29CE484222325ull ^ (uint64_t)kind;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 0x100000001B3ull;
+    return h;
 }
 
-/* Record the identity of a listed file (left 0 when it cannot be read). */
-static void identify(exc_spool_entry *e)
+static exc_spool_seen *seen_find(exc_spool *sp, int kind, const char *name, bool add)
+{
+    uint64_t h = name_hash(kind, name);
+    for (size_t i = 0; i < sp->n_seen; i++)
+        if (sp->seen[i].hash == h && sp->seen[i].kind == kind &&
+            strcmp(sp->seen[i].name, name) == 0)
+            return &sp->seen[i];
+    /* bounded: beyond it, files fall back to the mtime rule */
+    if (!add || strlen(name) >= sizeof sp->seen->name || sp->n_seen >= 4096)
+        return NULL;
+    if (sp->n_seen == sp->cap_seen) {
+        sp->cap_seen = sp->cap_seen ? sp->cap_seen * 2 : 64;
+        sp->seen = exc_realloc(sp->seen, sp->cap_seen * sizeof *sp->seen);
+    }
+    exc_spool_seen *s = &sp->seen[sp->n_seen++];
+    memset(s, 0, sizeof *s);
+    s->hash = h;
+    s->kind = kind;
+    snprintf(s->name, sizeof s->name, "%s", name);
+    return s;
+}
+
+static void seen_drop(exc_spool *sp, exc_spool_seen *s)
+{
+    *s = sp->seen[--sp->n_seen];
+}
+
+static void note_event(exc_spool *sp, const struct inotify_event *ev)
+{
+    if (ev->len == 0 || ev->name[0] == '.' || (ev->mask & IN_ISDIR))
+        return;
+    int kind = ev->wd == sp->wd_reports ? EXC_SPOOL_REPORT
+             : ev->wd == sp->wd_events  ? EXC_SPOOL_EVENT : 0;
+    if (kind == 0)
+        return;
+    exc_spool_seen *s = seen_find(sp, kind, ev->name, true);
+    if (!s)
+        return;
+    if (ev->mask & IN_MOVED_TO) {
+        s->moved = true;
+        s->writing = false;
+    } else if (ev->mask & (IN_CREATE | IN_MODIFY)) {
+        s->moved = false;
+        s->writing = true;
+    } else if (ev->mask & IN_CLOSE_WRITE) {
+        s->writing = false;
+    }
+    s->activity_ms = exc_now_ms();
+}
+
+void exc_spool_drain(exc_spool *sp)
+{
+    char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+    if (sp->inotify_fd < 0)
+        return;
+    ssize_t n;
+    while ((n = read(sp->inotify_fd, buf, sizeof buf)) > 0) {
+        for (char *p = buf; p < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            note_event(sp, ev);
+            p += sizeof *ev + ev->len;
+        }
+    }
+}
+
+int64_t exc_spool_next_ready(const exc_spool *sp) { return sp->next_ready_ms; }
+
+const char *exc_spool_bad_type(const exc_spool_entry *e)
+{
+    mode_t m = (mode_t)e->mode;
+    if (m == 0 || S_ISREG(m))
+        return NULL;
+    if (S_ISFIFO(m)) return "not a regular file: a FIFO";
+    if (S_ISLNK(m)) return "not a regular file: a symbolic link";
+    if (S_ISDIR(m)) return "not a regular file: a directory";
+    if (S_ISSOCK(m)) return "not a regular file: a socket";
+    return "not a regular file: a device";
+}
+
+/* Record the identity of a listed file; false when it is gone. */
+static bool identify(exc_spool_entry *e)
 {
     struct stat st;
     if (lstat(e->path, &st) != 0)
-        return;
+        return errno != ENOENT;   /* left 0: unknown */
     e->ino = (uint64_t)st.st_ino;
     e->size = (uint64_t)st.st_size;
     e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    e->mode = (uint32_t)st.st_mode;
+    return true;
 }
 
 /* False when the path now holds another file than the one the entry was
@@ -113,6 +202,8 @@ static int cmp_entry(const void *a, const void *b)
     return r ? r : x->kind - y->kind;
 }
 
+/* Every non-dot entry, whatever its type (a non-regular one is rejected by
+ * the engine with its type, never left in the spool unlogged). */
 static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n, size_t *cap,
                      bool *missing)
 {
@@ -129,13 +220,12 @@ static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n
             continue;
         if (strlen(de->d_name) >= sizeof(*out)->name)
             continue;
-        if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
-            continue;
         if (*n == *cap) {
             *cap = *cap ? *cap * 2 : 64;
             *out = exc_realloc(*out, *cap * sizeof **out);
         }
         exc_spool_entry *e = &(*out)[(*n)++];
+        memset(e, 0, sizeof *e);
         e->kind = kind;
         snprintf(e->name, sizeof e->name, "%s", de->d_name);
         snprintf(e->path, sizeof e->path, "%s/%s", dir, de->d_name);
@@ -143,9 +233,41 @@ static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n
     closedir(d);
 }
 
+/* May the listed file be taken now?  A regular file renamed in: yes.  One
+ * written in place: once closed and quiet for EXC_SPOOL_QUIET_MS (by the
+ * inotify record, or by its mtime); *ready_at says when otherwise. */
+static bool ready(exc_spool *sp, const exc_spool_entry *e, int64_t now, int64_t *ready_at)
+{
+    exc_spool_seen *s = seen_find(sp, e->kind, e->name, false);
+    if (!S_ISREG((mode_t)e->mode)) {
+        if (s)
+            seen_drop(sp, s);
+        return true;   /* rejected with its type */
+    }
+    if (s && s->moved)
+        return true;   /* the record stays until the file is gone */
+    int64_t mtime_ms = e->mtime_ns / 1000000, last = mtime_ms;
+    if (s && s->activity_ms > last)
+        last = s->activity_ms;
+    bool open_writer = s && s->writing && now - last < EXC_SPOOL_WRITER_STUCK_MS;
+    /* an mtime far in the future (a clock elsewhere) cannot be waited out */
+    bool quiet = now - last >= EXC_SPOOL_QUIET_MS || mtime_ms > now + 60000;
+    if (quiet && !open_writer) {
+        if (s)
+            s->moved = true;   /* ready from now on, until written again */
+        return true;
+    }
+    int64_t at = open_writer ? now + EXC_SPOOL_QUIET_MS : last + EXC_SPOOL_QUIET_MS;
+    if (*ready_at == 0 || at < *ready_at)
+        *ready_at = at;
+    return false;
+}
+
 size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
 {
     *out = NULL;
+    sp->next_ready_ms = 0;
+    exc_spool_drain(sp);   /* what was renamed in, what is being written */
     prepare(sp);
     if (!sp->ready)
         return 0;
@@ -157,20 +279,130 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
         sp->ready = false;   /* prepare() recreates the directory and its watch */
     if (n > 1)
         qsort(*out, n, sizeof **out, cmp_entry);
-    if (n > max)
-        n = max;
-    for (size_t i = 0; i < n; i++)
-        identify(&(*out)[i]);
-    return n;
+    /* names seen through inotify that are gone (a writer deleted them) */
+    for (size_t i = sp->n_seen; i-- > 0;) {
+        exc_spool_entry key;
+        key.kind = sp->seen[i].kind;
+        memcpy(key.name, sp->seen[i].name, sizeof key.name);
+        if (!missing && !bsearch(&key, *out, n, sizeof **out, cmp_entry))
+            seen_drop(sp, &sp->seen[i]);
+    }
+    int64_t now = exc_now_ms();
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < max; i++) {
+        exc_spool_entry *e = &(*out)[i];
+        if (!identify(e))
+            continue;   /* gone since listed */
+        /* files are taken in name order: one still being written holds
+         * back every later name (they would overtake it: stale reports) */
+        if (!ready(sp, e, now, &sp->next_ready_ms))
+            break;
+        if (k != i)
+            (*out)[k] = *e;
+        k++;
+    }
+    return k;
 }
 
-static bool write_reason(const char *path, const char *reason)
+/* ---- rejected/ ---------------------------------------------------------- */
+
+#define REASON_SUFFIX ".reason"
+#define REASON_TMP ".exconn-reason"
+
+static bool is_reason(const char *name)
 {
-    char tmp[EXC_PATH_BUF + 400];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
+    size_t n = strlen(name), s = sizeof REASON_SUFFIX - 1;
+    return n > s && strcmp(name + n - s, REASON_SUFFIX) == 0;
+}
+
+/* Count the evidence in rejected/ (and remove our own temporaries that a
+ * kill left behind). */
+static void count_rejected(exc_spool *sp)
+{
+    DIR *d = opendir(sp->rejected);
+    if (!d)
+        return;
+    long n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, REASON_TMP ".", sizeof REASON_TMP) == 0)
+            unlinkat(dirfd(d), de->d_name, 0);
+        else if (de->d_name[0] != '.' && !is_reason(de->d_name))
+            n++;
+    }
+    closedir(d);
+    sp->n_rejected = n;
+}
+
+typedef struct aged { int64_t t; char name[256]; } aged;
+
+static int cmp_aged(const void *a, const void *b)
+{
+    const aged *x = a, *y = b;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* Remove one rejected file and its reason; a directory only when empty. */
+static void remove_evidence(int dfd, const char *name)
+{
+    char reason[300];
+    if (unlinkat(dfd, name, 0) != 0 && errno == EISDIR)
+        unlinkat(dfd, name, AT_REMOVEDIR);
+    snprintf(reason, sizeof reason, "%s" REASON_SUFFIX, name);
+    unlinkat(dfd, reason, 0);
+}
+
+/* Bound rejected/: the oldest (by the time they were rejected: their
+ * reason's mtime, else their own) pruned down to 90% of the limit. */
+static void prune_rejected(exc_spool *sp)
+{
+    DIR *d = opendir(sp->rejected);
+    if (!d)
+        return;
+    size_t n = 0, cap = 0;
+    aged *v = NULL;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || is_reason(de->d_name))
+            continue;
+        struct stat st;
+        char reason[300];
+        snprintf(reason, sizeof reason, "%s" REASON_SUFFIX, de->d_name);
+        if (fstatat(dirfd(d), reason, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            v = exc_realloc(v, cap * sizeof *v);
+        }
+        v[n].t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        snprintf(v[n].name, sizeof v[n].name, "%s", de->d_name);
+        n++;
+    }
+    size_t keep = EXC_SPOOL_REJECTED_MAX - EXC_SPOOL_REJECTED_MAX / 10, gone = 0;
+    if (n > keep) {
+        qsort(v, n, sizeof *v, cmp_aged);
+        for (; gone < n - keep; gone++)
+            remove_evidence(dirfd(d), v[gone].name);
+    }
+    closedir(d);
+    free(v);
+    sp->n_rejected = (long)(n - gone);
+    sp->pruned += gone;
+    exc_log(LOG_NOTICE, "spool: %s held more than %d rejected files: pruned the %zu oldest "
+            "(%llu since start)", sp->rejected, EXC_SPOOL_REJECTED_MAX, gone,
+            (unsigned long long)sp->pruned);
+}
+
+/* The one-line reason, to a new temporary in rejected/ (O_EXCL: never an
+ * existing name, never through a symlink).  Its name goes into tmp. */
+static bool write_reason(const char *dir, const char *reason, char *tmp, size_t cap)
+{
+    int fd = exc_create_unique(dir, REASON_TMP, 0640, tmp, cap);
+    if (fd < 0) {
+        exc_log(LOG_ERR, "spool: cannot create a reason file in %s: %s", dir, strerror(errno));
         return false;
+    }
     char line[1024];
     /* one line, whatever the reason text holds (and cut at a UTF-8 boundary) */
     size_t len = exc_utf8_copy(line, sizeof line - 1, reason);
@@ -178,35 +410,109 @@ static bool write_reason(const char *path, const char *reason)
         if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
             line[i] = ' ';
     line[len++] = '\n';
-    bool ok = write(fd, line, len) == (ssize_t)len;
+    bool ok = exc_write_all(fd, line, len);
+    int saved = errno;
     ok = close(fd) == 0 && ok;
-    if (ok)
-        ok = rename(tmp, path) == 0;
-    if (!ok)
+    if (!ok) {
+        exc_log(LOG_ERR, "spool: cannot write %s: %s", tmp, strerror(saved));
         unlink(tmp);
+    }
     return ok;
+}
+
+/* rename without replacing an existing name (EEXIST) */
+static int rename_new(const char *from, const char *to)
+{
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    struct stat st;   /* a file system without RENAME_NOREPLACE */
+    if (lstat(to, &st) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return rename(from, to);
+}
+
+/* The name attempt k gives in rejected/: NAME itself (k = 0), else NAME~k;
+ * cut (at a UTF-8 boundary) so that NAME.reason fits NAME_MAX.  False when
+ * attempt 0 does not fit. */
+static bool rejected_name(const char *name, unsigned k, char *out, size_t cap)
+{
+    char suffix[16] = "";
+    if (k > 0)
+        snprintf(suffix, sizeof suffix, "~%u", k);
+    size_t room = NAME_MAX - (sizeof REASON_SUFFIX - 1) - strlen(suffix);
+    if (k == 0 && strlen(name) > room)
+        return false;
+    char stem[NAME_MAX + 1];
+    exc_utf8_copy(stem, room + 1 < sizeof stem ? room + 1 : sizeof stem, name);
+    snprintf(out, cap, "%s%s", stem, suffix);
+    return true;
+}
+
+/* Move the file to rejected/NAME (a name not taken yet), its reason to
+ * NAME.reason first: a reader who sees the file in rejected/ finds why. */
+static bool move_rejected(exc_spool *sp, const exc_spool_entry *e, const char *reason)
+{
+    char full[1600];
+    bool cut = strlen(e->name) + sizeof REASON_SUFFIX - 1 > NAME_MAX;
+    if (cut) {   /* the original name, kept in the reason */
+        snprintf(full, sizeof full, "%s (file name shortened; it was %s)", reason, e->name);
+        reason = full;
+    }
+    for (unsigned k = 0; k < 1000; k++) {
+        char base[NAME_MAX + 1], dst[EXC_PATH_BUF + 300], rpath[EXC_PATH_BUF + 320];
+        char tmp[EXC_PATH_BUF + 64];
+        if (!rejected_name(e->name, k, base, sizeof base))
+            continue;
+        snprintf(dst, sizeof dst, "%s/%s", sp->rejected, base);
+        snprintf(rpath, sizeof rpath, "%s/%s" REASON_SUFFIX, sp->rejected, base);
+        struct stat st;
+        if (lstat(dst, &st) == 0 || lstat(rpath, &st) == 0)
+            continue;   /* evidence of an earlier file: kept */
+        if (!write_reason(sp->rejected, reason, tmp, sizeof tmp))
+            return false;
+        if (rename_new(tmp, rpath) != 0) {
+            unlink(tmp);
+            if (errno == EEXIST)
+                continue;
+            exc_log(LOG_ERR, "spool: cannot create %s: %s", rpath, strerror(errno));
+            return false;
+        }
+        if (rename_new(e->path, dst) == 0)
+            return true;
+        int saved = errno;
+        unlink(rpath);
+        if (saved == EEXIST)
+            continue;
+        if (saved == ENOENT)
+            return true;   /* already moved (replay after a crash) */
+        exc_log(LOG_ERR, "spool: cannot move %s to %s: %s", e->path, dst, strerror(saved));
+        return false;
+    }
+    exc_log(LOG_ERR, "spool: no free name in %s for %s", sp->rejected, e->name);
+    return false;
 }
 
 bool exc_spool_reject(exc_spool *sp, const exc_spool_entry *e, const char *reason)
 {
-    char dst[EXC_PATH_BUF + 300], rpath[EXC_PATH_BUF + 320];
     if (!same_file(e))
         return true;
     prepare(sp);
-    snprintf(dst, sizeof dst, "%s/%s", sp->rejected, e->name);
-    snprintf(rpath, sizeof rpath, "%s/%s.reason", sp->rejected, e->name);
-    /* the reason first: a reader who sees the file in rejected/ finds why */
-    bool ok = write_reason(rpath, reason);
-    if (ok && rename(e->path, dst) != 0) {
-        ok = errno == ENOENT;   /* already moved (replay after a crash) */
-        if (!ok)
-            exc_log(LOG_ERR, "spool: cannot move %s to %s: %s", e->path, dst, strerror(errno));
-    }
+    if (sp->n_rejected < 0)
+        count_rejected(sp);
+    bool ok = move_rejected(sp, e, reason);
     if (!ok) {
         exc_log(LOG_ERR, "spool: could not keep rejected %s; deleting it (%s)", e->path, reason);
-        unlink(e->path);
+        if (unlink(e->path) != 0 && errno == EISDIR)
+            rmdir(e->path);
+        return false;
     }
-    return ok;
+    if (sp->n_rejected >= 0 && ++sp->n_rejected > EXC_SPOOL_REJECTED_MAX)
+        prune_rejected(sp);
+    return true;
 }
 
 bool exc_spool_remove(const exc_spool_entry *e)

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,13 +18,19 @@
 
 #define STATE_FILE "exconn.state"
 #define STATE_MAGIC "exconn-state"
-#define STATE_VERSION 1
+/* version 2 ends with "end <crc32>", the CRC of every byte before that
+ * line; version 1 (no checksum) is still read */
+#define STATE_VERSION 2
 #define JOURNAL_FILE "exconn.journal"
 #define JOURNAL_MAGIC "exconn-journal"
 #define JOURNAL_VERSION 1
 /* the journal is folded into a new checkpoint once it outgrows this many
  * bytes, or twice the checkpoint, whichever is more */
 #define JOURNAL_MIN_LIMIT (1u << 20)
+/* temporaries (exc_create_unique adds a random suffix; never an existing
+ * name, never through a symlink) */
+#define STATE_TMP "." STATE_FILE
+#define JOURNAL_TMP "." JOURNAL_FILE
 
 void exc_journal_add(exc_journal *j, const exc_spool_entry *f, int action, const char *reason)
 {
@@ -46,6 +53,24 @@ void exc_journal_free(exc_journal *j)
     memset(j, 0, sizeof *j);
 }
 
+/* Temporaries a killed writer left behind (".exconn.state.XXXXXX", and the
+ * fixed ".NAME.tmp" of older versions).  unlink never follows a symlink. */
+static void remove_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if ((strncmp(n, STATE_TMP ".", sizeof STATE_TMP) == 0 ||
+             strncmp(n, JOURNAL_TMP ".", sizeof JOURNAL_TMP) == 0) &&
+            unlinkat(dirfd(d), n, 0) == 0)
+            exc_log(LOG_INFO, "state: removed %s/%s left by an interrupted write", dir, n);
+    }
+    closedir(d);
+}
+
 bool exc_state_prepare(const char *dir, exc_err *err)
 {
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
@@ -56,6 +81,7 @@ bool exc_state_prepare(const char *dir, exc_err *err)
         exc_err_set(err, 0, "state directory %s is not writable: %s", dir, strerror(errno));
         return false;
     }
+    remove_temporaries(dir);
     return true;
 }
 
@@ -169,9 +195,8 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
 {
     char path[EXC_PATH_BUF + 32], tmp[EXC_PATH_BUF + 40];
     snprintf(path, sizeof path, "%s/" STATE_FILE, dir);
-    snprintf(tmp, sizeof tmp, "%s/." STATE_FILE ".tmp", dir);
     ckp_out o = {.fd = -1, .crc = 0xFFFFFFFFu};
-    o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    o.fd = exc_create_unique(dir, STATE_TMP, 0640, tmp, sizeof tmp);
     if (o.fd < 0) {
         exc_err_set(err, 0, "cannot write %s: %s", tmp, strerror(errno));
         return false;
@@ -191,10 +216,14 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
     save_jrn(&w, j);
     exc_model_save(m, &w);
     exc_alarms_save(a, &w);
+    /* the checksum covers every byte before the end record: flushed first */
+    if (fflush(fp) != 0)
+        w.failed = true;
     exc_sf_begin(&w, "end");
+    exc_sf_u64(&w, o.crc ^ 0xFFFFFFFFu);
     exc_sf_end(&w);
     bool ok = fclose(fp) == 0 && !w.failed && !o.failed;
-    int saved = o.failed ? o.err : errno;
+    int saved = o.failed ? o.err : errno ? errno : EIO;
     if (ok && fsync(o.fd) != 0) {
         saved = errno;
         ok = false;
@@ -331,22 +360,61 @@ static bool apply_entry(const char *path, char *buf, size_t len, exc_model *m, e
     return ok;
 }
 
-/* Open a file that may legitimately be absent.  Returns false (err set) only
- * on a real error; *fp is NULL when the file does not exist. */
-static bool open_optional(const char *path, FILE **fp, exc_err *err)
+/* What a non-regular file is, for a message. */
+static const char *file_type(mode_t mode)
 {
-    *fp = fopen(path, "re");
-    if (*fp || errno == ENOENT)
-        return true;
-    exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
-    return false;
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISLNK(mode)) return "a symbolic link";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    return "not a regular file";
 }
 
-/* Replay the journal that extends the checkpoint of this size and CRC
- * (none, or one that names another: nothing to do).  *entries counts what
- * was applied. */
-static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, exc_model *m,
-                           exc_alarms *a, exc_journal *j, unsigned *entries, exc_err *err)
+/* Open a file that may legitimately be absent: never blocking (a FIFO),
+ * never through a symlink, and only a regular file.  Returns false (err
+ * set) on a real error; *fp is NULL when the file does not exist. */
+static bool open_optional(const char *path, FILE **fp, exc_err *err)
+{
+    *fp = NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return true;
+        struct stat ls;
+        if (errno == ELOOP && lstat(path, &ls) == 0)
+            exc_err_set(err, 0, "%s: is %s, not a state file", path, file_type(ls.st_mode));
+        else
+            exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        exc_err_set(err, 0, "%s: is %s, not a state file", path, file_type(st.st_mode));
+        close(fd);
+        return false;
+    }
+    *fp = fdopen(fd, "r");
+    if (!*fp) {
+        exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
+        return false;
+    }
+    return true;
+}
+
+/* The one line of advice every refusal to load ends with. */
+#define MOVE_ASIDE "; restore it from a backup, or move " STATE_FILE " and " JOURNAL_FILE \
+                   " aside to start with an empty state"
+
+/* Replay the journal that extends the checkpoint of this size and CRC.
+ * One that names another checkpoint is what a crash between the two renames
+ * of a fold leaves (already folded into this one): ignored -- loudly when
+ * the checkpoint has no checksum of its own (version 1), since damage to it
+ * would look the same.  *entries counts what was applied. */
+static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, bool ckp_checked,
+                           exc_model *m, exc_alarms *a, exc_journal *j, unsigned *entries,
+                           exc_err *err)
 {
     char path[EXC_PATH_BUF + 32];
     snprintf(path, sizeof path, "%s/" JOURNAL_FILE, dir);
@@ -363,9 +431,19 @@ static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, exc_mod
     char magic[32];
     if (!fgets(line, sizeof line, fp) ||
         sscanf(line, "%31s %u %llu %lx", magic, &version, &jsize, &jcrc) != 4 ||
-        strcmp(magic, JOURNAL_MAGIC) != 0 || version != JOURNAL_VERSION || jsize != size ||
-        jcrc != crc) {
-        fclose(fp);   /* it extends another checkpoint: already folded into this one */
+        strcmp(magic, JOURNAL_MAGIC) != 0 || version != JOURNAL_VERSION) {
+        fclose(fp);   /* the header is written whole (tmp + rename): this is damage */
+        exc_err_set(err, 0, "%s:1: not an exconn journal (damaged header)" MOVE_ASIDE, path);
+        return false;
+    }
+    if (jsize != size || jcrc != crc) {
+        fclose(fp);
+        if (ckp_checked)
+            exc_log(LOG_INFO, "state: %s extends an older checkpoint; ignored", path);
+        else
+            exc_log(LOG_WARNING, "state: %s does not extend %s/" STATE_FILE " (no checksum: "
+                    "version 1); ignored -- if the checkpoint was damaged, the commits in "
+                    "the journal are lost", path, dir);
         return true;
     }
     bool ok = true;
@@ -396,6 +474,146 @@ static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, exc_mod
     return ok;
 }
 
+/* The checkpoint's text, read whole (its CRC names it for the journal). */
+static bool read_checkpoint(FILE *file, const char *path, char **text, size_t *size,
+                            exc_err *err)
+{
+    *text = NULL;
+    *size = 0;
+    struct stat info;
+    if (fstat(fileno(file), &info) == 0 && info.st_size > 0) {
+        *text = exc_calloc(1, (size_t)info.st_size + 1);
+        *size = fread(*text, 1, (size_t)info.st_size, file);
+        if (ferror(file)) {
+            exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+            free(*text);
+            *text = NULL;
+            return false;
+        }
+    }
+    if (*size == 0) {
+        free(*text);
+        *text = NULL;
+        exc_err_set(err, 0, "%s: empty file (truncated)" MOVE_ASIDE, path);
+        return false;
+    }
+    return true;
+}
+
+static unsigned count_lines(const char *text, size_t len)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n';
+    return len && text[len - 1] != '\n' ? n + 1 : n;
+}
+
+/* The header and, for version 2, the end record's checksum, before any
+ * record is believed.  *version gets the file's version. */
+static bool check_checkpoint(const char *path, const char *text, size_t len,
+                             unsigned *version, exc_err *err)
+{
+    const char *nl = memchr(text, '\n', len);
+    size_t first = nl ? (size_t)(nl - text) : len;
+    unsigned long v = 0;
+    char extra;
+    char head[64];
+    snprintf(head, sizeof head, "%.*s", (int)(first < 63 ? first : 63), text);
+    if (strncmp(head, STATE_MAGIC " ", sizeof STATE_MAGIC) != 0 ||
+        sscanf(head + sizeof STATE_MAGIC, "%lu%c", &v, &extra) != 1) {
+        exc_err_set(err, 0, "%s:1: not an exconn state file (no \"" STATE_MAGIC
+                    " VERSION\" header)", path);
+        return false;
+    }
+    if (v < 1 || v > STATE_VERSION) {
+        exc_err_set(err, 0, "%s:1: state version %lu is not one this agent reads (1 to %d)"
+                    ": written by a newer exconn?", path, v, STATE_VERSION);
+        return false;
+    }
+    *version = (unsigned)v;
+    unsigned lines = count_lines(text, len);
+    bool whole = text[len - 1] == '\n';
+    /* the last line (whole or not) */
+    size_t end = whole ? len - 1 : len, start = end;
+    while (start > 0 && text[start - 1] != '\n')
+        start--;
+    bool has_end = end - start >= 3 && memcmp(text + start, "end", 3) == 0 &&
+                   (end - start == 3 || text[start + 3] == ' ');
+    if (!has_end || (!whole && v == 1 && end - start != 3)) {
+        exc_err_set(err, 0, "%s:%u: truncated (%sno end record)" MOVE_ASIDE, path, lines,
+                    whole ? "" : "incomplete last line, ");
+        return false;
+    }
+    if (v == 1)
+        return true;
+    unsigned long long want = 0;
+    char tail[32];
+    snprintf(tail, sizeof tail, "%.*s", (int)(end - start < 31 ? end - start : 31),
+             text + start);
+    if (sscanf(tail, "end %llu%c", &want, &extra) != 1) {
+        exc_err_set(err, 0, "%s:%u: malformed end record" MOVE_ASIDE, path, lines);
+        return false;
+    }
+    uint32_t got = crc32_of(text, start);
+    if (got != want) {
+        exc_err_set(err, 0, "%s: checksum mismatch (CRC-32 %08lx, the file says %08llx): "
+                    "the checkpoint is damaged" MOVE_ASIDE, path, (unsigned long)got, want);
+        return false;
+    }
+    return true;
+}
+
+/* The records of a checked checkpoint. */
+static bool parse_checkpoint(const char *path, char *text, size_t size, exc_model *m,
+                             exc_alarms *a, exc_journal *j, exc_err *err)
+{
+    FILE *fp = fmemopen(text, size, "r");
+    if (!fp) {
+        exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    exc_sf_reader r = {.fp = fp};
+    const char *tag = exc_sf_next(&r);   /* the header, checked */
+    bool ok = tag != NULL, ended = false;
+    while (ok && (tag = exc_sf_next(&r)) != NULL) {
+        if (strcmp(tag, "end") == 0) {
+            ended = true;
+            break;
+        }
+        if (strcmp(tag, "jrn") == 0)
+            load_jrn(&r, j);
+        else if (!exc_model_load_record(m, tag, &r) && !exc_alarms_load_record(a, tag, &r)) {
+            exc_err_set(err, 0, "%s:%u: unknown record \"%s\"", path, r.lineno, tag);
+            ok = false;
+        }
+        if (ok && r.bad) {
+            exc_err_set(err, 0, "%s:%u: malformed \"%s\" record", path, r.lineno, tag);
+            ok = false;
+        }
+    }
+    if (ok && !ended) {
+        exc_err_set(err, 0, "%s:%u: truncated (no end record)", path, r.lineno);
+        ok = false;
+    }
+    exc_sf_reader_free(&r);
+    fclose(fp);
+    return ok;
+}
+
+/* No checkpoint: a first start -- unless a journal is there, whose commits
+ * would silently be lost. */
+static bool check_orphan_journal(const char *dir, exc_err *err)
+{
+    char jpath[EXC_PATH_BUF + 32];
+    snprintf(jpath, sizeof jpath, "%s/" JOURNAL_FILE, dir);
+    struct stat st;
+    if (lstat(jpath, &st) != 0)
+        return true;
+    exc_err_set(err, 0, "%s: a journal without its checkpoint %s/" STATE_FILE
+                " (removed?): its commits cannot be applied" MOVE_ASIDE, jpath, dir);
+    return false;
+}
+
 bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j, bool *found,
                     exc_err *err)
 {
@@ -406,62 +624,41 @@ bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j
     if (!open_optional(path, &file, err))
         return false;
     if (!file)
-        return true;   /* first start: no state yet */
+        return check_orphan_journal(dir, err);   /* first start: no state yet */
     *found = true;
-    /* the whole checkpoint in memory: its CRC names it for the journal */
-    struct stat info;
-    char *text = NULL;
-    size_t size = 0;
-    if (fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-        size = (size_t)info.st_size;
-        text = exc_calloc(1, size);
-        size = fread(text, 1, size, file);
-    }
+    char *text;
+    size_t size;
+    bool ok = read_checkpoint(file, path, &text, &size, err);
     fclose(file);
-    uint32_t crc = crc32_of(text, size);
-    FILE *fp = size ? fmemopen(text, size, "r") : NULL;
-    if (!fp) {
-        free(text);
-        exc_err_set(err, 0, "%s: truncated (empty)", path);
-        return false;
-    }
-    exc_sf_reader r = {.fp = fp};
-    const char *tag = exc_sf_next(&r);
-    bool ok = tag && strcmp(tag, STATE_MAGIC) == 0 && exc_sf_get_u64(&r) == STATE_VERSION &&
-              !r.bad;
-    bool ended = false;
-    if (!ok)
-        exc_err_set(err, (int)r.lineno, "%s: not an exconn state file (version %d)", path,
-                    STATE_VERSION);
-    while (ok && (tag = exc_sf_next(&r)) != NULL) {
-        if (strcmp(tag, "end") == 0) {
-            ended = true;
-            break;
-        }
-        if (strcmp(tag, "jrn") == 0)
-            load_jrn(&r, j);
-        else if (!exc_model_load_record(m, tag, &r) && !exc_alarms_load_record(a, tag, &r)) {
-            exc_err_set(err, (int)r.lineno, "%s: unknown record \"%s\"", path, tag);
-            ok = false;
-        }
-        if (ok && r.bad) {
-            exc_err_set(err, (int)r.lineno, "%s: malformed \"%s\" record", path, tag);
-            ok = false;
-        }
-    }
-    if (ok && !ended) {
-        exc_err_set(err, (int)r.lineno, "%s: truncated (no end record)", path);
-        ok = false;
-    }
-    exc_sf_reader_free(&r);
-    fclose(fp);
+    unsigned version = 0;
+    ok = ok && check_checkpoint(path, text, size, &version, err) &&
+         parse_checkpoint(path, text, size, m, a, j, err);
+    uint32_t crc = ok ? crc32_of(text, size) : 0;
     free(text);
+    if (ok && version == 1)
+        exc_log(LOG_NOTICE, "state: %s has no checksum (version 1, an older agent's); the "
+                "next checkpoint writes version %d", path, STATE_VERSION);
     unsigned entries = 0;
     if (ok)
-        ok = replay_journal(dir, size, crc, m, a, j, &entries, err);
+        ok = replay_journal(dir, size, crc, version >= 2, m, a, j, &entries, err);
     if (ok && entries)
         exc_log(LOG_INFO, "state: %u journal entr%s replayed", entries,
                 entries == 1 ? "y" : "ies");
+    return ok;
+}
+
+bool exc_state_check(const char *dir, exc_err *err)
+{
+    exc_model m;
+    exc_alarms a;
+    exc_journal j = {0};
+    bool found;
+    exc_model_init(&m, EXC_STALL_MAX);
+    exc_alarms_init(&a, UINT32_MAX / 2, 0, UINT32_MAX / 2, false);
+    bool ok = exc_state_load(dir, &m, &a, &j, &found, err);
+    exc_journal_free(&j);
+    exc_alarms_free(&a);
+    exc_model_free(&m);
     return ok;
 }
 
@@ -799,17 +996,16 @@ static void start_journal(exc_state *st, uint64_t size, uint32_t crc)
 {
     char path[EXC_PATH_BUF + 32], tmp[EXC_PATH_BUF + 40], head[96];
     snprintf(path, sizeof path, "%s/" JOURNAL_FILE, st->dir);
-    snprintf(tmp, sizeof tmp, "%s/." JOURNAL_FILE ".tmp", st->dir);
     int n = snprintf(head, sizeof head, JOURNAL_MAGIC " %d %llu %08lx\n", JOURNAL_VERSION,
                      (unsigned long long)size, (unsigned long)crc);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    bool ok = fd >= 0 && write(fd, head, (size_t)n) == n && fsync(fd) == 0;
+    int fd = exc_create_unique(st->dir, JOURNAL_TMP, 0640, tmp, sizeof tmp);
+    bool ok = fd >= 0 && exc_write_all(fd, head, (size_t)n) && fsync(fd) == 0;
     if (fd >= 0)
         ok = close(fd) == 0 && ok;
     ok = ok && rename(tmp, path) == 0;
     if (ok) {
         fsync_dir(st->dir);
-        st->jfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        st->jfd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
     }
     if (!ok || st->jfd < 0) {
         if (fd >= 0)
@@ -923,8 +1119,11 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
                       (unsigned long long)st->entries + 1, len,
                       (unsigned long)crc32_of(buf, len));
     struct iovec iov[2] = {{head, (size_t)hn}, {buf, len}};
+    errno = 0;
     ssize_t wrote = writev(st->jfd, iov, 2);
     bool ok = wrote == (ssize_t)(hn + len) && fdatasync(st->jfd) == 0;
+    if (!ok && wrote >= 0 && wrote < (ssize_t)(hn + len))
+        errno = ENOSPC;   /* a short write: the disk is full (errno is not set) */
     free(buf);
     if (!ok) {
         /* an entry that may be half there: the journal is done with; the

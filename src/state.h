@@ -79,10 +79,19 @@ bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
                     const exc_journal *j, exc_err *err);
 
 /* Load into initialised m/a/j: the checkpoint and its journal.  A missing
- * file is not an error (*found false).  A corrupt checkpoint, or a corrupt
- * record in a complete journal entry, is an error (err says where); an
- * incomplete last journal entry (a crash in mid-append) is skipped. */
+ * checkpoint is not an error (*found false) -- unless its journal is there
+ * (an orphaned journal: refused).  A checkpoint that is not a regular file,
+ * of an unknown version, truncated, whose checksum (version 2) does not
+ * match, or with a bad record, and a damaged journal header or a corrupt
+ * record in a complete journal entry, are errors: err->msg is one line
+ * naming the file (FILE:LINE where a line applies; err->line 0).  An
+ * incomplete last journal entry (a crash in mid-append) is skipped, logged.
+ * Version 1 checkpoints (no checksum) are read, with a notice. */
 bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j,
                     bool *found, exc_err *err);
+
+/* What exc_state_load would say about the state directory, without keeping
+ * anything (for --check-config): false with the same one-line err. */
+bool exc_state_check(const char *dir, exc_err *err);
 
 #endif

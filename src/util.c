@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static size_t utf8_seq_len(unsigned char c)
 {
@@ -222,4 +226,45 @@ void *exc_realloc(void *p, size_t size)
     if (r == NULL)
         oom();
     return r;
+}
+
+bool exc_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return false;
+        if (n == 0) {
+            errno = ENOSPC;
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+int exc_create_unique(const char *dir, const char *prefix, unsigned mode, char *path,
+                      size_t cap)
+{
+    if ((size_t)snprintf(path, cap, "%s/%s.XXXXXX", dir, prefix) >= cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    /* mkostemp opens with O_CREAT|O_EXCL: a name that exists -- a symlink
+     * planted there included -- is never opened, another name is tried */
+    int fd = mkostemp(path, O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    if (fchmod(fd, (mode_t)mode) != 0) {
+        int saved = errno;
+        close(fd);
+        unlink(path);
+        errno = saved;
+        return -1;
+    }
+    return fd;
 }

@@ -53,4 +53,15 @@ char *exc_strdup(const char *s);
 void *exc_calloc(size_t n, size_t size);
 void *exc_realloc(void *p, size_t size);
 
+/* Write all of buf to fd (EINTR retried).  False with errno set on failure;
+ * a short write that makes no progress (a full disk) sets ENOSPC rather than
+ * leaving a stale errno behind. */
+bool exc_write_all(int fd, const void *buf, size_t len);
+
+/* Create a new file DIR/PREFIX.XXXXXX (O_EXCL|O_NOFOLLOW, never an existing
+ * name or a symlink), mode applied with fchmod whatever the umask.  The name
+ * goes into path (capacity cap).  fd, or -1 with errno set. */
+int exc_create_unique(const char *dir, const char *prefix, unsigned mode, char *path,
+                      size_t cap);
+
 #endif

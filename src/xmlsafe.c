@@ -189,23 +189,45 @@ static int check_prolog(prolog_src *p, exc_err *err)
     return 0;
 }
 
+static const char *non_regular(mode_t m)
+{
+    if (S_ISFIFO(m)) return "not a regular file: a FIFO";
+    if (S_ISDIR(m)) return "not a regular file: a directory";
+    if (S_ISSOCK(m)) return "not a regular file: a socket";
+    if (S_ISLNK(m)) return "not a regular file: a symbolic link";
+    return "not a regular file: a device";
+}
+
+int exc_xml_open_input(const char *path, struct stat *st, exc_err *err)
+{
+    int fd = open(path, EXC_XML_INPUT_FLAGS);
+    if (fd < 0) {
+        struct stat ls;
+        if ((errno == ELOOP || errno == ENXIO) && lstat(path, &ls) == 0 && !S_ISREG(ls.st_mode))
+            exc_err_set(err, 0, "%s", non_regular(ls.st_mode));   /* symlink, socket */
+        else
+            exc_err_set(err, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) != 0)
+        st->st_mode = 0;
+    if (!S_ISREG(st->st_mode)) {
+        exc_err_set(err, 0, "%s", non_regular(st->st_mode));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_depth,
                        exc_err *err)
 {
     exc_xml_init();
     memset(x, 0, sizeof *x);
-    x->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (x->fd < 0) {
-        exc_err_set(err, 0, "cannot open: %s", strerror(errno));
-        return false;
-    }
     struct stat st;
-    if (fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        exc_err_set(err, 0, "not a regular file");
-        close(x->fd);
-        x->fd = -1;
+    x->fd = exc_xml_open_input(path, &st, err);
+    if (x->fd < 0)
         return false;
-    }
     if (max_bytes > 0 && (uint64_t)st.st_size > max_bytes) {
         exc_err_set(err, 0, "file too large: %lld bytes, limit %zu", (long long)st.st_size,
                     max_bytes);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <fcntl.h>
+
 #include <libxml/xmlreader.h>
 
 #include "err.h"
@@ -28,7 +30,19 @@ typedef struct exc_xml {
  * installs the refusing external-entity loader. */
 void exc_xml_init(void);
 
-/* Open a file for streaming.  Files above max_bytes are refused without
+/* How every untrusted input file is opened: never blocking (a FIFO swapped
+ * in for a file after the spool was listed), never through a symlink; the
+ * caller then refuses anything fstat does not call a regular file. */
+#define EXC_XML_INPUT_FLAGS (O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+
+/* Open an untrusted input file with EXC_XML_INPUT_FLAGS and check with
+ * fstat that it is a regular file: its fd, or -1 with err set ("not a
+ * regular file: a FIFO", "a symbolic link", "cannot open: ..."). *st gets
+ * its fstat. */
+struct stat;
+int exc_xml_open_input(const char *path, struct stat *st, exc_err *err);
+
+/* Open a file for streaming (exc_xml_open_input).  Files above max_bytes are refused without
  * being read (max_bytes 0 = no limit).  On failure err is set, false returned. */
 bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_depth,
                        exc_err *err);

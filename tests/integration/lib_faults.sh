@@ -118,3 +118,13 @@ CONF
     SNMPD_UP_MS=$(now_ms)
     log "snmpd $SNMPD_PID on udp:127.0.0.1:$SNMPD_PORT, agentx socket $(stat -c '%A %U:%G' "$AGENTX_SOCK")"
 }
+
+# start_all [EXTRA CONFIG XML]: config, snmptrapd, snmpd and the agent,
+# registered
+start_all() {
+    write_config "$@"
+    start_snmptrapd
+    start_snmpd
+    start_agent
+    wait_registered 10
+}

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "cu_main.h"
+#include "event.h"
+#include "report.h"
 #include "log.h"
 #include "spool.h"
 #include "util.h"
@@ -116,8 +118,8 @@ static void test_scan_order_and_ignored(void)
     put("events", "20261122-0003.xml", "e3");   /* same name: reports first */
     put("reports", "20261122-0001b.xml", "r1b");
     put("events", "20261122-0004.xml", "e4");
-    /* ignored: dot-files (a writer's temporary), sub-directories, and
-     * anything in rejected/ */
+    /* ignored: dot-files (a writer's temporary) and anything in rejected/;
+     * a sub-directory is listed with its type (the engine rejects it) */
     path_of(p, sizeof p, "reports", ".20261122-0000.xml.tmp");
     CU_ASSERT_FATAL(fs_write_str(p, "partial"));
     path_of(p, sizeof p, "events", ".hidden");
@@ -133,6 +135,7 @@ static void test_scan_order_and_ignored(void)
         {EXC_SPOOL_EVENT, "20261122-0001.xml"},  {EXC_SPOOL_REPORT, "20261122-0001b.xml"},
         {EXC_SPOOL_REPORT, "20261122-0002.xml"}, {EXC_SPOOL_REPORT, "20261122-0003.xml"},
         {EXC_SPOOL_EVENT, "20261122-0003.xml"},  {EXC_SPOOL_EVENT, "20261122-0004.xml"},
+        {EXC_SPOOL_REPORT, "a-directory.xml"},
     };
     CU_ASSERT_EQUAL_FATAL(n, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < n; i++) {
@@ -142,7 +145,10 @@ static void test_scan_order_and_ignored(void)
         path_of(expect, sizeof expect, want[i].kind == EXC_SPOOL_REPORT ? "reports" : "events",
                 want[i].name);
         CU_ASSERT_STRING_EQUAL(f[i].path, expect);
+        if (i + 1 < n)
+            CU_ASSERT_PTR_NULL(exc_spool_bad_type(&f[i]));
     }
+    CU_ASSERT_STRING_EQUAL(exc_spool_bad_type(&f[n - 1]), "not a regular file: a directory");
     free(f);
 
     /* a batch limit keeps the first ones in name order */
@@ -252,6 +258,245 @@ static void test_reject_and_remove(void)
     teardown_dir();
 }
 
+/* one scan: the entry of that name, copied out (false when not listed) */
+static bool listed(exc_spool *sp, const char *name, exc_spool_entry *out)
+{
+    exc_spool_entry *f = NULL;
+    size_t n = exc_spool_scan(sp, &f, 1000);
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++)
+        if (strcmp(f[i].name, name) == 0) {
+            *out = f[i];
+            found = true;
+        }
+    free(f);
+    return found;
+}
+
+/* issue 9.4: FIFOs, symlinks, sockets and directories named *.xml are
+ * listed with their type (to be rejected, counted, logged), never left in
+ * the spool; and a FIFO swapped in after the scan never blocks the open. */
+static void test_non_regular(void)
+{
+    setup_dir();
+    char spool[1200], p[1300];
+    snprintf(spool, sizeof spool, "%s/spool", top);
+    exc_spool sp;
+    exc_spool_open(&sp, spool);
+    path_of(p, sizeof p, "reports", "fifo.xml");
+    CU_ASSERT_FATAL(mkfifo(p, 0600) == 0);
+    path_of(p, sizeof p, "reports", "link.xml");
+    CU_ASSERT_FATAL(symlink("/etc/passwd", p) == 0);
+    path_of(p, sizeof p, "events", "dir.xml");
+    CU_ASSERT_FATAL(mkdir(p, 0700) == 0);
+    exc_spool_entry e;
+    CU_ASSERT_TRUE_FATAL(listed(&sp, "fifo.xml", &e));
+    CU_ASSERT_STRING_EQUAL(exc_spool_bad_type(&e), "not a regular file: a FIFO");
+    CU_ASSERT_TRUE(exc_spool_reject(&sp, &e, exc_spool_bad_type(&e)));
+    CU_ASSERT_TRUE_FATAL(listed(&sp, "link.xml", &e));
+    CU_ASSERT_STRING_EQUAL(exc_spool_bad_type(&e), "not a regular file: a symbolic link");
+    CU_ASSERT_TRUE(exc_spool_reject(&sp, &e, exc_spool_bad_type(&e)));
+    CU_ASSERT_TRUE_FATAL(listed(&sp, "dir.xml", &e));
+    CU_ASSERT_STRING_EQUAL(exc_spool_bad_type(&e), "not a regular file: a directory");
+    CU_ASSERT_TRUE(exc_spool_reject(&sp, &e, exc_spool_bad_type(&e)));
+    path_of(p, sizeof p, "rejected", "fifo.xml.reason");
+    char *r = fs_read(p, NULL);
+    CU_ASSERT_STRING_EQUAL(r, "not a regular file: a FIFO\n");
+    free(r);
+    CU_ASSERT_EQUAL(fs_count_entries(sp.reports) + fs_count_entries(sp.events), 0);
+    CU_ASSERT_EQUAL(fs_count_entries(sp.rejected), 6);
+
+    /* listed as a regular file, then a FIFO renamed over it: the parser's
+     * open does not block (no writer will ever come) */
+    put("reports", "swap.xml", "<exchangeStatus/>");
+    CU_ASSERT_TRUE_FATAL(listed(&sp, "swap.xml", &e));
+    CU_ASSERT_PTR_NULL(exc_spool_bad_type(&e));
+    char tmp[1300];
+    path_of(tmp, sizeof tmp, "reports", ".swap.fifo");
+    CU_ASSERT_FATAL(mkfifo(tmp, 0600) == 0 && rename(tmp, e.path) == 0);
+    int64_t t0 = exc_mono_ms();
+    exc_report rep;
+    exc_err err = {0};
+    CU_ASSERT_FALSE(exc_report_parse_file(e.path, 0, &rep, &err));
+    CU_ASSERT_STRING_EQUAL(err.msg, "not a regular file: a FIFO");
+    exc_event_batch b;
+    exc_err_clear(&err);
+    CU_ASSERT_FALSE(exc_events_parse_file(e.path, 0, &b, &err));
+    CU_ASSERT_STRING_EQUAL(err.msg, "not a regular file");
+    CU_ASSERT_TRUE(exc_mono_ms() - t0 < 5000);
+    /* a symlink swapped in: not followed */
+    CU_ASSERT_FATAL(unlink(e.path) == 0 && symlink("/etc/passwd", e.path) == 0);
+    exc_err_clear(&err);
+    CU_ASSERT_FALSE(exc_report_parse_file(e.path, 0, &rep, &err));
+    CU_ASSERT_STRING_EQUAL(err.msg, "not a regular file: a symbolic link");
+    exc_spool_close(&sp);
+    teardown_dir();
+}
+
+/* reject one entry listed as NAME in reports/ with this text */
+static void reject_one(exc_spool *sp, const char *name, const char *text, const char *why)
+{
+    put("reports", name, text);
+    exc_spool_entry e;
+    CU_ASSERT_TRUE_FATAL(listed(sp, name, &e));
+    CU_ASSERT_TRUE(exc_spool_reject(sp, &e, why));
+}
+
+static char *read_in(const char *sub, const char *name)
+{
+    char p[1600];
+    path_of(p, sizeof p, sub, name);
+    return fs_read(p, NULL);
+}
+
+/* issue 9.11 and 9.5: rejected evidence is kept (a second file of the same
+ * name gets a suffix), a name too long for NAME.reason is shortened, a
+ * planted symlink is never written through, and rejected/ is bounded. */
+static void test_rejected_evidence(void)
+{
+    setup_dir();
+    char spool[1200], p[1300], target[1300];
+    snprintf(spool, sizeof spool, "%s/spool", top);
+    exc_spool sp;
+    exc_spool_open(&sp, spool);
+    reject_one(&sp, "same.xml", "first", "reason one");
+    reject_one(&sp, "same.xml", "second", "reason two");
+    char *a = read_in("rejected", "same.xml"), *ar = read_in("rejected", "same.xml.reason");
+    char *b = read_in("rejected", "same.xml~1"), *br = read_in("rejected", "same.xml~1.reason");
+    CU_ASSERT_TRUE(a && ar && b && br);
+    if (a && ar && b && br) {
+        CU_ASSERT_STRING_EQUAL(a, "first");
+        CU_ASSERT_STRING_EQUAL(ar, "reason one\n");
+        CU_ASSERT_STRING_EQUAL(b, "second");
+        CU_ASSERT_STRING_EQUAL(br, "reason two\n");
+    }
+    free(a), free(ar), free(b), free(br);
+
+    /* 250 characters: NAME.reason would exceed NAME_MAX */
+    char longname[251];
+    memset(longname, 'x', 246);
+    strcpy(longname + 246, ".xml");
+    reject_one(&sp, longname, "long", "too long");
+    CU_ASSERT_EQUAL(fs_count_entries(sp.rejected), 6);
+    char stem[300];
+    snprintf(stem, sizeof stem, "%.246s~1", longname);
+    a = read_in("rejected", stem);
+    CU_ASSERT_PTR_NOT_NULL(a);
+    if (a)
+        CU_ASSERT_STRING_EQUAL(a, "long");
+    free(a);
+    snprintf(stem + strlen(stem), sizeof stem - strlen(stem), ".reason");
+    CU_ASSERT_EQUAL(strlen(stem), 255);
+    ar = read_in("rejected", stem);
+    CU_ASSERT_PTR_NOT_NULL(ar);
+    if (ar)
+        CU_ASSERT_PTR_NOT_NULL(strstr(ar, longname));   /* the original name */
+    free(ar);
+
+    /* the symlink attack: the target is never written */
+    snprintf(target, sizeof target, "%s/target", top);
+    CU_ASSERT_FATAL(fs_write_str(target, "precious\n"));
+    path_of(p, sizeof p, "rejected", "evil.xml.reason.tmp");
+    CU_ASSERT_FATAL(symlink(target, p) == 0);
+    path_of(p, sizeof p, "rejected", "evil.xml.reason");
+    CU_ASSERT_FATAL(symlink(target, p) == 0);
+    reject_one(&sp, "evil.xml", "<bad", "malformed");
+    a = fs_read(target, NULL);
+    CU_ASSERT_STRING_EQUAL(a, "precious\n");
+    free(a);
+    a = read_in("rejected", "evil.xml~1.reason");
+    CU_ASSERT_PTR_NOT_NULL(a);
+    if (a)
+        CU_ASSERT_STRING_EQUAL(a, "malformed\n");
+    free(a);
+
+    /* bounded: the oldest are pruned */
+    size_t before = fs_count_entries(sp.rejected);
+    for (int i = 0; i < EXC_SPOOL_REJECTED_MAX; i++) {
+        char n[32];
+        snprintf(n, sizeof n, "f%04d.xml", i);
+        path_of(p, sizeof p, "rejected", n);
+        CU_ASSERT_FATAL(fs_write_str(p, "x"));
+    }
+    /* the first ones are older */
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    path_of(p, sizeof p, "rejected", "same.xml.reason");
+    CU_ASSERT_FATAL(utimensat(AT_FDCWD, p, old, AT_SYMLINK_NOFOLLOW) == 0);
+    exc_spool_close(&sp);
+    exc_spool_open(&sp, spool);   /* counts rejected/ again */
+    reject_one(&sp, "new.xml", "n", "newest");
+    size_t after = 0;
+    DIR *d = opendir(sp.rejected);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.' && !strstr(de->d_name, ".reason"))
+            after++;
+    closedir(d);
+    CU_ASSERT_TRUE(after <= EXC_SPOOL_REJECTED_MAX);
+    CU_ASSERT_TRUE(after >= EXC_SPOOL_REJECTED_MAX * 8 / 10);
+    /* 5 rejected files (and a planted link) before, the 1000 added, new.xml */
+    CU_ASSERT_EQUAL(before, 10);
+    CU_ASSERT_TRUE(sp.pruned > 0);
+    CU_ASSERT_EQUAL(sp.pruned + after, 5 + EXC_SPOOL_REJECTED_MAX + 1);
+    CU_ASSERT_FALSE(fs_exists(p));   /* the oldest went, with its reason */
+    a = read_in("rejected", "new.xml.reason");
+    CU_ASSERT_PTR_NOT_NULL(a);
+    free(a);
+    exc_spool_close(&sp);
+    teardown_dir();
+}
+
+/* issue 9.10: a file written under its final name (cp, >>) is taken once it
+ * is closed and quiet for EXC_SPOOL_QUIET_MS; appends in a row make one
+ * file; a file renamed in is taken at once. */
+static void test_written_in_place(void)
+{
+    setup_dir();
+    char spool[1200], p[1300];
+    snprintf(spool, sizeof spool, "%s/spool", top);
+    exc_spool sp;
+    exc_spool_open(&sp, spool);
+    exc_spool_entry e;
+    path_of(p, sizeof p, "reports", "direct.xml");
+    int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_FATAL(write(fd, "<exchange", 9) == 9);
+    CU_ASSERT_FALSE(listed(&sp, "direct.xml", &e));   /* still open */
+    CU_ASSERT_FATAL(write(fd, "Status/>", 8) == 8);
+    close(fd);
+    int64_t closed = exc_now_ms();
+    CU_ASSERT_FALSE(listed(&sp, "direct.xml", &e));   /* closed, not quiet yet */
+    CU_ASSERT_TRUE(exc_spool_next_ready(&sp) >= closed + EXC_SPOOL_QUIET_MS - 50);
+    /* an append (>>) within the quiet period extends it */
+    FILE *f = fopen(p, "a");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("\n", f);
+    fclose(f);
+    int64_t appended = exc_now_ms();
+    /* meanwhile a renamed file is taken at once -- one named before it; one
+     * named after it waits for it (name order) */
+    put("reports", "a-renamed.xml", "<x/>");
+    CU_ASSERT_TRUE(listed(&sp, "a-renamed.xml", &e));
+    put("reports", "z-renamed.xml", "<x/>");
+    CU_ASSERT_FALSE(listed(&sp, "z-renamed.xml", &e));
+    int64_t end = exc_mono_ms() + 10000;
+    bool got = false;
+    while (!got && exc_mono_ms() < end) {
+        got = listed(&sp, "direct.xml", &e);
+        if (!got) {
+            int64_t wait = exc_spool_next_ready(&sp) - exc_now_ms();
+            struct pollfd none;
+            poll(&none, 0, wait > 0 && wait < 2000 ? (int)wait : 20);
+        }
+    }
+    CU_ASSERT_TRUE(got);
+    CU_ASSERT_TRUE(exc_now_ms() >= appended + EXC_SPOOL_QUIET_MS);
+    CU_ASSERT_EQUAL(e.size, 18);   /* the whole file, appends included */
+    CU_ASSERT_TRUE(listed(&sp, "z-renamed.xml", &e));
+    exc_spool_close(&sp);
+    teardown_dir();
+}
+
 void exc_register_tests(void)
 {
     char err[64];
@@ -262,8 +507,14 @@ void exc_register_tests(void)
                 test_open_creates_dirs);
     CU_add_test(s, "a spool path that is a file is logged and retried, not fatal",
                 test_open_on_a_file_is_not_fatal);
-    CU_add_test(s, "name order across reports/ and events/; dot-files, dirs ignored",
+    CU_add_test(s, "name order across reports/ and events/; dot-files ignored, dirs typed",
                 test_scan_order_and_ignored);
     CU_add_test(s, "inotify wakes up on a rename", test_inotify_wakeup);
     CU_add_test(s, "reject: moved with a one-line NAME.reason; remove", test_reject_and_remove);
+    CU_add_test(s, "non-regular entries typed and rejected; no blocking open (9.4)",
+                test_non_regular);
+    CU_add_test(s, "rejected evidence kept, shortened, never via symlinks, bounded (9.5, 9.11)",
+                test_rejected_evidence);
+    CU_add_test(s, "files written in place: taken once closed and quiet (9.10)",
+                test_written_in_place);
 }

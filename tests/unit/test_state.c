@@ -76,6 +76,23 @@ static void release(exc_model *m, exc_alarms *a, exc_journal *j)
     exc_journal_free(j);
 }
 
+/* load into a fresh model; false with err set on refusal */
+static bool load_fresh(const char *dir, exc_err *err, size_t *servers)
+{
+    exc_model m;
+    exc_alarms a;
+    exc_journal j = {0};
+    exc_model_init(&m, 3);
+    exc_alarms_init(&a, 500, 2, 1000, true);
+    exc_err_clear(err);
+    bool found = false;
+    bool ok = exc_state_load(dir, &m, &a, &j, &found, err);
+    if (servers)
+        *servers = m.n_servers;
+    release(&m, &a, &j);
+    return ok;
+}
+
 /* text with a line "bogus 1 2" inserted as line 3 */
 static char *replaced_line(const char *text)
 {
@@ -87,6 +104,19 @@ static char *replaced_line(const char *text)
     memcpy(out, text, at);
     strcpy(out + at, "bogus 1 2\n");
     strcat(out, text + at);
+    return out;
+}
+
+/* a version-2 text rewritten as version 1 wrote it: header "exconn-state 1",
+ * a bare "end" record */
+static char *as_version1(const char *v2)
+{
+    CU_ASSERT_FATAL(strncmp(v2, "exconn-state 2\n", 15) == 0);
+    char *out = exc_strdup(v2);
+    out[13] = '1';
+    char *end = strstr(out, "\nend ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+    strcpy(end, "\nend\n");
     return out;
 }
 
@@ -218,9 +248,11 @@ static void test_missing_and_leftover_tmp(void)
     exc_journal jb;
     build(&mb, &ab, &jb);
     CU_ASSERT_TRUE_FATAL(exc_state_save(top, &mb, &ab, &jb, &err));
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s/.exconn.state.tmp", top);
+    char tmp[1200], tmp2[1200];
+    snprintf(tmp, sizeof tmp, "%s/.exconn.state.tmp", top);   /* older versions' name */
     CU_ASSERT_FATAL(fs_write_str(tmp, "exconn-state 1\nsrv HALF"));
+    snprintf(tmp2, sizeof tmp2, "%s/.exconn.state.Ab12Cd", top);
+    CU_ASSERT_FATAL(fs_write_str(tmp2, "exconn-state 2\nsrv HALF"));
     exc_model_init(&m, 3);
     exc_alarms_init(&a, 500, 2, 1000, true);
     CU_ASSERT_TRUE(exc_state_load(top, &m, &a, &j, &found, &err));
@@ -228,14 +260,18 @@ static void test_missing_and_leftover_tmp(void)
     CU_ASSERT_EQUAL(m.n_servers, 3);
     release(&m, &a, &j);
     CU_ASSERT_TRUE(exc_state_save(top, &mb, &ab, &jb, &err));
+    /* removed when the writer starts (exc_state_prepare) */
+    CU_ASSERT_TRUE(exc_state_prepare(top, &err));
     CU_ASSERT_FALSE(fs_exists(tmp));
+    CU_ASSERT_FALSE(fs_exists(tmp2));
+    CU_ASSERT_EQUAL(fs_count_entries(top), 1);   /* exconn.state only */
     release(&mb, &ab, &jb);
     fs_rm_rf(top);
 }
 
-/* Every cut of a real state file: a clear error, never a crash; cut after a
- * whole record it says "truncated". */
-static void test_truncated(void)
+/* A fresh scratch directory (top) with the state of build() saved: its
+ * path and text. */
+static char *saved_state(char *path, size_t cap, size_t *len)
 {
     CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
     exc_model m;
@@ -245,11 +281,23 @@ static void test_truncated(void)
     exc_err err = {0};
     CU_ASSERT_TRUE_FATAL(exc_state_save(top, &m, &a, &j, &err));
     release(&m, &a, &j);
+    snprintf(path, cap, "%s/exconn.state", top);
+    char *full = fs_read(path, len);
+    CU_ASSERT_FATAL(full && *len > 200);
+    return full;
+}
+
+/* Every cut of a real state file: a clear error, never a crash; cut after a
+ * whole record it says "truncated". */
+static void test_truncated(void)
+{
     char path[1200];
-    snprintf(path, sizeof path, "%s/exconn.state", top);
     size_t len = 0;
-    char *full = fs_read(path, &len);
-    CU_ASSERT_FATAL(full && len > 200);
+    char *full = saved_state(path, sizeof path, &len);
+    exc_model m;
+    exc_alarms a;
+    exc_journal j;
+    exc_err err = {0};
 
     size_t failures = 0, truncated_msgs = 0, line_cuts = 0;
     for (size_t cut = 0; cut < len; cut++) {
@@ -296,20 +344,20 @@ static void test_truncated(void)
     char *bad = replaced_line(full);
     CU_ASSERT_FATAL(fs_write_str(path, bad));
     free(bad);
-    exc_model_init(&m, 3);
-    exc_alarms_init(&a, 500, 2, 1000, true);
-    exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_state_load(top, &m, &a, &j, &found, &err));
-    release(&m, &a, &j);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown record \"bogus\""));
-    CU_ASSERT_EQUAL(err.line, 3);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    /* version 2: the checksum catches it before any record is believed */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: checksum mismatch"));
+    /* the same in a version-1 file (no checksum): the record, with its line */
+    char *v1 = as_version1(full);
+    bad = replaced_line(v1);
+    CU_ASSERT_FATAL(fs_write_str(path, bad));
+    free(bad);
+    free(v1);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state:3: unknown record \"bogus\""));
     /* not a state file at all */
     CU_ASSERT_FATAL(fs_write_str(path, "<exchangeStatus/>\n"));
-    exc_model_init(&m, 3);
-    exc_alarms_init(&a, 500, 2, 1000, true);
-    exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_state_load(top, &m, &a, &j, &found, &err));
-    release(&m, &a, &j);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not an exconn state file"));
     free(full);
     fs_rm_rf(top);
@@ -330,6 +378,154 @@ static void test_prepare(void)
     fs_rm_rf(top);
 }
 
+/* issue 9.7: a damaged checkpoint (one byte, same size) and an orphaned
+ * journal refuse to load, naming the file; exc_state_check says the same;
+ * a version-1 state is still read. */
+static void test_damaged_refused(void)
+{
+    CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
+    exc_model m;
+    exc_alarms a;
+    exc_journal j;
+    build(&m, &a, &j);
+    exc_err err = {0};
+    exc_state st;
+    exc_state_init(&st, top);
+    CU_ASSERT_FATAL(exc_state_checkpoint(&st, &m, &a, &j, &err));   /* + an empty journal */
+    m.reports_accepted++;
+    CU_ASSERT_FATAL(exc_state_commit(&st, &m, &a, &j, &err));       /* + one entry */
+    CU_ASSERT_TRUE(exc_state_pending(&st));
+    exc_state_close(&st);
+    release(&m, &a, &j);
+    char path[1200], jpath[1200], aside[1200];
+    snprintf(path, sizeof path, "%s/exconn.state", top);
+    snprintf(jpath, sizeof jpath, "%s/exconn.journal", top);
+    snprintf(aside, sizeof aside, "%s/exconn.state.aside", top);
+    size_t len = 0, n;
+    char *full = fs_read(path, &len);
+    CU_ASSERT_FATAL(full != NULL);
+    CU_ASSERT_TRUE(load_fresh(top, &err, &n));
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_TRUE(exc_state_check(top, &err));
+
+    /* one byte changed in a server's site, the size unchanged */
+    char *bad = exc_strdup(full);
+    char *site = strstr(bad, "HQ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(site);
+    site[0] = 'X';
+    CU_ASSERT_FATAL(fs_write(path, bad, len));
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: checksum mismatch"));
+    CU_ASSERT_PTR_NULL(strchr(err.msg, '\n'));
+    exc_err_clear(&err);
+    CU_ASSERT_FALSE(exc_state_check(top, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: checksum mismatch"));
+    free(bad);
+
+    /* the checkpoint gone, its journal still there */
+    CU_ASSERT_FATAL(rename(path, aside) == 0);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.journal: a journal without its checkpoint"));
+    exc_err_clear(&err);
+    CU_ASSERT_FALSE(exc_state_check(top, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "without its checkpoint"));
+    /* both moved aside: an empty start */
+    CU_ASSERT_FATAL(unlink(jpath) == 0);
+    CU_ASSERT_TRUE(load_fresh(top, &err, &n));
+    CU_ASSERT_EQUAL(n, 0);
+
+    /* a version-1 checkpoint (an older agent's) is still read */
+    char *v1 = as_version1(full);
+    CU_ASSERT_FATAL(fs_write_str(path, v1));
+    CU_ASSERT_TRUE(load_fresh(top, &err, &n));
+    CU_ASSERT_EQUAL(n, 3);
+    free(v1);
+    free(full);
+    fs_rm_rf(top);
+}
+
+/* issue 9.17: each start-up refusal says what is wrong, with file (and
+ * line where one applies). */
+static void test_messages(void)
+{
+    char path[1200];
+    size_t len = 0;
+    char *full = saved_state(path, sizeof path, &len);
+    exc_err err = {0};
+
+    /* a newer version: says which */
+    char *v3 = exc_strdup(full);
+    v3[13] = '3';
+    CU_ASSERT_FATAL(fs_write_str(path, v3));
+    free(v3);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state:1: state version 3 is not one"));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "(version 1)"));
+
+    /* half a file, cut inside a record: truncated, at which line */
+    size_t cut = len / 2;
+    while (full[cut - 1] == '\n')
+        cut++;
+    CU_ASSERT_FATAL(fs_write(path, full, cut));
+    char want[64];
+    size_t lines = 1;
+    for (size_t i = 0; i < cut; i++)
+        lines += full[i] == '\n';
+    snprintf(want, sizeof want, "exconn.state:%zu: truncated (incomplete last line", lines);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+    if (!strstr(err.msg, want))
+        fprintf(stderr, "\nwanted \"%s\" in \"%s\"\n", want, err.msg);
+
+    /* an empty file, a directory, a symlink, a FIFO: each named for what it is */
+    CU_ASSERT_FATAL(fs_write(path, "", 0));
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: empty file (truncated)"));
+    CU_ASSERT_FATAL(unlink(path) == 0 && mkdir(path, 0700) == 0);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: is a directory, not a state file"));
+    CU_ASSERT_FATAL(rmdir(path) == 0 && symlink("/etc/passwd", path) == 0);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: is a symbolic link"));
+    CU_ASSERT_FATAL(unlink(path) == 0 && mkfifo(path, 0600) == 0);
+    CU_ASSERT_FALSE(load_fresh(top, &err, NULL));   /* and does not block */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exconn.state: is a FIFO"));
+    CU_ASSERT_FATAL(unlink(path) == 0);
+    free(full);
+    fs_rm_rf(top);
+}
+
+/* issue 9.5: a symlink planted where a temporary used to be created
+ * (.exconn.state.tmp, .exconn.journal.tmp) is never written through. */
+static void test_tmp_symlink(void)
+{
+    CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
+    char target[1200], link1[1200], link2[1200];
+    snprintf(target, sizeof target, "%s/target", top);
+    CU_ASSERT_FATAL(fs_write_str(target, "precious\n"));
+    snprintf(link1, sizeof link1, "%s/.exconn.state.tmp", top);
+    snprintf(link2, sizeof link2, "%s/.exconn.journal.tmp", top);
+    CU_ASSERT_FATAL(symlink(target, link1) == 0 && symlink(target, link2) == 0);
+    exc_model m;
+    exc_alarms a;
+    exc_journal j;
+    build(&m, &a, &j);
+    exc_err err = {0};
+    exc_state st;
+    exc_state_init(&st, top);
+    CU_ASSERT_TRUE(exc_state_checkpoint(&st, &m, &a, &j, &err));
+    CU_ASSERT_TRUE(exc_state_pending(&st) || st.jfd >= 0);
+    exc_state_close(&st);
+    release(&m, &a, &j);
+    char *t = fs_read(target, NULL);
+    CU_ASSERT_STRING_EQUAL(t, "precious\n");
+    free(t);
+    size_t n;
+    CU_ASSERT_TRUE(load_fresh(top, &err, &n));
+    CU_ASSERT_EQUAL(n, 3);
+    fs_rm_rf(top);
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("state", NULL, NULL);
@@ -338,4 +534,7 @@ void exc_register_tests(void)
                 test_missing_and_leftover_tmp);
     CU_add_test(s, "truncated or damaged state: a clear error, never a crash", test_truncated);
     CU_add_test(s, "state directory created; an impossible one is an error", test_prepare);
+    CU_add_test(s, "damaged checkpoint, orphaned journal: refused (9.7)", test_damaged_refused);
+    CU_add_test(s, "start-up refusals name file, line and cause (9.17)", test_messages);
+    CU_add_test(s, "temporaries never written through a symlink (9.5)", test_tmp_symlink);
 }
