@@ -1,0 +1,123 @@
+"""Read-only registry access over MS-RRP (\\pipe\\winreg): values, subkeys,
+and the performance-data hive (HKEY_PERFORMANCE_DATA)."""
+from impacket.dcerpc.v5 import rrp, transport
+
+ERROR_FILE_NOT_FOUND = 2
+ERROR_NO_MORE_ITEMS = 259
+ERROR_MORE_DATA = 234
+KEY_READ = 0x20019
+
+
+def _missing(e):
+    return isinstance(e, rrp.DCERPCSessionError) and e.get_error_code() in (
+        ERROR_FILE_NOT_FOUND, ERROR_NO_MORE_ITEMS)
+
+
+def decode(rtype, data):
+    """A registry value as Python: REG_SZ/EXPAND_SZ str, MULTI_SZ list,
+    DWORD int, anything else bytes."""
+    if rtype in (1, 2):
+        return data.decode("utf-16-le", "replace").split("\0", 1)[0]
+    if rtype == 7:
+        return [s for s in data.decode("utf-16-le", "replace").split("\0") if s]
+    if rtype == 4 and len(data) >= 4:
+        return int.from_bytes(data[:4], "little")
+    return data
+
+
+class Registry:
+    def __init__(self, host, smb):
+        t = transport.SMBTransport(host.address, host.port, r"\winreg", smb_connection=smb)
+        self.dce = t.get_dce_rpc()
+        self.dce.connect()
+        self.dce.bind(rrp.MSRPC_UUID_RRP)
+        self.hklm = rrp.hOpenLocalMachine(self.dce, KEY_READ)["phKey"]
+
+    def _open(self, path):
+        try:
+            return rrp.hBaseRegOpenKey(self.dce, self.hklm, path, samDesired=KEY_READ)["phkResult"]
+        except Exception as e:  # noqa: BLE001 - only "not there" is expected
+            if _missing(e):
+                return None
+            raise
+
+    def value(self, path, name):
+        """HKLM\\PATH\\NAME decoded, or None when the key or value is absent."""
+        k = self._open(path)
+        if k is None:
+            return None
+        try:
+            rtype, data = rrp.hBaseRegQueryValue(self.dce, k, name + "\x00", 4096)
+        except Exception as e:  # noqa: BLE001
+            if _missing(e):
+                return None
+            raise
+        finally:
+            rrp.hBaseRegCloseKey(self.dce, k)
+        if isinstance(data, str):  # impacket decodes string types itself
+            data = data.encode("utf-16-le")
+        elif isinstance(data, int):
+            return data
+        return decode(rtype, bytes(data))
+
+    def subkeys(self, path):
+        k = self._open(path)
+        if k is None:
+            return []
+        out = []
+        try:
+            for i in range(1024):
+                try:
+                    out.append(rrp.hBaseRegEnumKey(self.dce, k, i)["lpNameOut"].rstrip("\0"))
+                except Exception as e:  # noqa: BLE001
+                    if _missing(e):
+                        break
+                    raise
+        finally:
+            rrp.hBaseRegCloseKey(self.dce, k)
+        return out
+
+    def values(self, path):
+        """[(name, decoded value)] of a key, [] when absent."""
+        k = self._open(path)
+        if k is None:
+            return []
+        out = []
+        try:
+            for i in range(1024):
+                try:
+                    r = rrp.hBaseRegEnumValue(self.dce, k, i, 4096)
+                except Exception as e:  # noqa: BLE001
+                    if _missing(e):
+                        break
+                    raise
+                out.append((r["lpValueNameOut"].rstrip("\0"),
+                            decode(r["lpType"], b"".join(r["lpData"]))))
+        finally:
+            rrp.hBaseRegCloseKey(self.dce, k)
+        return out
+
+    def perf_data(self, what="Global", limit=4 << 20):
+        """The raw PERF_DATA_BLOCK for WHAT ('Global' or object indexes),
+        b'' when the host serves none."""
+        hkpd = rrp.hOpenPerformanceData(self.dce)["phKey"]
+        size = 65536
+        while True:
+            try:
+                _t, data = rrp.hBaseRegQueryValue(self.dce, hkpd, what + "\x00", size)
+                return bytes(data) if not isinstance(data, str) else data.encode("utf-16-le")
+            except rrp.DCERPCSessionError as e:
+                if e.get_error_code() != ERROR_MORE_DATA or size >= limit:
+                    raise
+                size *= 4
+
+    def perf_names(self):
+        """{index: counter/object name} from 'Counter 009' of HKPD."""
+        hkpd = rrp.hOpenPerformanceData(self.dce)["phKey"]
+        try:
+            _t, data = rrp.hBaseRegQueryValue(self.dce, hkpd, "Counter 009\x00", 1 << 20)
+        except rrp.DCERPCSessionError:
+            return {}
+        items = decode(7, bytes(data)) if not isinstance(data, str) else data.split("\0")
+        return {int(items[i]): items[i + 1] for i in range(0, len(items) - 1, 2)
+                if items[i].isdigit()}
