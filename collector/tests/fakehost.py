@@ -125,7 +125,7 @@ class FakeHost:
             f.write(f"root = {USER}\n")
         self._run("pdbedit", "-s", self.conf, "-a", "-t", "-u", "root",
                   stdin=f"{PASSWORD}\n{PASSWORD}\n")
-        self._run("smbd", "-s", self.conf, "-D", "--no-process-group")
+        self._run("smbd", "-s", self.conf, "-D")  # own session: smbd signals its group on exit
         scmr_port = scmr_port or free_port()
         with open(os.path.join(self.d, "log", "scmr.log"), "ab") as log:
             scmr = subprocess.Popen([sys.executable, os.path.abspath(__file__), "scmr-serve",
