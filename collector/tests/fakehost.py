@@ -6,14 +6,14 @@ one private directory.  Usable from Python (FakeHost) and from the shell:
 
   fakehost.py start DIR [--name EXCH01] [--version 5.0.1457.7]   prints ports
   fakehost.py stop DIR
-  fakehost.py env DIR                       SMB_PORT=.. SCMR_PORT=.. USER=.. PASSWORD=..
+  fakehost.py env DIR                       SMB_PORT=.. SCMR_PORT=.. SMB_USER=.. SMB_PASSWORD=.. NAME=..
   fakehost.py service DIR SERVICE STATE [--win32 N] [--specific N]  (STATE absent: uninstall)
   fakehost.py event DIR LOG SOURCE ID [--type error|warning|information] [--str S]...
   fakehost.py clear-log DIR LOG
   fakehost.py reg DIR set 'HKLM\\KEY' NAME sz|dword|multi_sz VALUE...
   fakehost.py reg DIR delete 'HKLM\\KEY' NAME
   fakehost.py file DIR 'exchsrvr\\bin\\emsmta.exe' --version A.B.C.D | --size N | --delete
-  fakehost.py setmode DIR 'exchsrvr\\imcdata\\queue.dat' +r|-r
+  fakehost.py setmode DIR 'exchsrvr\\imcdata\\queue.dat' ro|rw (or +r, -- -r)
   fakehost.py blackhole DIR        a TCP port that accepts and never answers
 
 Needs root (smbd maps the SMB user to the Unix user root via a username map).
@@ -434,7 +434,7 @@ def main(argv=None):
     p = sub.add_parser("setmode")
     p.add_argument("dir")
     p.add_argument("path")
-    p.add_argument("mode", choices=["+r", "-r"])
+    p.add_argument("mode", choices=["+r", "-r", "ro", "rw"], help="ro/rw: +r/-r without the dash")
     p = sub.add_parser("scmr-serve")
     p.add_argument("dir")
     p.add_argument("port", type=int)
@@ -450,7 +450,7 @@ def main(argv=None):
     if a.cmd in ("start", "env"):
         info = h.start(a.name, a.version) if a.cmd == "start" else h.info()
         print(f"SMB_PORT={info['smb_port']} SCMR_PORT={info['scmr_port']} "
-              f"USER={info['user']} PASSWORD={info['password']} NAME={info['name']}")
+              f"SMB_USER={info['user']} SMB_PASSWORD={info['password']} NAME={info['name']}")
     elif a.cmd == "stop":
         h.stop()
     elif a.cmd == "blackhole":
@@ -470,7 +470,7 @@ def main(argv=None):
         h.file(a.path, a.version, a.size, a.delete,
                time.time() - a.age if a.age is not None else None)
     elif a.cmd == "setmode":
-        h.setmode(a.path, a.mode)
+        h.setmode(a.path, {"ro": "+r", "rw": "-r"}.get(a.mode, a.mode))
     return 0
 
 
