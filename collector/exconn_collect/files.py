@@ -2,8 +2,10 @@
 queue.dat, and the Exchange binaries' file versions."""
 import time
 
+from impacket import smb
 from impacket.smbconnection import SessionError
-from impacket.smb3structs import FILE_READ_DATA, FILE_SHARE_READ, FILE_SHARE_WRITE
+from impacket.smb3structs import (FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_READ_DATA,
+                                  FILE_SHARE_READ, FILE_SHARE_WRITE)
 
 from . import versions
 
@@ -71,9 +73,8 @@ class Share:
         """The version resource of EXCHSRVR\\REL, or None (absent or none)."""
         tid = self.smb.connectTree(self.share)
         try:
-            fid = self.smb.openFile(tid, self.base + "\\" + rel, desiredAccess=FILE_READ_DATA,
-                                    shareMode=FILE_SHARE_READ | FILE_SHARE_WRITE)
-        except SessionError as e:
+            fid = self._open_read(tid, self.base + "\\" + rel)
+        except (SessionError, smb.SessionError) as e:
             self.smb.disconnectTree(tid)
             if _not_found(e):
                 return None
@@ -85,6 +86,34 @@ class Share:
         finally:
             self.smb.closeFile(tid, fid)
             self.smb.disconnectTree(tid)
+
+    def _open_read(self, tid, path):
+        """Open for reading WITHOUT an oplock.  impacket's SMB1 openFile always
+        asks for a batch oplock, and it cannot answer the oplock break the
+        server sends when another opener comes (it fails the next call with
+        "Unexpected answer"); we only read a few headers, no caching needed."""
+        if self.smb.getDialect() != smb.SMB_DIALECT:
+            return self.smb.openFile(tid, path, desiredAccess=FILE_READ_DATA,
+                                     shareMode=FILE_SHARE_READ | FILE_SHARE_WRITE)
+        conn = self.smb.getSMBServer()
+        unicode = conn.get_flags()[1] & smb.SMB.FLAGS2_UNICODE
+        name = path.encode("utf-16-le") if unicode else path.encode()
+        cmd = smb.SMBCommand(smb.SMB.SMB_COM_NT_CREATE_ANDX)
+        cmd["Parameters"] = smb.SMBNtCreateAndX_Parameters()
+        cmd["Data"] = smb.SMBNtCreateAndX_Data(flags=conn.get_flags()[1])
+        p = cmd["Parameters"]
+        p["FileNameLength"], p["AccessMask"] = len(name), FILE_READ_DATA
+        p["FileAttributes"], p["ShareAccess"] = 0x80, FILE_SHARE_READ | FILE_SHARE_WRITE
+        p["Disposition"], p["CreateOptions"] = FILE_OPEN, FILE_NON_DIRECTORY_FILE
+        p["Impersonation"], p["SecurityFlags"] = 2, 0
+        p["CreateFlags"] = 0x10   # extended response only: no oplock, no batch oplock
+        cmd["Data"]["FileName"] = name
+        if unicode:
+            cmd["Data"]["Pad"] = 0
+        try:
+            return conn.nt_create_andx(tid, path, cmd=cmd)
+        except smb.SessionError as e:
+            raise SessionError(e.get_error_code(), e.get_error_packet()) from None
 
     def _read(self, tid, fid, off, n):
         out = b""

@@ -8,6 +8,24 @@ ERROR_MORE_DATA = 234
 KEY_READ = 0x20019
 
 
+def _more_data(e):
+    return isinstance(e, rrp.DCERPCSessionError) and e.get_error_code() == ERROR_MORE_DATA
+
+
+def _growing(call, first=256, limit=4 << 20):
+    """CALL(size) with a buffer that starts small and grows on ERROR_MORE_DATA:
+    impacket packs the whole in/out buffer in Python, one element at a time,
+    so a generous fixed size costs far more CPU than a retry."""
+    size = first
+    while True:
+        try:
+            return call(size)
+        except rrp.DCERPCSessionError as e:
+            if not _more_data(e) or size >= limit:
+                raise
+            size *= 4
+
+
 def _missing(e):
     return isinstance(e, rrp.DCERPCSessionError) and e.get_error_code() in (
         ERROR_FILE_NOT_FOUND, ERROR_NO_MORE_ITEMS)
@@ -47,7 +65,8 @@ class Registry:
         if k is None:
             return None
         try:
-            rtype, data = rrp.hBaseRegQueryValue(self.dce, k, name + "\x00", 4096)
+            rtype, data = _growing(lambda n: rrp.hBaseRegQueryValue(self.dce, k, name + "\x00", n),
+                                   limit=1 << 16)
         except Exception as e:  # noqa: BLE001
             if _missing(e):
                 return None
@@ -86,7 +105,7 @@ class Registry:
         try:
             for i in range(1024):
                 try:
-                    r = rrp.hBaseRegEnumValue(self.dce, k, i, 4096)
+                    r = _growing(lambda n: rrp.hBaseRegEnumValue(self.dce, k, i, n), limit=1 << 16)
                 except Exception as e:  # noqa: BLE001
                     if _missing(e):
                         break
@@ -97,25 +116,20 @@ class Registry:
             rrp.hBaseRegCloseKey(self.dce, k)
         return out
 
-    def perf_data(self, what="Global", limit=4 << 20):
+    def perf_data(self, what="Global"):
         """The raw PERF_DATA_BLOCK for WHAT ('Global' or object indexes),
         b'' when the host serves none."""
         hkpd = rrp.hOpenPerformanceData(self.dce)["phKey"]
-        size = 65536
-        while True:
-            try:
-                _t, data = rrp.hBaseRegQueryValue(self.dce, hkpd, what + "\x00", size)
-                return bytes(data) if not isinstance(data, str) else data.encode("utf-16-le")
-            except rrp.DCERPCSessionError as e:
-                if e.get_error_code() != ERROR_MORE_DATA or size >= limit:
-                    raise
-                size *= 4
+        _t, data = _growing(lambda n: rrp.hBaseRegQueryValue(self.dce, hkpd, what + "\x00", n),
+                            first=4096)
+        return bytes(data) if not isinstance(data, str) else data.encode("utf-16-le")
 
     def perf_names(self):
         """{index: counter/object name} from 'Counter 009' of HKPD."""
         hkpd = rrp.hOpenPerformanceData(self.dce)["phKey"]
         try:
-            _t, data = rrp.hBaseRegQueryValue(self.dce, hkpd, "Counter 009\x00", 1 << 20)
+            _t, data = _growing(lambda n: rrp.hBaseRegQueryValue(self.dce, hkpd,
+                                                                 "Counter 009\x00", n), first=65536)
         except rrp.DCERPCSessionError:
             return {}
         items = decode(7, bytes(data)) if not isinstance(data, str) else data.split("\0")

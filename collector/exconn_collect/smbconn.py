@@ -21,16 +21,16 @@ class PollError(Exception):
 
 
 def connect(host, creds):
-    """Logged-in SMBConnection.  SMB1 is offered only to NT 4.0 / 2000 hosts
-    (os="nt4"/"w2k": they speak nothing else); NTLMv1 only to NT 4.0 ones."""
-    dialect = None
-    kw = {"sess_port": host.port, "timeout": host.timeout}
-    if host.os == "other":
-        from impacket.smb3structs import SMB2_DIALECT_30
-        dialect = SMB2_DIALECT_30
-    conn = SMBConnection(host.address, host.address, preferredDialect=dialect, **kw)
+    """Logged-in SMBConnection.  NT 4.0 and Windows 2000 hosts (os="nt4"/"w2k")
+    speak only SMB1 (NT LM 0.12), so they get exactly that; any other host
+    SMB 3.0 only.  NTLMv1 is offered only to NT 4.0 hosts with auth="ntlmv1"
+    (impacket falls back to it after NTLMv2 fails, on SMB1 only)."""
+    from impacket.smb3structs import SMB2_DIALECT_30
+    dialect = smb.SMB_DIALECT if host.os in ("nt4", "w2k") else SMB2_DIALECT_30
+    conn = SMBConnection(host.address, host.address, preferredDialect=dialect,
+                         sess_port=host.port, timeout=host.timeout)
     conn.login(creds.username, creds.password, creds.domain,
-               ntlmFallback=(host.auth == "ntlmv1"))
+               ntlmFallback=(host.auth == "ntlmv1" and host.os == "nt4"))
     return conn
 
 

@@ -35,6 +35,7 @@ import pebuild  # noqa: E402
 USER, PASSWORD = "exadmin", "Fake-Host-Pw1"
 STATES = {"stopped": 1, "startPending": 2, "stopPending": 3, "running": 4,
           "continuePending": 5, "pausePending": 6, "paused": 7}
+DCERPCD = "/usr/libexec/samba/samba-dcerpcd"
 EVENT_TYPES = {"error": "ERROR", "warning": "WARNING", "information": "INFO"}
 
 SMB_CONF = """[global]
@@ -62,6 +63,9 @@ SMB_CONF = """[global]
   printcap name = /dev/null
   disable spoolss = yes
   store dos attributes = yes
+  # started up front by fakehost.py: several smbd children starting it on
+  # demand at the same moment race, and the losers' clients hang (4.17)
+  rpc start on demand helpers = no
 [C$]
   path = {d}/c
   read only = no
@@ -86,6 +90,14 @@ def wait_port(port, limit=15.0):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {limit} s")
+
+
+def wait_path(path, limit=15.0):
+    end = time.monotonic() + limit
+    while not os.path.exists(path):
+        if time.monotonic() > end:
+            raise RuntimeError(f"{path} did not appear within {limit} s")
+        time.sleep(0.05)
 
 
 class FakeHost:
@@ -126,6 +138,7 @@ class FakeHost:
         self._run("pdbedit", "-s", self.conf, "-a", "-t", "-u", "root",
                   stdin=f"{PASSWORD}\n{PASSWORD}\n")
         self._run("smbd", "-s", self.conf, "-D")  # own session: smbd signals its group on exit
+        self._run(DCERPCD, "-s", self.conf, "-D", "--libexec-rpcds")
         scmr_port = scmr_port or free_port()
         with open(os.path.join(self.d, "log", "scmr.log"), "ab") as log:
             scmr = subprocess.Popen([sys.executable, os.path.abspath(__file__), "scmr-serve",
@@ -136,6 +149,7 @@ class FakeHost:
         self._save_info(info)
         wait_port(smb_port)
         wait_port(scmr_port)
+        wait_path(os.path.join(self.d, "ncalrpc", "np", "winreg"))
         self.healthy(version)
         return info
 
