@@ -21,7 +21,7 @@ MTA_ASYNC = (r"SYSTEM\CurrentControlSet\Services\MSMTA\Parameters", "Async Port"
 MSMI_NAME = "MS Mail Connector (async)"
 
 
-def _port(v):
+def port_name(v):
     if isinstance(v, str) and 0 < len(v.strip()) <= 16:
         return v.strip().upper()
     return None
@@ -51,7 +51,7 @@ def claimants(g):
     ports = {}
 
     def add(port, kind, name):
-        p = _port(port)
+        p = port_name(port)
         if p is None:
             return
         lst = ports.setdefault(p, [])
@@ -59,8 +59,8 @@ def claimants(g):
             lst.append((kind, name))
 
     for p in g.get("serial", []):
-        if _port(p):
-            ports.setdefault(_port(p), [])
+        if port_name(p):
+            ports.setdefault(port_name(p), [])
     add(g.get("msmi"), "msMailConnector", MSMI_NAME)
     for _dev, addrs in g.get("ras", []):
         for a in addrs:

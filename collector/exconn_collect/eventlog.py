@@ -3,8 +3,9 @@ forward reading from a cursor, and Event XML output (SPEC section 3)."""
 import datetime
 import struct
 
-from impacket.dcerpc.v5 import even, transport
+from impacket.dcerpc.v5 import even
 
+from .smbconn import bind_pipe
 from .xmlout import attrs, text
 
 EVENT_NS = "http://schemas.microsoft.com/win/2004/08/events/event"
@@ -72,10 +73,7 @@ def events_document(recs, channel, computer):
 
 class EventLog:
     def __init__(self, host, smb):
-        t = transport.SMBTransport(host.address, host.port, r"\eventlog", smb_connection=smb)
-        self.dce = t.get_dce_rpc()
-        self.dce.connect()
-        self.dce.bind(even.MSRPC_UUID_EVEN)
+        self.dce = bind_pipe(host, smb, r"\eventlog", even.MSRPC_UUID_EVEN)
 
     def open(self, log):
         return even.hElfrOpenELW(self.dce, log + "\x00", "\x00")["LogHandle"]

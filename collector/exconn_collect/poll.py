@@ -103,8 +103,8 @@ def gather(host, smb, cursors, res):
         if qfile:
             imc["queueFile"] = qfile
     msmi = conns.get("MSExchangeMSMI")
-    if msmi is not None and comports._port(ports_raw.get("msmi")):
-        msmi["comPort"] = comports._port(ports_raw["msmi"])
+    if msmi is not None and comports.port_name(ports_raw.get("msmi")):
+        msmi["comPort"] = comports.port_name(ports_raw["msmi"])
     mta = conns.get("MSExchangeMTA")
     x400 = []
     if host.perf:

@@ -1,6 +1,8 @@
 """Read-only registry access over MS-RRP (\\pipe\\winreg): values, subkeys,
 and the performance-data hive (HKEY_PERFORMANCE_DATA)."""
-from impacket.dcerpc.v5 import rrp, transport
+from impacket.dcerpc.v5 import rrp
+
+from .smbconn import bind_pipe
 
 ERROR_FILE_NOT_FOUND = 2
 ERROR_NO_MORE_ITEMS = 259
@@ -45,10 +47,7 @@ def decode(rtype, data):
 
 class Registry:
     def __init__(self, host, smb):
-        t = transport.SMBTransport(host.address, host.port, r"\winreg", smb_connection=smb)
-        self.dce = t.get_dce_rpc()
-        self.dce.connect()
-        self.dce.bind(rrp.MSRPC_UUID_RRP)
+        self.dce = bind_pipe(host, smb, r"\winreg", rrp.MSRPC_UUID_RRP)
         self.hklm = rrp.hOpenLocalMachine(self.dce, KEY_READ)["phKey"]
 
     def _open(self, path):
@@ -79,7 +78,9 @@ class Registry:
             return data
         return decode(rtype, bytes(data))
 
-    def subkeys(self, path):
+    def _enum(self, path, fetch):
+        """[FETCH(key, i) for i = 0, 1, ...] until the key has no more items;
+        [] when the key is absent."""
         k = self._open(path)
         if k is None:
             return []
@@ -87,7 +88,7 @@ class Registry:
         try:
             for i in range(1024):
                 try:
-                    out.append(rrp.hBaseRegEnumKey(self.dce, k, i)["lpNameOut"].rstrip("\0"))
+                    out.append(fetch(k, i))
                 except Exception as e:  # noqa: BLE001
                     if _missing(e):
                         break
@@ -96,25 +97,16 @@ class Registry:
             rrp.hBaseRegCloseKey(self.dce, k)
         return out
 
+    def subkeys(self, path):
+        return self._enum(path, lambda k, i: rrp.hBaseRegEnumKey(self.dce, k, i)["lpNameOut"]
+                          .rstrip("\0"))
+
     def values(self, path):
         """[(name, decoded value)] of a key, [] when absent."""
-        k = self._open(path)
-        if k is None:
-            return []
-        out = []
-        try:
-            for i in range(1024):
-                try:
-                    r = _growing(lambda n: rrp.hBaseRegEnumValue(self.dce, k, i, n), limit=1 << 16)
-                except Exception as e:  # noqa: BLE001
-                    if _missing(e):
-                        break
-                    raise
-                out.append((r["lpValueNameOut"].rstrip("\0"),
-                            decode(r["lpType"], b"".join(r["lpData"]))))
-        finally:
-            rrp.hBaseRegCloseKey(self.dce, k)
-        return out
+        def fetch(k, i):
+            r = _growing(lambda n: rrp.hBaseRegEnumValue(self.dce, k, i, n), limit=1 << 16)
+            return r["lpValueNameOut"].rstrip("\0"), decode(r["lpType"], b"".join(r["lpData"]))
+        return self._enum(path, fetch)
 
     def perf_data(self, what="Global"):
         """The raw PERF_DATA_BLOCK for WHAT ('Global' or object indexes),

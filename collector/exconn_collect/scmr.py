@@ -6,6 +6,8 @@ nothing else (read-only access masks).  A service that is not installed
 """
 from impacket.dcerpc.v5 import scmr, transport
 
+from .smbconn import bind_pipe
+
 # service -> (connector name, type): the names Exchange Administrator shows
 CONNECTOR_SERVICES = (
     ("MSExchangeMSMI", "MS Mail Connector", "msMail"),
@@ -40,11 +42,10 @@ def connector_row(service, status):
 def open_dce(host, smb, timeout):
     """A bound SCMR DCE/RPC handle: \\pipe\\svcctl over SMB, or TCP when the
     host entry names an scmrPort (a host or test server that offers it)."""
-    if host.scmr_port:
-        t = transport.DCERPCTransportFactory(f"ncacn_ip_tcp:{host.address}[{host.scmr_port}]")
-        t.set_connect_timeout(timeout)
-    else:
-        t = transport.SMBTransport(host.address, host.port, r"\svcctl", smb_connection=smb)
+    if not host.scmr_port:
+        return bind_pipe(host, smb, r"\svcctl", scmr.MSRPC_UUID_SCMR)
+    t = transport.DCERPCTransportFactory(f"ncacn_ip_tcp:{host.address}[{host.scmr_port}]")
+    t.set_connect_timeout(timeout)
     dce = t.get_dce_rpc()
     dce.connect()
     dce.bind(scmr.MSRPC_UUID_SCMR)

@@ -4,6 +4,7 @@ import socket
 
 from impacket import nt_errors, smb
 from impacket.smbconnection import SMBConnection, SessionError
+from impacket.dcerpc.v5 import transport
 from impacket.dcerpc.v5.rpcrt import DCERPCException
 
 AUTH_FAILED = {0xC000006D, 0xC000006A, 0xC0000064, 0xC000006E, 0xC000006F, 0xC0000070,
@@ -32,6 +33,15 @@ def connect(host, creds):
     conn.login(creds.username, creds.password, creds.domain,
                ntlmFallback=(host.auth == "ntlmv1" and host.os == "nt4"))
     return conn
+
+
+def bind_pipe(host, smb, pipe, uuid):
+    """A bound DCE/RPC handle on named pipe PIPE of the host's SMB session."""
+    t = transport.SMBTransport(host.address, host.port, pipe, smb_connection=smb)
+    dce = t.get_dce_rpc()
+    dce.connect()
+    dce.bind(uuid)
+    return dce
 
 
 def _nt_name(code):

@@ -33,6 +33,18 @@ expect "$MIB::exConnComPortConflictState.\"EXCH01\".\"COM1\"" none
 expect "$MIB::exConnAlarmsActive.0" 0
 n=0   # exConn traps so far
 
+# raised RESOURCE ARTICLE SEVERITY NOTIF DESCRIPTION: after a collect_once,
+# one more trap came; the alarm on RESOURCE (of EXCH01) has that row, and
+# its trap the SPEC §5 shape.  Sets A (alarm index) and K (its trap).
+raised() {
+    wait_traps $((n + 1)) 10
+    A=$(alarm_index_of EXCH01 "$1")
+    [ -n "$A" ] || fail "$2: no alarm on $1"
+    expect_row "$A" "$2" "$3" EXCH01 "$1" "$5"
+    K=$(raise_trap "$A" "$4" "$2")
+    n=$((n + 1))
+}
+
 # ---- Q158047: RAS and the MS Mail Connector (async) both on COM1; the
 # connector stops with service-specific error 3
 fh reg set 'HKLM\SYSTEM\CurrentControlSet\Services\MSExchangeMSMI\Parameters' 'Async Port' sz COM1
@@ -68,21 +80,15 @@ fh service MSExchangeIMC stopped --win32 2140
 fh setmode 'exchsrvr\imcdata\queue.dat' +r
 fh file 'exchsrvr\imcdata\out\0001.msg' --size 2048 --age 600
 collect_once
-wait_traps $((n + 1)) 10
-a=$(alarm_index_of EXCH01 "Internet Mail Service")
-[ -n "$a" ] || fail "Q148727: no alarm on the Internet Mail Service"
-expect_row "$a" Q148727 critical EXCH01 "Internet Mail Service" \
-    "IMC stopped with error 2140: queue.dat read-only*"
-k=$(raise_trap "$a" 5 Q148727)
+raised "Internet Mail Service" Q148727 critical 5 "IMC stopped with error 2140: queue.dat read-only*"
 expect "$MIB::exConnConnectorQueueFile.\"EXCH01\".\"Internet Mail Service\"" readOnly
 expect "$MIB::exConnQueueMessages.\"EXCH01\".\"IMCDATA-OUT\"" 1
 expect "$MIB::exConnQueueBytes.\"EXCH01\".\"IMCDATA-OUT\"" "2048 octets"
-n=$((n + 1))
 fh setmode 'exchsrvr\imcdata\queue.dat' rw
 fh file 'exchsrvr\imcdata\out\0001.msg' --delete
 fh service MSExchangeIMC running
 collect_once
-cleared_trap "$a" "$k" >/dev/null
+cleared_trap "$A" "$K" >/dev/null
 wait_for 10 "Q148727 cleared" value_is "$MIB::exConnAlarmsActive.0" 0
 n=$((n + 1))
 log "Q148727 raised and cleared from the host's service state and queue.dat"
@@ -92,16 +98,11 @@ log "Q148727 raised and cleared from the host's service state and queue.dat"
 fh service MSExchangeIMC stopped --win32 0
 fh event Application MSExchangeIMC 4087 --str "The Internet Mail Service stopped because of an internal error."
 collect_once
-wait_traps $((n + 1)) 10
-a=$(alarm_index_of EXCH01 "Internet Mail Service")
-[ -n "$a" ] || fail "Q182346: no alarm"
-expect_row "$a" Q182346 critical EXCH01 "Internet Mail Service" \
+raised "Internet Mail Service" Q182346 critical 3 \
     "event 4087 from MSExchangeIMC: The Internet Mail Service stopped because of an internal error."
-k=$(raise_trap "$a" 3 Q182346)
-n=$((n + 1))
 fh service MSExchangeIMC running
 collect_once
-cleared_trap "$a" "$k" >/dev/null
+cleared_trap "$A" "$K" >/dev/null
 n=$((n + 1))
 log "Q182346 raised from the host's event log and cleared by the next poll"
 
@@ -109,16 +110,11 @@ log "Q182346 raised from the host's event log and cleared by the next poll"
 # (no source for dirSync), so the clear is eventTtl's (SPEC §4)
 fh event Application MSExchangeCCMC 70 --type warning --str "cc:Mail EXPORT to file msg0001.ccm returned result code 3"
 collect_once
-wait_traps $((n + 1)) 10
-a=$(alarm_index_of EXCH01 "cc:Mail Connector")
-[ -n "$a" ] || fail "Q166045: no alarm"
-expect_row "$a" Q166045 major EXCH01 "cc:Mail Connector" \
+raised "cc:Mail Connector" Q166045 major 2 \
     "event 70 from MSExchangeCCMC: cc:Mail EXPORT to file msg0001.ccm returned result code 3*"
-k=$(raise_trap "$a" 2 Q166045)
-n=$((n + 1))
 collect_once   # the same event is not forwarded twice: still one match
-expect "$MIB::exConnAlarmCount.$a" 1
-cleared_trap "$a" "$k" $((EVENT_TTL + 15)) >/dev/null
+expect "$MIB::exConnAlarmCount.$A" 1
+cleared_trap "$A" "$K" $((EVENT_TTL + 15)) >/dev/null
 n=$((n + 1))
 log "Q166045 raised from the host's event log, cleared after eventTtl"
 
