@@ -66,7 +66,9 @@ def classify(exc, secret=""):
     elif isinstance(exc, (socket.timeout, TimeoutError)):
         status, text = "unreachable", "timed out"
     elif isinstance(exc, (ConnectionError, OSError)):
-        status, text = "unreachable", exc.strerror or str(exc)
+        # impacket wraps the socket error: OSError('Connection error (h:p)', <the error>)
+        inner = next((a for a in exc.args if isinstance(a, OSError)), exc)
+        status, text = "unreachable", inner.strerror or str(inner)
     elif isinstance(exc, (smb.SessionError,)):
         status, text = "protocolError", str(exc)
     else:

@@ -149,3 +149,16 @@ def test_failed_poll_writes_only_a_status_record(tmp_path):
     assert name.endswith("-H0-status.xml")
     assert 'status="authFailed" error="NT_STATUS_LOGON_FAILURE"' in \
         (tmp_path / "spool" / "reports" / name).read_text()
+
+
+def test_failures_are_classified_without_the_password():
+    from impacket.smbconnection import SessionError
+    from exconn_collect import smbconn
+    assert smbconn.classify(SessionError(0xC000006D), "pw") == ("authFailed", "NT_STATUS_LOGON_FAILURE")
+    assert smbconn.classify(SessionError(0xC0000022))[0] == "accessDenied"
+    assert smbconn.classify(SessionError(0xC0000034))[0] == "protocolError"
+    e = OSError("Connection error (h:1)", ConnectionRefusedError(111, "Connection refused"))
+    assert smbconn.classify(e) == ("unreachable", "Connection refused")
+    assert smbconn.classify(TimeoutError("timed out")) == ("unreachable", "timed out")
+    assert smbconn.classify(ValueError("bad pw-123 reply"), "pw-123") == \
+        ("unknown", "ValueError: bad *** reply")
