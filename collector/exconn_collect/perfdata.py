@@ -86,6 +86,8 @@ def parse(block, names):
     if len(b) < 32 or b[:8] != "PERF".encode("utf-16-le"):
         raise PerfError("no PERF signature")
     total, hdr, nobj = _u32(b, 20), _u32(b, 24), _u32(b, 28)
+    if total + hdr == len(b):
+        total = len(b)   # Samba's TotalByteLength leaves its own header out
     if total > len(b) or hdr > total or nobj > MAX_OBJECTS:
         raise PerfError("block lengths out of range")
     b = b[:total]

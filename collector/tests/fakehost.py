@@ -14,6 +14,8 @@ one private directory.  Usable from Python (FakeHost) and from the shell:
   fakehost.py reg DIR delete 'HKLM\\KEY' NAME
   fakehost.py file DIR 'exchsrvr\\bin\\emsmta.exe' --version A.B.C.D | --size N | --delete
   fakehost.py setmode DIR 'exchsrvr\\imcdata\\queue.dat' ro|rw (or +r, -- -r)
+  fakehost.py perf DIR JSON        performance objects, e.g. '{"MSExchangeIMC": {"": {"Queued MTS-OUT": 3}}}'
+                                   ("" = an object without instances)
   fakehost.py blackhole DIR        a TCP port that accepts and never answers
 
 Needs root (smbd maps the SMB user to the Unix user root via a username map).
@@ -288,6 +290,51 @@ class FakeHost:
         even.hElfrCloseEL(dce, h)
         c.close()
 
+    def perf(self, objects, size=8):
+        """Serve OBJECTS ({object: {instance or None: {counter: value}}}) as the
+        host's performance data: Samba's HKEY_PERFORMANCE_DATA is built from
+        STATE/perfmon/names.tdb and data.tdb (source3/registry/reg_perfcount.c:
+        names and help at even/odd indexes, "<i>rel" p / c[parent], "<i>type",
+        "<obj>inst", "<obj>i<k>name"; values in data.tdb as "<counter>" and,
+        per instance, "<obj>i<k>" = the raw counter block).  SIZE: the bytes
+        Samba gives a DWORD counter (sizeof(long) there: 8 on 64-bit)."""
+        import struct
+        import tdb
+        d = os.path.join(self.d, "state", "perfmon")
+        os.makedirs(d, exist_ok=True)
+        names, data = {}, {}
+        i = 0
+        for obj, insts in objects.items():
+            i += 1
+            oidx = 2 * i
+            names.update({str(oidx): obj, str(oidx + 1): obj, f"{oidx}rel": "p"})
+            counters = list(next(iter(insts.values())).keys()) if insts else []
+            cidx = {}
+            for c in counters:
+                i += 1
+                cidx[c] = 2 * i
+                names.update({str(2 * i): c, str(2 * i + 1): c, f"{2 * i}rel": f"c[{oidx}]",
+                              f"{2 * i}type": str(0x00010000)})   # PERF_COUNTER_RAWCOUNT
+            if list(insts) == [None]:
+                data.update({str(cidx[c]): str(v) for c, v in insts[None].items()})
+                continue
+            names[f"{oidx}inst"] = str(len(insts))
+            data.update({str(cidx[c]): "0" for c in counters})
+            for k, (iname, vals) in enumerate(insts.items()):
+                names[f"{oidx}i{k}name"] = iname
+                data[f"{oidx}i{k}"] = b"".join(
+                    struct.pack("<Q" if size == 8 else "<I", vals[c]) for c in counters)
+        names["1"] = str(i)
+        names["0PerfFreq"] = "1000"
+        data.update({"0PerfTime": "0", "0PerfTime100nSec": "0"})
+        for fname, content in (("names.tdb", names), ("data.tdb", data)):
+            tmp = os.path.join(d, "." + fname)
+            db = tdb.Tdb(tmp, 0, tdb.DEFAULT, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+            for k, v in content.items():
+                db[k.encode()] = v if isinstance(v, bytes) else v.encode()
+            db.close()
+            os.rename(tmp, os.path.join(d, fname))
+
     def blackhole(self):
         """Start a listener that accepts connections and never answers."""
         port = free_port()
@@ -449,6 +496,9 @@ def main(argv=None):
     p.add_argument("dir")
     p.add_argument("path")
     p.add_argument("mode", choices=["+r", "-r", "ro", "rw"], help="ro/rw: +r/-r without the dash")
+    p = sub.add_parser("perf")
+    p.add_argument("dir")
+    p.add_argument("json")
     p = sub.add_parser("scmr-serve")
     p.add_argument("dir")
     p.add_argument("port", type=int)
@@ -483,6 +533,9 @@ def main(argv=None):
     elif a.cmd == "file":
         h.file(a.path, a.version, a.size, a.delete,
                time.time() - a.age if a.age is not None else None)
+    elif a.cmd == "perf":
+        objs = json.loads(a.json)
+        h.perf({o: {(i or None): v for i, v in insts.items()} for o, insts in objs.items()})
     elif a.cmd == "setmode":
         h.setmode(a.path, {"ro": "+r", "rw": "-r"}.get(a.mode, a.mode))
     return 0

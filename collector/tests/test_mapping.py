@@ -183,3 +183,11 @@ def test_event_start_rules():
     first, note = event_start({"record": 1, "time": 100}, 5, 2, rt)
     assert first == 5 and "wrapped" in note
     assert event_start({"record": 4, "time": None}, 5, 2, rt) == (5, None)
+
+
+def test_perf_block_whose_total_leaves_the_header_out():
+    """Samba (reg_perfcount.c) counts only the objects in TotalByteLength."""
+    b = bytearray(_block())
+    hdr = struct.unpack_from("<I", b, 24)[0]
+    struct.pack_into("<I", b, 20, len(b) - hdr)
+    assert perfdata.parse(bytes(b), NAMES) == perfdata.parse(_block(), NAMES)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # exconn-collect end to end (issue 10): the stand-in Exchange host (real
 # smbd + our MS-SCMR server on loopback) -> exconn-collect --once -> spool ->
-# exconn-agent -> snmpd -> snmpget / traps at snmptrapd.  Four of the five KB
-# faults are set up ON THE HOST (services, files, registry, event log), each
-# raises its alarm with the right resource and evidence and its trap, and the
-# repair of the host clears it.  Q193760 needs the MTA's X.400 connections
-# from the performance counters, which Samba cannot serve (its
-# HKEY_PERFORMANCE_DATA is empty): not covered here, see docs/collector.md.
+# exconn-agent -> snmpd -> snmpget / traps at snmptrapd.  The five KB faults
+# are set up ON THE HOST (services, files, registry, event log, performance
+# counters), each raises its alarm with the right resource and evidence and
+# its trap, and the repair of the host clears it.  The performance counters
+# (Q193760) are what Samba's HKEY_PERFORMANCE_DATA serves from the perfmon
+# tdb files fakehost.py writes: the counter names and the block are real
+# PERF_DATA_BLOCKs over MS-RRP, their values set by the test.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_alarms.sh"
 . "$EXCONN_SOURCE_DIR/collector/tests/e2e_lib.sh"
@@ -118,6 +119,36 @@ cleared_trap "$A" "$K" $((EVENT_TTL + 15)) >/dev/null
 n=$((n + 1))
 log "Q166045 raised from the host's event log, cleared after eventTtl"
 
+# ---- Q193760: MTA build 5.0.1457.7 (below 5.0.1461.50), the X.400
+# connection to PARIS without an association while 40 messages wait (link
+# down), the one to LONDON up with a queue that does not move for three polls
+mta_counters() {   # PARIS_QUEUE PARIS_ASSOC LONDON_QUEUE LONDON_ASSOC
+    fh perf "{\"MSExchangeIMC\": {\"\": {\"Queued MTS-IN\": 0, \"Queued MTS-OUT\": 2}},
+              \"MSExchangeMTA Connections\": {
+                \"PARIS\": {\"Queue Length\": $1, \"Associations\": $2},
+                \"LONDON\": {\"Queue Length\": $3, \"Associations\": $4}}}"
+}
+mta_counters 40 0 14 1
+collect_once
+expect "$MIB::exConnConnectorLinkState.\"EXCH01\".\"PARIS\"" down
+expect "$MIB::exConnConnectorLinkState.\"EXCH01\".\"LONDON\"" up
+expect "$MIB::exConnQueueMessages.\"EXCH01\".\"MTS-OUT\"" 2
+expect "$MIB::exConnQueueMessages.\"EXCH01\".\"X400-PARIS\"" 40
+collect_once
+mta_counters 40 0 15 1
+collect_once
+raised PARIS Q193760 critical 4 "PARIS down; MTA 5.0.1457.7 below fix 5.0.1461.50; X400-LONDON stalled at 15 messages*"
+expect "$MIB::exConnQueueState.\"EXCH01\".\"X400-LONDON\"" stalled
+# repair: the MTA hotfix (a new emsmta.exe), the PARIS link back up
+fh file 'exchsrvr\bin\emsmta.exe' --version 5.0.1461.50
+mta_counters 0 1 0 1
+collect_once
+cleared_trap "$A" "$K" >/dev/null
+expect "$MIB::exConnServerMtaVersion.\"EXCH01\"" 5.0.1461.50
+n=$((n + 1))
+log "Q193760 raised from the host's file version and performance counters, cleared by the hotfix"
+
 expect "$MIB::exConnEventsAccepted.0" 2
+wait_for 10 "no active alarm" value_is "$MIB::exConnAlarmsActive.0" 0
 [ "$(trap_count)" -eq "$n" ] || fail "expected $n exConn traps, got: $(exc_traps)"
-log "collector_kb: 4 of 5 KB faults raised from the stand-in host and cleared ($n traps)"
+log "collector_kb: the 5 KB faults raised from the stand-in host and cleared ($n traps)"
