@@ -11,6 +11,9 @@ packages=(
   python3 procps                             # test helpers (free ports, ps)
   valgrind                                   # tests/integration/valgrind_agent.sh
 )
+# exconn-collect (collector/, issue 10): impacket for SMB/MS-RPC, pytest for its tests, and
+# Samba's smbd + tools for the stand-in Exchange host the tests run against
+packages+=(python3-impacket python3-pytest samba smbclient tdb-tools)
 # deps.sh --fuzz: also clang and its libFuzzer/sanitizer runtime (scripts/fuzz.sh)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)
