@@ -11,6 +11,15 @@ packages=(
   python3 procps                             # test helpers (free ports, ps)
   valgrind                                   # tests/integration/valgrind_agent.sh
 )
+# packaging and operations (issue 12): man pages (scdoc, man-db), the unit
+# check (systemd-analyze), the NMS integration files' tests against the real
+# tools (SNMPTT, snmp_exporter + its generator, promtool, check_snmp)
+packages+=(scdoc man-db systemd snmptt libnet-ip-perl prometheus-snmp-exporter prometheus monitoring-plugins-standard)
+# the heavy packaging tests (ctest -L heavy), only when asked for:
+# EXCONN_HEAVY_TESTS=1 (dpkg-buildpackage, lintian; tests/packaging/heavy_*.sh)
+if [ "${EXCONN_HEAVY_TESTS:-}" = 1 ]; then
+  packages+=(debhelper dpkg-dev fakeroot lintian)
+fi
 # deps.sh --fuzz: also clang and its libFuzzer/sanitizer runtime (scripts/fuzz.sh)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)
