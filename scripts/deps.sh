@@ -18,7 +18,8 @@ packages+=(scdoc man-db systemd snmptt libnet-ip-perl prometheus-snmp-exporter p
 # the heavy packaging tests (ctest -L heavy), only when asked for:
 # EXCONN_HEAVY_TESTS=1 (dpkg-buildpackage, lintian; tests/packaging/heavy_*.sh)
 if [ "${EXCONN_HEAVY_TESTS:-}" = 1 ]; then
-  packages+=(debhelper dpkg-dev fakeroot lintian)
+  packages+=(debhelper dpkg-dev fakeroot lintian
+             postgresql zabbix-server-pgsql zabbix-frontend-php php-pgsql php-cli)
 fi
 # deps.sh --fuzz: also clang and its libFuzzer/sanitizer runtime (scripts/fuzz.sh)
 if [ "${1:-}" = "--fuzz" ]; then
