@@ -48,7 +48,7 @@ expect_rc() {
     [ "$rc" -eq "$want" ] || fail "$1 ${*:2}: exit $rc, want $want: $out"
     log "rc $rc: $1: $out"
 }
-idx() { /usr/bin/python3 "$C/exconn-index" "$@"; }
+idx() { sh "$C/exconn-index" "$@"; }
 
 expect_rc 0 check_exconn_connector public "$(idx EXCH02 'Internet Mail Service')"
 expect_rc 2 check_exconn_connector public "$(idx EXCH01 'Internet Mail Service')"

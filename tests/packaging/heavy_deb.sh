@@ -26,7 +26,7 @@ fi
 for t in dpkg-buildpackage lintian dh systemd-analyze setpriv; do
     command -v "$t" >/dev/null || fail "$t missing (EXCONN_HEAVY_TESTS=1 ./scripts/deps.sh)"
 done
-if [ -e /run/agentx/master ] || dpkg-query -W -f='${Status}' exconn 2>/dev/null | grep -q 'ok installed'; then
+if [ -e /run/agentx/master ] || [[ "$(dpkg-query -W -f='${Status}' exconn 2>/dev/null || true)" == *"ok installed"* ]]; then
     echo "SKIP: /run/agentx/master exists or exconn is installed: not a machine to test on"; exit 77
 fi
 had_dirs=
@@ -76,10 +76,11 @@ CM
     log "dpkg-buildpackage with a stand-in collector"
     build_deb "$T/pkgc"
     deb=$(ls "$T"/pkgc/exconn-collector_*_all.deb) || fail "no exconn-collector package"
+    dpkg -c "$deb" > "$T/pkgc/contents"
     for f in ./usr/bin/exconn-collect ./usr/share/exconn/python/exconn_collect/__init__.py \
              ./etc/exconn/collect.xml ./usr/share/man/man1/exconn-collect.1.gz \
              ./lib/systemd/system/exconn-collect.service; do
-        dpkg -c "$deb" | grep -q " $f\$" || fail "$deb lacks $f"
+        grep -q " $f\$" "$T/pkgc/contents" || fail "$deb lacks $f"
     done
     log "exconn-collector from the stand-in: contract D paths packaged"
 fi

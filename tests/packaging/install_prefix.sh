@@ -77,6 +77,6 @@ DESTDIR=$D cmake --install "$EXCONN_BINARY_DIR" >/dev/null 2>&1 || fail "DESTDIR
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$EXCONN_BINARY_DIR/CMakeCache.txt")
 [ -x "$D$prefix/sbin/exconn-agent" ] && [ -f "$D$prefix/share/snmp/mibs/EXCHANGE-CONNECTOR-MIB.txt" ] ||
     fail "DESTDIR layout under $D$prefix"
-"$D$prefix/sbin/exconn-agent" --help | grep -qF "(default $prefix/etc/exconn/exconn.xml)" ||
-    [ "$prefix" = /usr ] || fail "default config path of the $prefix build"
+help=$("$D$prefix/sbin/exconn-agent" --help)
+[[ "$help" == *"(default $prefix/etc/exconn/exconn.xml)"* ]] || fail "default config path of the $prefix build: $help"
 log "PASS"

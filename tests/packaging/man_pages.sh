@@ -17,8 +17,9 @@ for src in "$EXCONN_SOURCE_DIR"/man/*.scd; do
         [ -z "$err" ] || fail "$page at width $width: $err"
     done
     # the NAME line is what whatis/apropos index
-    LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$out" 2>/dev/null | grep -A1 '^NAME' | tail -n 1 |
-        grep -q ' - ' || fail "$page: no 'name - description' NAME line"
+    text=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$out" 2>/dev/null)
+    name=$(printf '%s\n' "$text" | sed -n '/^NAME/{n;p;q}')
+    [[ "$name" == *' - '* ]] || fail "$page: no 'name - description' NAME line: $name"
     echo "ok $page"
     n=$((n + 1))
 done
