@@ -37,6 +37,13 @@ done
 grep -q "^u exconn - .* $P/var/lib/exconn\$" "$P/lib/sysusers.d/exconn.conf" || fail "sysusers: $(cat "$P/lib/sysusers.d/exconn.conf")"
 grep -q "^d $P/var/spool/exconn/reports *2770 exconn exconn" "$P/lib/tmpfiles.d/exconn.conf" || fail "tmpfiles"
 
+# the compiled-in defaults alone (no config file at the default path: the
+# defaults apply) name the prefix's KB
+mv "$P/etc/exconn/exconn.xml" "$T/exconn.xml.installed"
+out=$("$P/sbin/exconn-agent" --check-config 2>&1) || fail "--check-config on the compiled-in defaults: $out"
+[[ "$out" == *"5 KB article(s) in $P/share/exconn/kb" ]] || fail "compiled-in KB default: $out"
+log "compiled-in defaults: $out"
+mv "$T/exconn.xml.installed" "$P/etc/exconn/exconn.xml"
 out=$("$P/sbin/exconn-agent" --check-config 2>&1) || fail "installed --check-config: $out"
 [[ "$out" == "$P/etc/exconn/exconn.xml: OK; 5 KB article(s) in $P/share/exconn/kb" ]] ||
     fail "--check-config output: $out"
