@@ -76,8 +76,7 @@ start_debian_snmpd() {
     mapfile -t cmd < <(snmpd_unit_cmd)
     "${cmd[@]}" &
     SNMPD_PID=$!
-    wait_for 10 "snmpd answers on $SNMPD_PORT" \
-        snmpget -v2c -c public -t 0.5 -r 0 "127.0.0.1:$SNMPD_PORT" SNMPv2-MIB::sysUpTime.0
+    wait_for 10 "Debian's snmpd answers" snmp snmpget -On .1.3.6.1.2.1.1.3.0   # sysUpTime.0
     log "Debian snmpd $SNMPD_PID (${cmd[*]})"
 }
 
