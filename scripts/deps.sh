@@ -13,8 +13,10 @@ packages=(
 )
 # packaging and operations (issue 12): man pages (scdoc, man-db), the unit
 # check (systemd-analyze), the NMS integration files' tests against the real
-# tools (SNMPTT, snmp_exporter + its generator, promtool, check_snmp)
-packages+=(scdoc man-db systemd snmptt libnet-ip-perl prometheus-snmp-exporter prometheus monitoring-plugins-standard)
+# tools (SNMPTT, snmp_exporter + its generator, promtool, check_snmp; the
+# Zabbix template generator and its LLD JavaScript: python3-yaml, node)
+packages+=(scdoc man-db systemd snmptt libnet-ip-perl prometheus-snmp-exporter prometheus
+           monitoring-plugins-standard python3-yaml nodejs)
 # the heavy packaging tests (ctest -L heavy), only when asked for:
 # EXCONN_HEAVY_TESTS=1 (dpkg-buildpackage, lintian; tests/packaging/heavy_*.sh)
 if [ "${EXCONN_HEAVY_TESTS:-}" = 1 ]; then
