@@ -188,8 +188,12 @@ static void apply_report(exc_engine *e, const exc_spool_entry *f, int64_t now)
         reject(e, f, &err);
         return;
     }
+    /* A collection-status record names its server in r.status and changes
+     * nothing a rule looks at: no rule evaluation for it (r.server is ""). */
     char server[EXC_SERVER_BUF];
-    memcpy(server, r.server, sizeof server);
+    const int kind = r.kind;
+    const bool is_status = kind == EXC_REC_STATUS;
+    memcpy(server, is_status ? r.status.server : r.server, sizeof server);
     if (!exc_model_apply_report(&e->model, &r, now, &err)) {
         exc_report_free(&r);
         reject(e, f, &err);
@@ -198,10 +202,12 @@ static void apply_report(exc_engine *e, const exc_spool_entry *f, int64_t now)
     exc_report_free(&r);
     e->model.reports_accepted++;
     exc_journal_add(&e->journal, f, EXC_JRN_DELETE, NULL);
-    const exc_server *s = exc_model_find(&e->model, server);
+    const exc_server *s = is_status ? NULL : exc_model_find(&e->model, server);
     if (s)
         exc_rules_eval_server(&e->rules, &e->kb, &e->model, &e->alarms, s, now);
-    exc_log(LOG_INFO, "accepted report %s for %s", f->name, server);
+    exc_log(LOG_INFO, "accepted %s %s for %s",
+            is_status ? "collection status" : kind == EXC_REC_FORGET ? "forget record" : "report",
+            f->name, server);
 }
 
 static void apply_events(exc_engine *e, const exc_spool_entry *f, int64_t now)
