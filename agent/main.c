@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -356,6 +357,9 @@ int main(int argc, char **argv)
 {
     /* the agent never needs MIB files at run time */
     setenv("MIBS", "", 1);
+    /* a master that dies while we write to it must not kill us, even during
+     * registration (the signal set-up proper comes later) */
+    signal(SIGPIPE, SIG_IGN);
     options o = {.config = EXC_DEFAULT_CONFIG};
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
