@@ -41,11 +41,11 @@ grep -q "^d $P/var/spool/exconn/reports *2770 exconn exconn" "$P/lib/tmpfiles.d/
 # defaults apply) name the prefix's KB
 mv "$P/etc/exconn/exconn.xml" "$T/exconn.xml.installed"
 out=$("$P/sbin/exconn-agent" --check-config 2>&1) || fail "--check-config on the compiled-in defaults: $out"
-[[ "$out" == *"5 KB article(s) in $P/share/exconn/kb" ]] || fail "compiled-in KB default: $out"
+[[ "$out" == *"5 KB article(s) in $P/share/exconn/kb"* ]] || fail "compiled-in KB default: $out"
 log "compiled-in defaults: $out"
 mv "$T/exconn.xml.installed" "$P/etc/exconn/exconn.xml"
 out=$("$P/sbin/exconn-agent" --check-config 2>&1) || fail "installed --check-config: $out"
-[[ "$out" == "$P/etc/exconn/exconn.xml: OK; 5 KB article(s) in $P/share/exconn/kb" ]] ||
+[[ "$out" == "$P/etc/exconn/exconn.xml: OK; 5 KB article(s) in $P/share/exconn/kb"* ]] ||
     fail "--check-config output: $out"
 log "installed --check-config: $out"
 
