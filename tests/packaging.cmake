@@ -10,7 +10,7 @@ list(FILTER EXCONN_PACKAGING_TESTS EXCLUDE REGEX "/lib[^/]*\\.sh$")
 foreach(script ${EXCONN_PACKAGING_TESTS})
   get_filename_component(name ${script} NAME_WE)
   set(labels packaging)
-  set(timeout 600)
+  set(timeout 180)   # each takes seconds; a hang must not eat the CI budget
   if(name MATCHES "^heavy_")
     set(labels heavy)
     set(timeout 3000)
