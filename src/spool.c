@@ -284,7 +284,7 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
         exc_spool_entry key;
         key.kind = sp->seen[i].kind;
         memcpy(key.name, sp->seen[i].name, sizeof key.name);
-        if (!missing && !bsearch(&key, *out, n, sizeof **out, cmp_entry))
+        if (!missing && (n == 0 || !bsearch(&key, *out, n, sizeof **out, cmp_entry)))
             seen_drop(sp, &sp->seen[i]);
     }
     int64_t now = exc_now_ms();
