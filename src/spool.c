@@ -155,17 +155,7 @@ void exc_spool_drain(exc_spool *sp)
 
 int64_t exc_spool_next_ready(const exc_spool *sp) { return sp->next_ready_ms; }
 
-const char *exc_spool_bad_type(const exc_spool_entry *e)
-{
-    mode_t m = (mode_t)e->mode;
-    if (m == 0 || S_ISREG(m))
-        return NULL;
-    if (S_ISFIFO(m)) return "not a regular file: a FIFO";
-    if (S_ISLNK(m)) return "not a regular file: a symbolic link";
-    if (S_ISDIR(m)) return "not a regular file: a directory";
-    if (S_ISSOCK(m)) return "not a regular file: a socket";
-    return "not a regular file: a device";
-}
+const char *exc_spool_bad_type(const exc_spool_entry *e) { return exc_not_regular(e->mode); }
 
 /* Record the identity of a listed file; false when it is gone. */
 static bool identify(exc_spool_entry *e)

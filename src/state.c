@@ -171,17 +171,10 @@ static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
 {
     ckp_out *o = cookie;
     o->crc = crc32_update(o->crc, buf, len);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(o->fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            o->failed = true;
-            o->err = n < 0 ? errno : ENOSPC;
-            return -1;
-        }
-        done += (size_t)n;
+    if (!exc_write_all(o->fd, buf, len)) {
+        o->failed = true;
+        o->err = errno;
+        return -1;
     }
     return (ssize_t)len;
 }

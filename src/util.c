@@ -228,6 +228,17 @@ void *exc_realloc(void *p, size_t size)
     return r;
 }
 
+const char *exc_not_regular(unsigned mode)
+{
+    mode_t m = (mode_t)mode;
+    if (m == 0 || S_ISREG(m)) return NULL;
+    if (S_ISFIFO(m)) return "not a regular file: a FIFO";
+    if (S_ISLNK(m)) return "not a regular file: a symbolic link";
+    if (S_ISDIR(m)) return "not a regular file: a directory";
+    if (S_ISSOCK(m)) return "not a regular file: a socket";
+    return "not a regular file: a device";
+}
+
 bool exc_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;

@@ -53,6 +53,11 @@ char *exc_strdup(const char *s);
 void *exc_calloc(size_t n, size_t size);
 void *exc_realloc(void *p, size_t size);
 
+/* "not a regular file: a FIFO" (a directory, a socket, a symbolic link, a
+ * device) for a file mode that is not a regular file's; NULL for a regular
+ * file or an unknown mode (0). */
+const char *exc_not_regular(unsigned mode);
+
 /* Write all of buf to fd (EINTR retried).  False with errno set on failure;
  * a short write that makes no progress (a full disk) sets ENOSPC rather than
  * leaving a stale errno behind. */
