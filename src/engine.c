@@ -168,6 +168,15 @@ static bool commit_and_publish(exc_engine *e)
     return true;
 }
 
+/* After a failed commit: when to try again.  The retry waits for the
+ * rescan; pending inotify wake-ups would otherwise spin the worker (and
+ * rewrite the state) while the disk is still full. */
+static int64_t retry_later(exc_engine *e)
+{
+    exc_spool_drain(&e->spool);
+    return exc_now_ms() + RESCAN_MS;
+}
+
 static void reject(exc_engine *e, const exc_spool_entry *f, const exc_err *err)
 {
     char reason[EXC_ERR_MSG + 32];
@@ -310,10 +319,7 @@ static void *worker(void *arg)
          * twice, and nothing of it was published (it is, once committed). */
         if (e->uncommitted && !stop) {
             if (!commit_and_publish(e)) {
-                next_scan = exc_now_ms() + RESCAN_MS;
-                /* the retry waits for the rescan: pending inotify wake-ups
-                 * would otherwise spin this loop (and rewrite the state) */
-                exc_spool_drain(&e->spool);
+                next_scan = retry_later(e);
                 goto wait;
             }
         }
@@ -341,8 +347,7 @@ static void *worker(void *arg)
             e->alarms.n_outbox != outbox_before)
             changed = true;
         if (changed && !commit_and_publish(e) && !stop) {
-            next_scan = exc_now_ms() + RESCAN_MS;
-            exc_spool_drain(&e->spool);
+            next_scan = retry_later(e);
             goto wait;
         }
         if (stop) {
