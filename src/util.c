@@ -228,15 +228,49 @@ void *exc_realloc(void *p, size_t size)
     return r;
 }
 
+#define NOT_REGULAR "not a regular file: "
+
+/* One table for both forms: exc_file_type is the tail of exc_not_regular. */
+static const char *not_regular_text(mode_t m)
+{
+    if (S_ISFIFO(m)) return NOT_REGULAR "a FIFO";
+    if (S_ISLNK(m)) return NOT_REGULAR "a symbolic link";
+    if (S_ISDIR(m)) return NOT_REGULAR "a directory";
+    if (S_ISSOCK(m)) return NOT_REGULAR "a socket";
+    return NOT_REGULAR "a device";
+}
+
+const char *exc_file_type(unsigned mode)
+{
+    return not_regular_text((mode_t)mode) + sizeof NOT_REGULAR - 1;
+}
+
 const char *exc_not_regular(unsigned mode)
 {
     mode_t m = (mode_t)mode;
-    if (m == 0 || S_ISREG(m)) return NULL;
-    if (S_ISFIFO(m)) return "not a regular file: a FIFO";
-    if (S_ISLNK(m)) return "not a regular file: a symbolic link";
-    if (S_ISDIR(m)) return "not a regular file: a directory";
-    if (S_ISSOCK(m)) return "not a regular file: a socket";
-    return "not a regular file: a device";
+    return m == 0 || S_ISREG(m) ? NULL : not_regular_text(m);
+}
+
+int exc_open_regular(const char *path, struct stat *st, unsigned *bad_mode)
+{
+    *bad_mode = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int saved = errno;
+        struct stat ls;   /* ELOOP: a symlink; ENXIO: a socket */
+        if ((saved == ELOOP || saved == ENXIO) && lstat(path, &ls) == 0 && !S_ISREG(ls.st_mode))
+            *bad_mode = (unsigned)ls.st_mode;
+        errno = saved;
+        return -1;
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        int saved = errno;
+        *bad_mode = fstat(fd, st) == 0 ? (unsigned)st->st_mode : 0;
+        close(fd);
+        errno = *bad_mode ? EINVAL : saved;
+        return -1;
+    }
+    return fd;
 }
 
 bool exc_write_all(int fd, const void *buf, size_t len)

@@ -53,10 +53,22 @@ char *exc_strdup(const char *s);
 void *exc_calloc(size_t n, size_t size);
 void *exc_realloc(void *p, size_t size);
 
-/* "not a regular file: a FIFO" (a directory, a socket, a symbolic link, a
- * device) for a file mode that is not a regular file's; NULL for a regular
- * file or an unknown mode (0). */
+/* "a FIFO", "a directory", "a socket", "a symbolic link", "a device" for a
+ * file mode that is not a regular file's (for messages; undefined for a
+ * regular file). */
+const char *exc_file_type(unsigned mode);
+
+/* "not a regular file: a FIFO" (...) for a mode that is not a regular
+ * file's; NULL for a regular file or an unknown mode (0). */
 const char *exc_not_regular(unsigned mode);
+
+/* Open a file that is read but not trusted -- a spool file, the state:
+ * O_RDONLY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC (never blocking on a FIFO
+ * swapped in, never through a symlink), then fstat: only a regular file.
+ * The fd (*st its fstat), or -1: *bad_mode the file's mode when it exists
+ * but is not a regular file, else 0 with errno from open (ENOENT...). */
+struct stat;
+int exc_open_regular(const char *path, struct stat *st, unsigned *bad_mode);
 
 /* Write all of buf to fd (EINTR retried).  False with errno set on failure;
  * a short write that makes no progress (a full disk) sets ENOSPC rather than

@@ -191,22 +191,13 @@ static int check_prolog(prolog_src *p, exc_err *err)
 
 int exc_xml_open_input(const char *path, struct stat *st, exc_err *err)
 {
-    int fd = open(path, EXC_XML_INPUT_FLAGS);
+    unsigned bad;
+    int fd = exc_open_regular(path, st, &bad);
     if (fd < 0) {
-        struct stat ls;
-        if ((errno == ELOOP || errno == ENXIO) && lstat(path, &ls) == 0 && !S_ISREG(ls.st_mode))
-            exc_err_set(err, 0, "%s", exc_not_regular(ls.st_mode));   /* symlink, socket */
+        if (bad)
+            exc_err_set(err, 0, "%s", exc_not_regular(bad));
         else
             exc_err_set(err, 0, "cannot open: %s", strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, st) != 0)
-        st->st_mode = 0;
-    if (!S_ISREG(st->st_mode)) {
-        const char *why = exc_not_regular(st->st_mode);
-        exc_err_set(err, 0, "%s", why ? why : "cannot stat");
-        close(fd);
-        return -1;
     }
     return fd;
 }
