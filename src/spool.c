@@ -395,10 +395,7 @@ static bool write_reason(const char *dir, const char *reason, char *tmp, size_t 
     }
     char line[1024];
     /* one line, whatever the reason text holds (and cut at a UTF-8 boundary) */
-    size_t len = exc_utf8_copy(line, sizeof line - 1, reason);
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-            line[i] = ' ';
+    size_t len = exc_utf8_one_line(line, sizeof line - 1, reason);
     line[len++] = '\n';
     bool ok = exc_write_all(fd, line, len);
     int saved = errno;

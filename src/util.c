@@ -149,6 +149,20 @@ void exc_format_iso8601(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+size_t exc_utf8_one_line(char *dst, size_t cap, const char *src)
+{
+    size_t n = exc_utf8_copy(dst, cap, src);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)dst[i];
+        if (c < 0x20 || c == 0x7f)
+            dst[i] = ' ';
+        else if (c == 0xc2 && i + 1 < n && (unsigned char)dst[i + 1] >= 0x80 &&
+                 (unsigned char)dst[i + 1] <= 0x9f)
+            dst[i] = dst[i + 1] = ' ';   /* C1: two octets, two spaces */
+    }
+    return n;
+}
+
 bool exc_has_control(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)

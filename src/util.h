@@ -27,6 +27,11 @@ bool exc_parse_iso8601(const char *s, int64_t *out);
 /* Format epoch seconds as "YYYY-MM-DDThh:mm:ssZ". */
 void exc_format_iso8601(int64_t t, char *buf, size_t len);
 
+/* exc_utf8_copy, then every control character (C0, DEL, C1 as UTF-8) turned
+ * into a space: free text that must stay one line (a description, a reason,
+ * a collector's error).  Returns the number of octets copied. */
+size_t exc_utf8_one_line(char *dst, size_t cap, const char *src);
+
 /* True when s holds a control character: C0, DEL or C1 (U+0080..U+009F). */
 bool exc_has_control(const char *s);
 
