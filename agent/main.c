@@ -244,9 +244,9 @@ static int parse_options(int argc, char **argv, options *o)
         case 'L': {
             bool used;
             const char *next = optind < argc ? argv[optind] : NULL;
-            if (!exc_log_option(optarg, next, &used, why, sizeof why))
-                return strncmp(why, "cannot", 6) == 0 ? fail("%s", why)
-                                                      : usage_error("%s", why);
+            exc_logopt r = exc_log_option(optarg, next, &used, why, sizeof why);
+            if (r != EXC_LOGOPT_OK)
+                return r == EXC_LOGOPT_FAILED ? fail("%s", why) : usage_error("%s", why);
             if (used)
                 optind++;
             break;
