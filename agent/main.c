@@ -3,6 +3,7 @@
  * the only one that ever calls Net-SNMP. */
 #define _GNU_SOURCE
 #include "agent.h"
+#include "mib_module.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -24,6 +24,14 @@
 #include "report.h"
 #include "rules.h"
 #include "snapshot.h"
+#include "table_alarm.h"
+#include "table_claimant.h"
+#include "table_comport.h"
+#include "table_connector.h"
+#include "table_history.h"
+#include "table_kb.h"
+#include "table_queue.h"
+#include "table_server.h"
 
 static const exc_table_def *const defs[] = {
     &exc_server_table, &exc_connector_table, &exc_comport_table, &exc_claimant_table,
@@ -277,6 +285,106 @@ static void test_columns_match_mib(void)
     }
 }
 
+/* Every COLUMN_* constant of agent/table_*.h, by table and MIB name. */
+static const struct column_name {
+    unsigned table;
+    const char *name;
+    unsigned col;
+} column_names[] = {
+    { 2, "exConnServerName", COLUMN_EXCONNSERVERNAME },
+    { 2, "exConnServerSite", COLUMN_EXCONNSERVERSITE },
+    { 2, "exConnServerExchangeVersion", COLUMN_EXCONNSERVEREXCHANGEVERSION },
+    { 2, "exConnServerMtaVersion", COLUMN_EXCONNSERVERMTAVERSION },
+    { 2, "exConnServerLastReport", COLUMN_EXCONNSERVERLASTREPORT },
+    { 2, "exConnServerReportAge", COLUMN_EXCONNSERVERREPORTAGE },
+    { 2, "exConnServerStatus", COLUMN_EXCONNSERVERSTATUS },
+    { 2, "exConnServerAlarms", COLUMN_EXCONNSERVERALARMS },
+    { 2, "exConnServerCollectStatus", COLUMN_EXCONNSERVERCOLLECTSTATUS },
+    { 2, "exConnServerCollectError", COLUMN_EXCONNSERVERCOLLECTERROR },
+    { 2, "exConnServerLastCollect", COLUMN_EXCONNSERVERLASTCOLLECT },
+    { 3, "exConnConnectorName", COLUMN_EXCONNCONNECTORNAME },
+    { 3, "exConnConnectorType", COLUMN_EXCONNCONNECTORTYPE },
+    { 3, "exConnConnectorService", COLUMN_EXCONNCONNECTORSERVICE },
+    { 3, "exConnConnectorState", COLUMN_EXCONNCONNECTORSTATE },
+    { 3, "exConnConnectorWin32ExitCode", COLUMN_EXCONNCONNECTORWIN32EXITCODE },
+    { 3, "exConnConnectorServiceExitCode", COLUMN_EXCONNCONNECTORSERVICEEXITCODE },
+    { 3, "exConnConnectorHealth", COLUMN_EXCONNCONNECTORHEALTH },
+    { 3, "exConnConnectorKbArticle", COLUMN_EXCONNCONNECTORKBARTICLE },
+    { 3, "exConnConnectorComPort", COLUMN_EXCONNCONNECTORCOMPORT },
+    { 3, "exConnConnectorDirSync", COLUMN_EXCONNCONNECTORDIRSYNC },
+    { 3, "exConnConnectorQueueFile", COLUMN_EXCONNCONNECTORQUEUEFILE },
+    { 3, "exConnConnectorRemoteSite", COLUMN_EXCONNCONNECTORREMOTESITE },
+    { 3, "exConnConnectorLinkState", COLUMN_EXCONNCONNECTORLINKSTATE },
+    { 3, "exConnConnectorLastChange", COLUMN_EXCONNCONNECTORLASTCHANGE },
+    { 4, "exConnComPortName", COLUMN_EXCONNCOMPORTNAME },
+    { 4, "exConnComPortClaimants", COLUMN_EXCONNCOMPORTCLAIMANTS },
+    { 4, "exConnComPortConflictState", COLUMN_EXCONNCOMPORTCONFLICTSTATE },
+    { 4, "exConnComPortConflictSince", COLUMN_EXCONNCOMPORTCONFLICTSINCE },
+    { 5, "exConnComClaimantIndex", COLUMN_EXCONNCOMCLAIMANTINDEX },
+    { 5, "exConnComClaimantKind", COLUMN_EXCONNCOMCLAIMANTKIND },
+    { 5, "exConnComClaimantName", COLUMN_EXCONNCOMCLAIMANTNAME },
+    { 6, "exConnQueueName", COLUMN_EXCONNQUEUENAME },
+    { 6, "exConnQueueKind", COLUMN_EXCONNQUEUEKIND },
+    { 6, "exConnQueueConnector", COLUMN_EXCONNQUEUECONNECTOR },
+    { 6, "exConnQueueMessages", COLUMN_EXCONNQUEUEMESSAGES },
+    { 6, "exConnQueueBytes", COLUMN_EXCONNQUEUEBYTES },
+    { 6, "exConnQueueOldestAge", COLUMN_EXCONNQUEUEOLDESTAGE },
+    { 6, "exConnQueueState", COLUMN_EXCONNQUEUESTATE },
+    { 7, "exConnKbArticleId", COLUMN_EXCONNKBARTICLEID },
+    { 7, "exConnKbArticleTitle", COLUMN_EXCONNKBARTICLETITLE },
+    { 7, "exConnKbArticleAppliesTo", COLUMN_EXCONNKBARTICLEAPPLIESTO },
+    { 7, "exConnKbArticleSymptom", COLUMN_EXCONNKBARTICLESYMPTOM },
+    { 7, "exConnKbArticleCause", COLUMN_EXCONNKBARTICLECAUSE },
+    { 7, "exConnKbArticleResolution", COLUMN_EXCONNKBARTICLERESOLUTION },
+    { 7, "exConnKbArticleUrl", COLUMN_EXCONNKBARTICLEURL },
+    { 7, "exConnKbArticleSeverity", COLUMN_EXCONNKBARTICLESEVERITY },
+    { 7, "exConnKbArticleNotification", COLUMN_EXCONNKBARTICLENOTIFICATION },
+    { 7, "exConnKbArticleMatches", COLUMN_EXCONNKBARTICLEMATCHES },
+    { 8, "exConnAlarmIndex", COLUMN_EXCONNALARMINDEX },
+    { 8, "exConnAlarmKbArticle", COLUMN_EXCONNALARMKBARTICLE },
+    { 8, "exConnAlarmSeverity", COLUMN_EXCONNALARMSEVERITY },
+    { 8, "exConnAlarmServer", COLUMN_EXCONNALARMSERVER },
+    { 8, "exConnAlarmResource", COLUMN_EXCONNALARMRESOURCE },
+    { 8, "exConnAlarmDescription", COLUMN_EXCONNALARMDESCRIPTION },
+    { 8, "exConnAlarmRaised", COLUMN_EXCONNALARMRAISED },
+    { 8, "exConnAlarmLastSeen", COLUMN_EXCONNALARMLASTSEEN },
+    { 8, "exConnAlarmCount", COLUMN_EXCONNALARMCOUNT },
+    { 9, "exConnAlarmHistoryIndex", COLUMN_EXCONNALARMHISTORYINDEX },
+    { 9, "exConnAlarmHistoryTime", COLUMN_EXCONNALARMHISTORYTIME },
+    { 9, "exConnAlarmHistoryTransition", COLUMN_EXCONNALARMHISTORYTRANSITION },
+    { 9, "exConnAlarmHistoryAlarm", COLUMN_EXCONNALARMHISTORYALARM },
+    { 9, "exConnAlarmHistoryKbArticle", COLUMN_EXCONNALARMHISTORYKBARTICLE },
+    { 9, "exConnAlarmHistoryServer", COLUMN_EXCONNALARMHISTORYSERVER },
+    { 9, "exConnAlarmHistoryResource", COLUMN_EXCONNALARMHISTORYRESOURCE },
+    { 9, "exConnAlarmHistorySeverity", COLUMN_EXCONNALARMHISTORYSEVERITY },
+    { 9, "exConnAlarmHistoryDescription", COLUMN_EXCONNALARMHISTORYDESCRIPTION },
+};
+
+/* Each constant is its column's sub-id in the MIB, and every column of
+ * every table has one. */
+static void test_column_constants(void)
+{
+    for (size_t i = 0; i < sizeof column_names / sizeof column_names[0]; i++) {
+        const struct column_name *c = &column_names[i];
+        struct tree *t = mib_column(c->table, c->col);
+        if (t == NULL || strcmp(t->label, c->name) != 0)
+            fprintf(stderr, "\nCOLUMN_ constant of %s is %u: the MIB has %s there\n", c->name,
+                    c->col, t ? t->label : "nothing");
+        CU_ASSERT(t != NULL && strcmp(t->label, c->name) == 0);
+    }
+    for (size_t i = 0; i < N_DEFS; i++) {
+        unsigned in_mib = 0, named = 0;
+        while (mib_column(defs[i]->table, in_mib + 1) != NULL)
+            in_mib++;
+        for (size_t k = 0; k < sizeof column_names / sizeof column_names[0]; k++)
+            named += column_names[k].table == defs[i]->table;
+        if (in_mib != named)
+            fprintf(stderr, "\n%s: %u columns in the MIB, %u constants\n", defs[i]->name, in_mib,
+                    named);
+        CU_ASSERT_EQUAL(in_mib, named);
+    }
+}
+
 /* The value of column COL (named NAME in the MIB) of d's row with the
  * index of the DisplayString KEY; NULL when there is no such row or cell. */
 static bool cell(const exc_table_def *d, const char *name, unsigned col, const char *key,
@@ -317,7 +425,8 @@ static void test_values(void)
     CU_ASSERT_FATAL(cell(&exc_kb_table, "exConnKbArticleUrl", 7, "Q158047", &v));
     CU_ASSERT(string_cell_is(&v, "https://support.microsoft.com/kb/158047"));
     /* exConnKbArticleNotification: exConnNotifications.1 (exConnComPortConflict) */
-    CU_ASSERT_FATAL(cell(&exc_kb_table, "exConnKbArticleNotification", 9, "Q158047", &v));
+    CU_ASSERT_FATAL(cell(&exc_kb_table, "exConnKbArticleNotification",
+                         COLUMN_EXCONNKBARTICLENOTIFICATION, "Q158047", &v));
     const oid want[] = {EXC_NOTIFICATIONS, 1};
     CU_ASSERT_EQUAL_FATAL(v.type, ASN_OBJECT_ID);
     CU_ASSERT(snmp_oid_compare(v.ptr, v.len / sizeof(oid), want, OID_LENGTH(want)) == 0);
@@ -330,6 +439,7 @@ void exc_register_tests(void)
         { "every table has rows in the fixture", test_every_table_has_rows },
         { "walk order: one index per row", test_walk_order },
         { "columns and types as in the MIB", test_columns_match_mib },
+        { "COLUMN_* constants as in the MIB", test_column_constants },
         { "values from the report", test_values },
         CU_TEST_INFO_NULL,
     };
