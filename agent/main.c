@@ -310,6 +310,13 @@ static bool start_netsnmp(const options *o, const exc_config *cfg, char *why, si
         snprintf(why, whylen, "cannot listen on %s", o->master);
         return false;
     }
+    /* SIGTERM handled from here on: the master may already answer for our
+     * first registrations, so a stop can come while the state loads or the
+     * tables register; it is then served by the run loop's first turn. */
+    if (!exc_signals_init()) {
+        snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
+        return NULL;
+    }
     if ((o->user || o->group) && !exc_drop_privileges(o->user, o->group, why, whylen))
         return false;
     return true;
@@ -343,10 +350,6 @@ static exc_engine *start_serving(exc_config *cfg, exc_kb *kb, char *why, size_t 
         exc_feed_shutdown();
         exc_engine_stop(engine);
         snprintf(why, whylen, "cannot register EXCHANGE-CONNECTOR-MIB");
-        return NULL;
-    }
-    if (!exc_signals_init()) {
-        snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
         return NULL;
     }
     return engine;

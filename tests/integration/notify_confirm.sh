@@ -9,10 +9,6 @@
 # the write for the delivery: acknowledged, counted, never sent again.)
 . "$(dirname "$0")/lib.sh"
 
-# Under ASan: a full stack for Net-SNMP's leak on a reset connection
-# (tests/lsan.supp names it by netsnmp_transport_recv, which the fast
-# unwinder does not reach)
-[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=0
 start_all
 [ "$(counter exConnNotificationsSent)" -eq 0 ] || fail "notifications sent before any alarm"
 
