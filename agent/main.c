@@ -315,14 +315,14 @@ static bool start_netsnmp(const options *o, const exc_config *cfg, char *why, si
      * tables register; it is then served by the run loop's first turn. */
     if (!exc_signals_init()) {
         snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
-        return NULL;
+        return false;
     }
     if ((o->user || o->group) && !exc_drop_privileges(o->user, o->group, why, whylen))
         return false;
     return true;
 }
 
-/* The worker, the snapshot feed, the registered subtrees and the signals.
+/* The worker, the snapshot feed and the registered subtrees.
  * NULL on failure, reason in why. */
 static exc_engine *start_serving(exc_config *cfg, exc_kb *kb, char *why, size_t whylen)
 {

@@ -15,6 +15,10 @@
 # Environment (set by CTest): EXCONN_AGENT (the binary), EXCONN_SOURCE_DIR,
 # EXCONN_STD_MIBS (directory of the SNMPv2 modules, see scripts/std-mibs.sh).
 
+# sourced once (the lib_*.sh shims of the old names source it too)
+[ -z "${EXC_LIB_SOURCED:-}" ] || return 0
+EXC_LIB_SOURCED=1
+
 set -euo pipefail
 
 : "${EXCONN_AGENT:?EXCONN_AGENT must name the exconn-agent binary}"
