@@ -492,6 +492,8 @@ static bool parse_rule_children(kb_parse *p, const char *elem, exc_kb_data_test 
     return rc == 0;
 }
 
+/* One branch per attribute of <event>, each a check, its own message and a
+ * copy: over 60 lines, but a flat list, read one attribute at a time. */
 static bool event_attr(const char *name, const char *value, void *ctx)
 {
     kb_parse *p = ctx;
