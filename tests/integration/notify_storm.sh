@@ -107,15 +107,18 @@ start_probe() {
     rm -f "$T/probe.stop"
     /usr/bin/python3 "$T/probe.py" "$SNMPD_PORT" "$T/probe.$1" "$T/probe.stop" &
     PROBE_PID=$!
+    # under load python takes a while to start: the phase begins once it polls
+    wait_for 10 "the GET probe's first answer" test -s "$T/probe.$1"
 }
 stop_probe() {   # stop_probe NAME: stop, fail on a timeout, report p99
+    # a phase shorter than 5 probes (a fast flush) is measured into its tail
+    wait_for 10 "5 GET probes" eval "[ \"\$(wc -l < '$T/probe.$1')\" -ge 5 ]"
     touch "$T/probe.stop"; wait "$PROBE_PID" || true; PROBE_PID=
     local n to p99 max
     n=$(wc -l < "$T/probe.$1"); to=$(grep -c timeout "$T/probe.$1" || true)
     [ "$to" -eq 0 ] || fail "$1: $to of $n GETs to snmpd unanswered within 2 s"
     ns=$(grep -c nosuch "$T/probe.$1" || true)
     [ "$ns" -eq 0 ] || fail "$1: $ns of $n GETs without exConnAgentVersion.0 (agent not answering)"
-    [ "$n" -ge 5 ] || fail "$1: only $n probes"
     p99=$(sort -n "$T/probe.$1" | awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; print a[i] }')
     max=$(sort -n "$T/probe.$1" | tail -n 1)
     log "$1: $n GETs answered, p99 ${p99} ms, max ${max} ms"
