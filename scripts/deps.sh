@@ -14,6 +14,9 @@ packages=(
 # exconn-collect (collector/, issue 10): impacket for SMB/MS-RPC, pytest for its tests, and
 # Samba's smbd + tools for the stand-in Exchange host the tests run against
 packages+=(python3-impacket python3-pytest samba smbclient tdb-tools)
+# scripts/demo.sh and scripts/fakehost.sh (issue 15): the stand-in host's performance
+# counters are Samba perfmon tdb files written through Python's tdb module
+packages+=(python3-tdb)
 # deps.sh --fuzz: also clang and its libFuzzer/sanitizer runtime (scripts/fuzz.sh)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)
