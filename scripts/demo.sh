@@ -64,10 +64,15 @@ fi
 . "$top/tests/integration/lib.sh"
 . "$top/tests/integration/lib_alarms.sh"
 . "$top/collector/tests/e2e_lib.sh"     # HOSTDIR, COLLECT, collector_cleanup on exit
-trap 'exit 130' INT TERM
-DEMO_LOG=$T/demo.log
-log() { printf '[%s] %s\n' "$(date +%T.%3N)" "$*" >> "$DEMO_LOG"; }
-fail() { printf 'demo: FAILED: %s (logs kept in %s)\n' "$*" >&2; exit 1; }
+DEMO_T=$T WATCHING=false
+interrupted() {   # Ctrl-C: while watching, the end of the demo; before, a failure
+  trap - INT TERM
+  $WATCHING && { printf '\ndemo: stopped\n'; exit 0; }
+  printf '\ndemo: interrupted (logs kept in %s)\n' "$DEMO_T" >&2; exit 130
+}
+trap interrupted INT TERM
+log() { printf '[%s] %s\n' "$(date +%T.%3N)" "$*" >> "$DEMO_T/demo.log"; }
+fail() { printf 'demo: FAILED: %s (logs kept in %s)\n' "$*" "$DEMO_T" >&2; exit 1; }
 export EXCONN_FAKEHOST_DIR=$HOSTDIR EXCONN_FAKEHOST_SPOOL=$SPOOL COLLECT_INTERVAL=$POLL
 FAKEHOST_SH=$top/scripts/fakehost.sh
 
@@ -194,12 +199,14 @@ cat <<EOF
   host:   export EXCONN_FAKEHOST_DIR=$HOSTDIR
           $FAKEHOST_SH fault q148727      (q158047 com1 msmail q166045 q182346 q193760 all)
           $FAKEHOST_SH repair q148727     (or: repair all)
-          $FAKEHOST_SH raw service MSExchangeCCMC stopped --win32 1067
+          $FAKEHOST_SH raw service MSExchangeCCMC stopped --win32 1067   (no KB rule: see exConnConnectorTable)
           $FAKEHOST_SH raw event Application MSExchangeIMC 4087 --str "..."
   The collector polls every $POLL s; new traps appear below.
 EOF
+WATCHING=true
 while kill -0 "$AGENT_PID" 2>/dev/null && kill -0 "$COLLECTOR_PID" 2>/dev/null; do
   show_traps
   sleep 1
 done
+sleep 1   # a Ctrl-C stops the agent and the collector too: let its trap run first
 fail "exconn-agent or exconn-collect exited"

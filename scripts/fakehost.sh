@@ -5,7 +5,7 @@
 # faults as one-word commands.  Point exconn-collect at it (the collect.xml
 # it writes), then your NMS, SNMPTT or Zabbix at exconn, before production.
 #
-#   fakehost.sh start [--name EXCH01] [--version 5.0.1457.7]
+#   fakehost.sh start [--name EXCH01] [--version 5.0.1457.7] [--spool /var/spool/exconn]
 #   fakehost.sh status | stop | healthy
 #   fakehost.sh fault  q158047|com1|msmail|q166045|q182346|q193760|q148727|all
 #   fakehost.sh repair q158047|q193760|q182346|q148727|all
@@ -84,8 +84,8 @@ repair() {
     esac
 }
 
-collect_xml() {   # a collect.xml and credentials file for exconn-collect
-    local env SMB_PORT SCMR_PORT SMB_USER SMB_PASSWORD NAME spool=${1:-/var/spool/exconn}
+collect_xml() {   # collect_xml SPOOL: a collect.xml and credentials file for exconn-collect
+    local env SMB_PORT SCMR_PORT SMB_USER SMB_PASSWORD NAME spool=$1
     env=$(py env "$dir") && eval "$env"
     install -m 600 /dev/null "$dir/exconn.cred"
     printf 'username = %s\npassword = %s\n' "$SMB_USER" "$SMB_PASSWORD" > "$dir/exconn.cred"
@@ -113,19 +113,20 @@ case $cmd in
     /usr/bin/python3 -c 'import impacket, tdb' 2>/dev/null ||
       die "python3-impacket or python3-tdb is missing (./scripts/deps.sh installs them)"
     running && die "already running in $dir ($(py env "$dir")); stop it first"
-    name=EXCH01 version=5.0.1457.7
-    while [ $# -gt 0 ]; do
-      case $1 in --name) name=$2; shift 2 ;; --version) version=$2; shift 2 ;;
+    name=EXCH01 version=5.0.1457.7 spool=${EXCONN_FAKEHOST_SPOOL:-/var/spool/exconn}
+    while [ $# -gt 1 ]; do
+      case $1 in --name) name=$2 ;; --version) version=$2 ;; --spool) spool=$2 ;;
                  *) die "start: unknown option $1" ;; esac
+      shift 2
     done
+    [ $# -eq 0 ] || die "start: unknown option $1 (or no value)"
     mkdir -p "$dir"; chmod 700 "$dir"
     py start "$dir" --name "$name" --version "$version" >/dev/null ||
       { py stop "$dir" 2>/dev/null || true; die "the stand-in host did not start (logs: $dir/log/)"; }
     healthy "$version"
-    collect_xml "${EXCONN_FAKEHOST_SPOOL:-}"
+    collect_xml "$spool"
     echo "stand-in Exchange 5.0 host $name: $(py env "$dir")"
-    echo "  exconn-collect config: $dir/collect.xml (edit its <spool dir>); then"
-    echo "  exconn-collect -c $dir/collect.xml"
+    echo "  collector config (spool $spool): exconn-collect -c $dir/collect.xml"
     ;;
   stop)    py stop "$dir"; echo "stopped the stand-in host in $dir" ;;
   status)  if running; then echo "running: $(py env "$dir") (in $dir)"; else echo "not running ($dir)"; exit 3; fi ;;
