@@ -72,7 +72,16 @@ interrupted() {   # Ctrl-C: while watching, the end of the demo; before, a failu
 }
 trap interrupted INT TERM
 log() { printf '[%s] %s\n' "$(date +%T.%3N)" "$*" >> "$DEMO_T/demo.log"; }
-fail() { printf 'demo: FAILED: %s (logs kept in %s)\n' "$*" "$DEMO_T" >&2; exit 1; }
+fail() { printf 'demo: FAILED: %s%s (logs kept in %s)\n' "$*" "$(gone)" "$DEMO_T" >&2; exit 1; }
+gone() {   # which piece died, with the last line of its log
+  local spec pid name file
+  for spec in "$AGENT_PID exconn-agent $AGENT_LOG" "$SNMPD_PID snmpd $T/snmpd.log" \
+              "$TRAPD_PID snmptrapd $TRAP_LOG" "$COLLECTOR_PID exconn-collect $COLLECT_LOG"; do
+    read -r pid name file <<<"$spec"
+    [[ $pid =~ ^[0-9]+$ ]] || continue
+    kill -0 "$pid" 2>/dev/null || printf '; %s exited: %s' "$name" "$(tail -n 1 "$file" 2>/dev/null)"
+  done
+}
 export EXCONN_FAKEHOST_DIR=$HOSTDIR EXCONN_FAKEHOST_SPOOL=$SPOOL COLLECT_INTERVAL=$POLL
 FAKEHOST_SH=$top/scripts/fakehost.sh
 
@@ -92,8 +101,13 @@ wait_all_registered 20
 step "starting exconn-collect, polling EXCH01 every $POLL s"
 $COLLECT -c "$HOSTDIR/collect.xml" >> "$COLLECT_LOG" 2>&1 &
 COLLECTOR_PID=$!
-wait_for 60 "the first report of EXCH01 through the collector" \
-  value_is "$MIB::exConnServerCollectStatus.\"EXCH01\"" ok
+end=$(( $(date +%s) + 60 ))   # the first poll: on failure, say what the collector saw
+until value_is "$MIB::exConnServerCollectStatus.\"EXCH01\"" ok; do
+  [ "$(date +%s)" -lt "$end" ] || fail "no report of EXCH01 from exconn-collect within 60 s (collection status: $(
+    snmp snmpget -Oqv "$MIB::exConnServerCollectStatus.\"EXCH01\"" "$MIB::exConnServerCollectError.\"EXCH01\"" 2>&1 |
+    tr '\n' ' '))"
+  sleep 0.2
+done
 wait_for 30 "the X.400 connectors of EXCH01" value_is "$MIB::exConnConnectorLinkState.\"EXCH01\".\"PARIS\"" up
 
 # ---- display helpers
@@ -110,7 +124,8 @@ show() {   # show OBJECT...: name = value, as an NMS polls single values
 vb_val() { local v=${1#* = }; v=${v#*: }; v=${v#\"}; printf '%s' "${v%\"}"; }
 SHOWN=0
 show_traps() {   # the exConn traps not shown yet, one line each
-  local k total line name
+  local k total name
+  local -a vb
   total=$(trap_count)
   for ((k = SHOWN + 1; k <= total; k++)); do
     mapfile -t vb < <(trap_varbinds "$k")

@@ -7,7 +7,7 @@
 #
 #   fakehost.sh start [--name EXCH01] [--version 5.0.1457.7] [--spool /var/spool/exconn]
 #   fakehost.sh status | stop | healthy
-#   fakehost.sh fault  q158047|com1|msmail|q166045|q182346|q193760|q148727|all
+#   fakehost.sh fault  q158047|com1|msmail|q166045|q182346|q193760|q148727|all   (or set-fault)
 #   fakehost.sh repair q158047|q193760|q182346|q148727|all
 #   fakehost.sh raw COMMAND ARGS...       any fakehost.py command (service, event, reg,
 #                                         file, setmode, perf; fakehost.py --help)
@@ -131,7 +131,7 @@ case $cmd in
   stop)    py stop "$dir"; echo "stopped the stand-in host in $dir" ;;
   status)  if running; then echo "running: $(py env "$dir") (in $dir)"; else echo "not running ($dir)"; exit 3; fi ;;
   healthy) running || die "not running"; healthy ;;
-  fault)   running || die "not running"; fault "${1:?fault NAME}" ;;
+  fault|set-fault) running || die "not running"; fault "${1:?fault NAME}" ;;
   repair)  running || die "not running"; repair "${1:?repair NAME}" ;;
   raw)     running || die "not running"; fh "$@" ;;
   -h|--help|help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
