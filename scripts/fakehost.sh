@@ -63,9 +63,10 @@ fault() {
                    --str "The Internet Mail Service stopped because of an internal error." ;;
       q193760)  fh file 'exchsrvr\bin\emsmta.exe' --version 5.0.1457.7   # below 5.0.1461.50
                 mta_counters 40 0 14 1 ;;   # PARIS: 40 waiting, no association; LONDON: stuck at 14
-      q148727)  fh service MSExchangeIMC stopped --win32 2140
+      q148727)  # the evidence first: a poll in between must not see the 2140 alone
                 fh setmode 'exchsrvr\imcdata\queue.dat' ro
-                fh file 'exchsrvr\imcdata\out\0001.msg' --size 2048 --age 600 ;;
+                fh file 'exchsrvr\imcdata\out\0001.msg' --size 2048 --age 600
+                fh service MSExchangeIMC stopped --win32 2140 ;;
       all)      for f in q158047 q166045 q182346 q193760 q148727; do fault $f; done ;;
       *)        die "unknown fault '$1' (q158047 com1 msmail q166045 q182346 q193760 q148727 all)" ;;
     esac
