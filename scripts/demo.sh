@@ -22,7 +22,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 POLL=${DEMO_POLL_INTERVAL:-2}          # the collector's poll interval, seconds
-export EVENT_TTL=${DEMO_EVENT_TTL:-60} HOLD_DOWN=0
+# eventTtl: Q166045 has no repair the collector can see, so its alarm ends
+# by eventTtl; Q182346 (also an event) is repaired well before it expires.
+export EVENT_TTL=${DEMO_EVENT_TTL:-30} HOLD_DOWN=0
 
 NSTEPS=6 STEP=0
 step() { STEP=$((STEP + 1)); printf '[%d/%d] %s\n' "$STEP" "$NSTEPS" "$*"; }
@@ -136,10 +138,27 @@ show_traps() {   # the exConn traps not shown yet, one line each
   done
   SHOWN=$total
 }
-expect_traps() {   # expect_traps N SECONDS WHAT: N more traps arrive, then show them
-  wait_for "$2" "$3" traps_at_least $((SHOWN + $1))
+# has_trap NOTIF ARTICLE RESOURCE: a trap exConnMIB.0.NOTIF of ARTICLE's
+# alarm on RESOURCE arrived (varbinds: sysUpTime, snmpTrapOID, KbArticle,
+# Severity, Server, Resource, Description, Url)
+has_trap() {
+  exc_traps | awk -F'\t' -v oid="$TRAPOID_OID = OID: $EXC_NOTIF.$1" -v art="$2" -v res="$3" '
+    function val(f) { sub(/^[^=]*= [A-Za-z]*: /, "", f); gsub(/^"|"$/, "", f); return f }
+    $2 == oid && val($3) == art && val($6) == res { found = 1 }
+    END { exit !found }'
+}
+# expect SECONDS WHAT NOTIF:ARTICLE:RESOURCE...: until each of those traps
+# arrived, then show every new trap (one that came early shows here too)
+expect() {
+  local limit=$1 what=$2 spec n a r; shift 2
+  for spec in "$@"; do
+    IFS=: read -r n a r <<<"$spec"
+    wait_for "$limit" "$what" has_trap "$n" "$a" "$r"
+  done
   show_traps
 }
+# the notifications (exConnMIB.0.N)
+N_COM=1 N_CCMAIL=2 N_IMCQ=3 N_MTA=4 N_IMCSTART=5 N_CLEARED=8
 host() {   # host fault|repair NAME: change the stand-in host, printing the fixture commands
   FAKEHOST_ECHO=1 "$FAKEHOST_SH" "$@" || fail "fakehost.sh $* failed"
 }
@@ -156,29 +175,29 @@ show_traps; [ "$SHOWN" -gt 0 ] || echo "  (none)"
 
 heading "Fault 1/6 (KB Q158047): a second claimant on COM1 -- RAS takes the MS Mail connector's port"
 host fault com1
-expect_traps 1 30 "the COM1 conflict trap"
+expect 30 "the COM1 conflict trap" $N_COM:Q158047:COM1
 show 'exConnComPortConflictState."EXCH01"."COM1"' 'exConnComPortClaimants."EXCH01"."COM1"'
 heading "Fault 2/6 (KB Q158047): the MS Mail connector stops with service-specific error 3"
 host fault msmail
-expect_traps 1 30 "the MS Mail connector trap"
+expect 30 "the MS Mail connector trap" "$N_COM:Q158047:MS Mail Connector"
 show 'exConnConnectorState."EXCH01"."MS Mail Connector"' 'exConnConnectorServiceExitCode."EXCH01"."MS Mail Connector"'
 heading "Fault 3/6 (KB Q166045): cc:Mail event 70 in the host's Application log"
 host fault q166045
-expect_traps 1 30 "the cc:Mail export trap"
+expect 30 "the cc:Mail export trap" "$N_CCMAIL:Q166045:cc:Mail Connector"
 show exConnEventsAccepted.0
 heading "Fault 4/6 (KB Q182346): the IMC stops, event 4087 in the host's Application log"
 host fault q182346
-expect_traps 1 30 "the IMC queue interface trap"
+expect 30 "the IMC queue interface trap" "$N_IMCQ:Q182346:Internet Mail Service"
 show 'exConnConnectorState."EXCH01"."Internet Mail Service"'
 heading "Fault 5/6 (KB Q193760): MTA 5.0.1457.7, X.400 link PARIS down, LONDON's queue stalls"
 host fault q193760
 echo "  (a queue is stalled once it has not moved for 3 polls)"
-expect_traps 1 60 "the MTA link stall trap"
+expect 60 "the MTA link stall trap" $N_MTA:Q193760:PARIS
 show 'exConnServerMtaVersion."EXCH01"' 'exConnConnectorLinkState."EXCH01"."PARIS"' \
      'exConnQueueState."EXCH01"."X400-LONDON"'
 heading "Fault 6/6 (KB Q148727): the IMC fails to start with 2140, queue.dat read-only"
 host fault q148727
-expect_traps 1 30 "the IMC start failure trap"
+expect 30 "the IMC start failure trap" "$N_IMCSTART:Q148727:Internet Mail Service"
 show 'exConnConnectorQueueFile."EXCH01"."Internet Mail Service"' 'exConnQueueMessages."EXCH01"."IMCDATA-OUT"'
 
 heading "Active alarms"
@@ -187,19 +206,19 @@ table exConnConnectorTable
 table exConnComPortTable full
 
 heading "Repairing the host"
-echo "  Q158047: RAS moved to COM2, the MS Mail connector started"
-host repair q158047
-expect_traps 2 30 "the Q158047 clears"
-echo "  Q193760: the MTA hotfix (emsmta.exe 5.0.1461.50) installed, PARIS up again"
-host repair q193760
-expect_traps 1 30 "the Q193760 clear"
 echo "  Q148727 + Q182346: queue.dat writable again, the stuck message delivered, the IMC started"
 host repair q148727
-expect_traps 2 30 "the IMC clears"
+expect 30 "the IMC clears" "$N_CLEARED:Q182346:Internet Mail Service" "$N_CLEARED:Q148727:Internet Mail Service"
+echo "  Q158047: RAS moved to COM2, the MS Mail connector started"
+host repair q158047
+expect 30 "the Q158047 clears" $N_CLEARED:Q158047:COM1 "$N_CLEARED:Q158047:MS Mail Connector"
+echo "  Q193760: the MTA hotfix (emsmta.exe 5.0.1461.50) installed, PARIS up again"
+host repair q193760
+expect 30 "the Q193760 clear" $N_CLEARED:Q193760:PARIS
 echo "  Q166045: nothing on the host the collector can see (dirsync's state) repairs it:"
 echo "  the alarm clears when eventTtl ($EVENT_TTL s in this demo) passes without a new event 70"
-wait_for $((EVENT_TTL + 30)) "all alarms cleared" value_is "$MIB::exConnAlarmsActive.0" 0
-show_traps
+expect $((EVENT_TTL + 30)) "the Q166045 clear (eventTtl)" "$N_CLEARED:Q166045:cc:Mail Connector"
+wait_for 10 "no active alarm" value_is "$MIB::exConnAlarmsActive.0" 0
 
 heading "After the repairs"
 show exConnAlarmsActive.0 exConnReportsAccepted.0 exConnEventsAccepted.0
