@@ -6,7 +6,8 @@
 # article's URL from kb/, each cleared (exConnAlarmCleared) after the
 # repair, no other exConn trap, and no active alarm at the end.  And the
 # demo writes nothing into the spool itself: every report and event came
-# through exconn-collect.
+# through exconn-collect (demo.sh's text, and the agent's and collector's
+# logs of the run).
 #   DEMO_OUTPUT=FILE: check a saved output instead of running the demo.
 set -euo pipefail
 : "${EXCONN_SOURCE_DIR:?}" "${EXCONN_AGENT:?}" "${EXCONN_STD_MIBS:?}"
@@ -24,7 +25,9 @@ if [ -z "$out" ]; then
   out=$d/demo.out
   start=$(date +%s)
   rc=0
-  "$src/scripts/demo.sh" --once > "$out" 2>&1 || rc=$?
+  # TMPDIR: the demo's run directory (and the stand-in host's) inside ours
+  # EXCONN_KEEP: lib.sh keeps the run directory (agent.log, collect.log)
+  TMPDIR=$d EXCONN_KEEP=1 "$src/scripts/demo.sh" --once > "$out" 2>&1 || rc=$?
   echo "demo.sh --once: exit $rc after $(( $(date +%s) - start )) s" >&2
   if [ $rc -ne 0 ]; then cat "$out" >&2; fail "demo.sh --once exited $rc"; fi
   trap 'rc=$?; [ $rc -ne 0 ] && cat "$out" >&2; [ $rc -eq 0 ] && rm -rf "$d"' EXIT
@@ -34,6 +37,23 @@ fi
 ! grep -nE 'drop_file|drop_batch|\bfeed\b|tests/data/(reports|events)|>[^&]*\$SPOOL' "$src/scripts/demo.sh" ||
   fail "demo.sh writes into the spool itself"
 grep -q '^demo: done (--once)$' "$out" || fail "no 'demo: done (--once)' line"
+# and at run time: every file the agent took from the spool has the
+# collector's name (<UTC stamp>-EXCH01-<kind>.xml), every event file is one
+# the collector logged writing, none was rejected
+if [ -z "${DEMO_OUTPUT:-}" ]; then
+  run=$(find "$d" -maxdepth 1 -name 'exconn-it.*' -type d | head -n 1)
+  [ -n "$run" ] && [ -s "$run/agent.log" ] && [ -s "$run/collect.log" ] ||
+    fail "the demo's run directory (agent.log, collect.log) was not kept in $d"
+  ! grep -n 'rejected ' "$run/agent.log" || fail "the agent rejected a spool file"
+  taken=$(sed -n 's/.*exconn-agent\[info\]: accepted .* \([^ ]*\.xml\)\( .*\)\{0,1\}$/\1/p' "$run/agent.log")
+  [ "$(grep -c -- '-EXCH01-report\.xml$' <<<"$taken")" -ge 10 ] || fail "fewer than 10 reports accepted: $taken"
+  stamp='[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-EXCH01'
+  ! grep -vxE "$stamp-(report|status|events-[A-Za-z]+)\.xml" <<<"$taken" ||
+    fail "the agent took files the collector does not name so"
+  for f in $(grep -- '-events-' <<<"$taken"); do
+    grep -qF "/spool/events/$f" "$run/collect.log" || fail "event file $f: not written by exconn-collect"
+  done
+fi
 
 line_of() { grep -n -F -- "$1" "$out" | head -n 1 | cut -d: -f1; }   # first line containing TEXT
 repair_at=$(line_of '== Repairing the host')
