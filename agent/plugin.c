@@ -29,6 +29,7 @@
  * /etc/exconn/exconn.xml (defaults when it does not exist). */
 #define _GNU_SOURCE
 #include "agent.h"
+#include "mib_module.h"
 
 #include <errno.h>
 #include <fcntl.h>

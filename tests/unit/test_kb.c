@@ -761,17 +761,20 @@ static void test_threads(void)
 
 void exc_register_tests(void)
 {
-    CU_pSuite s = CU_add_suite("kb", NULL, NULL);
-    CU_add_test(s, "name tables", test_enums);
-    CU_add_test(s, "shipped articles", test_shipped);
-    CU_add_test(s, "shipped texts at most 255 octets", test_shipped_raw_lengths);
-    CU_add_test(s, "schema accepts shipped, refuses bad", test_schema_shipped);
-    CU_add_test(s, "operator-added article", test_extra);
-    CU_add_test(s, "edge cases that load", test_mixed_dir);
-    CU_add_test(s, "bad files rejected with line and reason", test_bad_files);
-    CU_add_test(s, "missing file and optional err", test_missing_file);
-    CU_add_test(s, "SCM rules, data tests, services.xml", test_scm);
-    CU_add_test(s, "oversized and empty files", test_generated_files);
-    CU_add_test(s, "bad directories", test_bad_dirs);
-    CU_add_test(s, "concurrent loads", test_threads);
+    static CU_TestInfo tests[] = {
+        { "name tables", test_enums },
+        { "shipped articles", test_shipped },
+        { "shipped texts at most 255 octets", test_shipped_raw_lengths },
+        { "schema accepts shipped, refuses bad", test_schema_shipped },
+        { "operator-added article", test_extra },
+        { "edge cases that load", test_mixed_dir },
+        { "bad files rejected with line and reason", test_bad_files },
+        { "missing file and optional err", test_missing_file },
+        { "SCM rules, data tests, services.xml", test_scm },
+        { "oversized and empty files", test_generated_files },
+        { "bad directories", test_bad_dirs },
+        { "concurrent loads", test_threads },
+        CU_TEST_INFO_NULL,
+    };
+    exc_add_suite("kb", NULL, NULL, tests);
 }
