@@ -982,12 +982,6 @@ static int cmp_article_id(const void *a, const void *b)
     return strcmp(((const exc_kb_article *)a)->id, ((const exc_kb_article *)b)->id);
 }
 
-static void set_bad(char *bad_file, size_t len, const char *path)
-{
-    if (bad_file != NULL && len > 0)
-        exc_utf8_copy(bad_file, len, path);
-}
-
 static bool is_article_name(const char *n)
 {
     size_t l = strlen(n);
@@ -1070,11 +1064,10 @@ static bool list_articles(const char *dir, char ***names_out, size_t *n_out, exc
     return true;
 }
 
-/* Load the named articles of dir, in that order; false with e and bad_file
- * set (nothing to free) on the first bad one or a duplicate id. */
+/* Load the named articles of dir, in that order; false with e set, naming
+ * the file (nothing to free), on the first bad one or a duplicate id. */
 static bool load_articles(const char *dir, char **names, size_t n_names,
-                          exc_kb_article **arts_out, size_t *n_out, exc_err *e, char *bad_file,
-                          size_t bad_file_len)
+                          exc_kb_article **arts_out, size_t *n_out, exc_err *e)
 {
     exc_kb_article *arts = exc_calloc(n_names, sizeof *arts);
     int *lines = exc_calloc(n_names, sizeof *lines);
@@ -1083,7 +1076,7 @@ static bool load_articles(const char *dir, char **names, size_t n_names,
     for (size_t i = 0; ok && i < n_names; i++) {
         char *path = dir_path(dir, names[i]);
         if (!load_one(path, &arts[n], e, &lines[n])) {
-            set_bad(bad_file, bad_file_len, path);
+            exc_err_at(e, path);
             ok = false;
         } else {
             /* Duplicate ids, compared case-insensitively ("q1" and "Q1" are the
@@ -1093,7 +1086,7 @@ static bool load_articles(const char *dir, char **names, size_t n_names,
                 if (exc_strcasecmp(arts[j].id, arts[n].id) == 0) {
                     exc_err_set(e, lines[n], "duplicate article id %s (already loaded from %s)",
                                 arts[n].id, arts[j].file);
-                    set_bad(bad_file, bad_file_len, path);
+                    exc_err_at(e, path);
                     exc_kb_article_free(&arts[n]);
                     ok = false;
                     break;
@@ -1114,12 +1107,10 @@ static bool load_articles(const char *dir, char **names, size_t n_names,
     return true;
 }
 
-bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
-                     size_t bad_file_len)
+bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err)
 {
     exc_err e;
     exc_err_clear(&e);
-    set_bad(bad_file, bad_file_len, "");
     if (dir == NULL || out == NULL) {
         exc_err_set(&e, 0, "no KB directory given");
         if (err != NULL)
@@ -1131,9 +1122,9 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
     exc_kb_article *arts = NULL;
     bool ok = list_articles(dir, &names, &n_names, &e);
     if (!ok) {
-        set_bad(bad_file, bad_file_len, dir);
+        exc_err_at(&e, dir);
     } else {
-        ok = load_articles(dir, names, n_names, &arts, &n, &e, bad_file, bad_file_len);
+        ok = load_articles(dir, names, n_names, &arts, &n, &e);
         free_names(names, n_names);
     }
     /* the service display names, when the directory has them */
@@ -1142,7 +1133,7 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
         qsort(arts, n, sizeof *arts, cmp_article_id);
         char *spath = dir_path(dir, EXC_KB_SERVICES_FILE);
         if (access(spath, F_OK) == 0 && !load_services(spath, &svc, &e)) {
-            set_bad(bad_file, bad_file_len, spath);
+            exc_err_at(&e, spath);
             ok = false;
         }
         free(spath);

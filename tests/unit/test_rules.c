@@ -881,7 +881,7 @@ static void test_no_article_no_detector_and_reload(void)
     rep_init(&r, "EXCH01", C0 + 60, "4.0.837", "");
     rep_port(&r, "COM1", "A", "B");
     rep_port(&r, "COM2", "C", "D");
-    CU_ASSERT_FATAL(exc_model_apply_report(&f.m, &r, T0 + 60000, &(exc_err){ 0, "" }));
+    CU_ASSERT_FATAL(exc_model_apply_report(&f.m, &r, T0 + 60000, &(exc_err){0}));
     exc_report_free(&r);
     exc_rules_eval_server(&f.cfg, &kb2, &f.m, &f.a, exc_model_find(&f.m, "EXCH01"),
                           T0 + 60000);
@@ -990,10 +990,9 @@ static void test_shipped_kb(void)
     exc_kb_free(&f.kb);
     exc_err err;
     memset(&err, 0, sizeof err);
-    char bad[256] = "";
-    bool ok = exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &f.kb, &err, bad, sizeof bad);
+    bool ok = exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &f.kb, &err);
     if (!ok)
-        fprintf(stderr, "\nkb: %s: %s\n", bad, err.msg);
+        fprintf(stderr, "\nkb: %s: %s\n", err.file, err.msg);
     CU_ASSERT_FATAL(ok);
     exc_report r;
     rep_init(&r, "EXCH01", C0, "5.0.1457.7", "");
@@ -1038,10 +1037,9 @@ static void load_shipped(fx *f)
     exc_kb_free(&f->kb);
     exc_err err;
     memset(&err, 0, sizeof err);
-    char bad[256] = "";
-    bool ok = exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &f->kb, &err, bad, sizeof bad);
+    bool ok = exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &f->kb, &err);
     if (!ok)
-        fprintf(stderr, "\nkb: %s: %s\n", bad, err.msg);
+        fprintf(stderr, "\nkb: %s: %s\n", err.file, err.msg);
     CU_ASSERT_FATAL(ok);
 }
 

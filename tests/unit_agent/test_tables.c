@@ -74,7 +74,7 @@ static int fixture_init(void)
 {
     exc_err err;
     memset(&err, 0, sizeof err);
-    if (!exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &kb, &err, NULL, 0)) {
+    if (!exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &kb, &err)) {
         fprintf(stderr, "kb: %s\n", err.msg);
         return 1;
     }
