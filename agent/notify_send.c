@@ -49,13 +49,25 @@ typedef struct notify_req {
     unsigned gen;
 } notify_req;
 
+/* The request snmp_async_send is writing.  When the write fails (the master
+ * died and its socket is gone: EPIPE), Net-SNMP calls the callback with
+ * NETSNMP_CALLBACK_OP_SEND_FAILED from inside snmp_async_send and then
+ * returns 0, the request never queued: send_agentx still owns it (freeing
+ * it in the callback too was a double free, glibc abort, in the fault soak). */
+static const notify_req *writing;
+
 /* The master's Response to a Notify, or its timeout, or the session's end
- * (Net-SNMP calls every pending request back as timed out when it closes). */
+ * (Net-SNMP calls every pending request back as timed out when it closes),
+ * or a failed write (of this request: ignored, see writing; of a resend:
+ * final, the request is dropped).  A resend (none: AgentX retries are 0)
+ * keeps the request pending. */
 static int on_notify_response(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
                               void *magic)
 {
     (void)sess;
     (void)reqid;
+    if (op == NETSNMP_CALLBACK_OP_RESEND || magic == writing)
+        return 1;
     notify_req r = *(notify_req *)magic;
     free(magic);
     if (r.gen != session_gen)
@@ -99,7 +111,10 @@ static bool send_agentx(netsnmp_variable_list *vars, uint64_t seq)
     pdu->msgid = snmp_get_next_msgid();
     r->seq = seq;
     r->gen = session_gen;
-    if (snmp_async_send(sess, pdu, on_notify_response, r) == 0) {
+    writing = r;
+    int sent = snmp_async_send(sess, pdu, on_notify_response, r);
+    writing = NULL;
+    if (sent == 0) {
         snmp_sess_perror("exconn: Notify", sess);
         snmp_free_pdu(pdu);
         free(r);
