@@ -309,6 +309,13 @@ static exc_engine *start(const options *o, exc_config *cfg, exc_kb *kb, char *wh
         snprintf(why, whylen, "cannot listen on %s", o->master);
         return NULL;
     }
+    /* SIGTERM handled from here on: the master may already answer for our
+     * first registrations, so a stop can come while the state loads or the
+     * tables register; it is then served by the run loop's first turn. */
+    if (!exc_signals_init()) {
+        snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
+        return NULL;
+    }
     if ((o->user || o->group) && !exc_drop_privileges(o->user, o->group, why, whylen))
         return NULL;
     /* the worker never takes a signal: it inherits a mask blocking them */
@@ -335,10 +342,6 @@ static exc_engine *start(const options *o, exc_config *cfg, exc_kb *kb, char *wh
         exc_feed_shutdown();
         exc_engine_stop(engine);
         snprintf(why, whylen, "cannot register EXCHANGE-CONNECTOR-MIB");
-        return NULL;
-    }
-    if (!exc_signals_init()) {
-        snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
         return NULL;
     }
     return engine;

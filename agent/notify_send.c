@@ -20,6 +20,7 @@ static exc_nflow flow;
 static unsigned session_gen;      /* a Response from an older session is ignored */
 static int64_t master_start_ms;   /* the master's start on our monotonic clock, 0 = unknown */
 static unsigned flush_alarm_id;   /* a pending one-shot flush, 0 = none */
+static unsigned retry_alarm_id;   /* a flush again after a failed write, 0 = none */
 static bool stopping;             /* SIGTERM: nothing new is written */
 
 /* A subagent (Notify PDUs over AgentX), not the master itself. */
@@ -38,6 +39,23 @@ static void schedule_flush(void)
         flush_alarm_id = snmp_alarm_register(0, 0, flush_alarm, NULL);
 }
 
+/* A write that failed with the session still up (no Response will come to
+ * trigger the next flush): try again in a second.  A lost session is found
+ * by then, and its re-registration flushes anyway. */
+static void retry_alarm(unsigned int reg, void *arg)
+{
+    (void)reg;
+    (void)arg;
+    retry_alarm_id = 0;
+    schedule_flush();
+}
+
+static void schedule_retry(void)
+{
+    if (!retry_alarm_id)
+        retry_alarm_id = snmp_alarm_register(1, 0, retry_alarm, NULL);
+}
+
 static void acknowledge(uint64_t before)
 {
     if (flow.confirmed > before)
@@ -49,25 +67,22 @@ typedef struct notify_req {
     unsigned gen;
 } notify_req;
 
-/* The request snmp_async_send is writing.  When the write fails (the master
- * died and its socket is gone: EPIPE), Net-SNMP calls the callback with
- * NETSNMP_CALLBACK_OP_SEND_FAILED from inside snmp_async_send and then
- * returns 0, the request never queued: send_agentx still owns it (freeing
- * it in the callback too was a double free, glibc abort, in the fault soak). */
-static const notify_req *writing;
+/* The request inside snmp_async_send.  When the transport's write fails
+ * there, Net-SNMP calls it back as SEND_FAILED *and* returns 0, so the
+ * caller, which must clean up after a 0 in every other case, owns it: the
+ * callback leaves it alone (freeing it in both places was a double free,
+ * an abort when the master died as a Notify was written). */
+static notify_req *sending;
 
 /* The master's Response to a Notify, or its timeout, or the session's end
- * (Net-SNMP calls every pending request back as timed out when it closes),
- * or a failed write (of this request: ignored, see writing; of a resend:
- * final, the request is dropped).  A resend (none: AgentX retries are 0)
- * keeps the request pending. */
+ * (Net-SNMP calls every pending request back as timed out when it closes). */
 static int on_notify_response(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
                               void *magic)
 {
     (void)sess;
     (void)reqid;
-    if (op == NETSNMP_CALLBACK_OP_RESEND || magic == writing)
-        return 1;
+    if (op == NETSNMP_CALLBACK_OP_SEND_FAILED && magic == sending)
+        return 1;   /* send_agentx sees the 0 and frees it */
     notify_req r = *(notify_req *)magic;
     free(magic);
     if (r.gen != session_gen)
@@ -111,9 +126,9 @@ static bool send_agentx(netsnmp_variable_list *vars, uint64_t seq)
     pdu->msgid = snmp_get_next_msgid();
     r->seq = seq;
     r->gen = session_gen;
-    writing = r;
+    sending = r;
     int sent = snmp_async_send(sess, pdu, on_notify_response, r);
-    writing = NULL;
+    sending = NULL;
     if (sent == 0) {
         snmp_sess_perror("exconn: Notify", sess);
         snmp_free_pdu(pdu);
@@ -189,8 +204,10 @@ void exc_notify_flush(void)
             continue;
         if (!exc_nflow_may_send(&flow, n->seq) || (agentx && !exc_agentx_writable(main_session)))
             break;
-        if (!dispatch(s, n))
+        if (!dispatch(s, n)) {
+            schedule_retry();
             break;
+        }
     }
     acknowledge(before);
 }
@@ -269,6 +286,9 @@ void exc_notify_shutdown(void)
     if (flush_alarm_id)
         snmp_alarm_unregister(flush_alarm_id);
     flush_alarm_id = 0;
+    if (retry_alarm_id)
+        snmp_alarm_unregister(retry_alarm_id);
+    retry_alarm_id = 0;
     connected = false;
     stopping = false;
     session_gen++;
