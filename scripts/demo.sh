@@ -64,7 +64,6 @@ if [ -n "$snmp_port" ]; then
 fi
 
 . "$top/tests/integration/lib.sh"
-. "$top/tests/integration/lib_alarms.sh"
 . "$top/collector/tests/e2e_lib.sh"     # HOSTDIR, COLLECT, collector_cleanup on exit
 DEMO_T=$T WATCHING=false
 interrupted() {   # Ctrl-C: while watching, the end of the demo; before, a failure

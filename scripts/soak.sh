@@ -57,7 +57,6 @@ if [ -z "${EXCONN_STD_MIBS:-}" ]; then
 fi
 export EXCONN_AGENT EXCONN_SOURCE_DIR=$top EXCONN_STD_MIBS
 . "$top/tests/integration/lib.sh"
-. "$top/tests/integration/lib_faults.sh"
 
 out() { printf '%s\n' "$*"; [ -z "${SOAK_LOG:-}" ] || printf '%s\n' "$*" >> "$SOAK_LOG"; }
 if [ "$MODE" = plain ]; then
@@ -76,7 +75,7 @@ sample() {   # elapsed rss_kib fds cpu_ticks reports events rejected traps activ
     printf '%8d %9d %5d %8d %9s %9s %8s %7s %6s\n' $(( $(date +%s) - t0 )) "$rss" "$fds" "$cpu" \
         "$(counter exConnReportsAccepted)" "$(counter exConnEventsAccepted)" \
         "$(( $(counter exConnReportsRejected) + $(counter exConnEventsRejected) ))" \
-        "$(exc_trap_count)" "$(counter exConnAlarmsActive)"
+        "$(trap_count)" "$(counter exConnAlarmsActive)"
 }
 
 gen() {   # gen CYCLE: one round of reports and events into the spool
@@ -131,8 +130,8 @@ start_snmptrapd_timed() {
 
 # the received transitions: "epoch alarm raised|cleared", one per trap
 trap_transitions() {
-    grep "^TRAP " "$TRAP_LOG" | grep "OID: $EXC_NOTIF_PREFIX\." |
-        sed -E 's/^TRAP ([0-9]+) .*OID: '"${EXC_NOTIF_PREFIX//./\\.}"'\.([0-9]+).*\.5500\.1\.8\.1\.2\.([0-9]+) = .*/\1 \3 \2/' |
+    grep "^TRAP " "$TRAP_LOG" | grep "OID: $EXC_NOTIF\." |
+        sed -E 's/^TRAP ([0-9]+) .*OID: '"${EXC_NOTIF//./\\.}"'\.([0-9]+).*\.5500\.1\.8\.1\.2\.([0-9]+) = .*/\1 \3 \2/' |
         awk '{ print $1, $2, ($3 == 8 ? "cleared" : "raised") }'
 }
 
@@ -206,7 +205,7 @@ faults_soak() {
     # notices flushed: the trap count stops moving for 5 s
     local last=-1 cur stable=0
     while [ "$stable" -lt 5 ]; do
-        cur=$(exc_trap_count)
+        cur=$(trap_count)
         if [ "$cur" = "$last" ]; then stable=$((stable + 1)); else stable=0; last=$cur; fi
         sleep 1
     done

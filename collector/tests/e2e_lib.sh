@@ -1,5 +1,5 @@
 # End-to-end helpers for tests/integration/collector_*.sh, sourced after
-# tests/integration/lib.sh and lib_alarms.sh: the stand-in Exchange host
+# tests/integration/lib.sh: the stand-in Exchange host
 # (fakehost.py: smbd + MS-SCMR server), a collect.xml pointing at it, and
 # exconn-collect runs into the agent's spool.
 

@@ -12,7 +12,6 @@
 # have failed, or the window was not hit: skipped), and after the last
 # restart every notice reaches snmptrapd (none lost).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 N=${STORM_N:-400}
 ROUNDS=${ROUNDS:-8}
@@ -25,7 +24,7 @@ printf 'disableAuthorization yes\n' > "$T/snmptrapd.conf"
 snmptrapd -f -C -c "$T/snmptrapd.conf" -On -Lf "$TRAP_LOG" -F 'TRAP %v\n' "tcp:127.0.0.1:$TRAP_PORT" &
 TRAPD_PID=$!
 wait_for 10 "snmptrapd started" grep -q "NET-SNMP version" "$TRAP_LOG"
-master() { start_snmpd_with "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"; }
+master() { start_snmpd "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"; }
 master
 start_agent
 wait_registered 10
@@ -38,7 +37,7 @@ storm_file() {   # storm_file PREFIX: N IMC 4087 events, one per server PREFIX00
 }
 lost_count() { grep -c 'master agent lost' "$AGENT_LOG" || true; }
 servers_trapped() {   # the exConnAlarmServer of each raise trap, one per line
-    grep -o "OID: $EXC_NOTIF_PREFIX\.3	.*" "$TRAP_LOG" | grep -o "STRING: K[0-9]*" || true
+    grep -o "OID: $EXC_NOTIF\.3	.*" "$TRAP_LOG" | grep -o "STRING: K[0-9]*" || true
 }
 failed_writes() { grep -c 'Notify: Failure in sendto' "$AGENT_LOG" || true; }
 sent_lines() { grep -c 'exconn/notify: sent notification' "$AGENT_LOG" || true; }

@@ -1,5 +1,0 @@
-# shellcheck shell=bash
-# The old lib_traphandle.sh, for tests written against the old toolkit: all
-# of it is in lib.sh, the one integration test toolkit.
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-start_all_with_handler() { start_fixture; start_trap_handler "$@"; }
