@@ -465,6 +465,35 @@ static bool parse_server(rp *p)
     return ok && no_children(p, "server");
 }
 
+/* The name attribute of a row element (queue, connector, COM port):
+ * present, 1 to max octets of text. */
+static bool row_name(rp *p, int line, const char *elem, const char *what, const char *val,
+                     size_t max)
+{
+    if (val == NULL) {
+        exc_err_set(p->err, line, "<%s> without name attribute", elem);
+        return false;
+    }
+    return check_text(p, line, "", what, val, 1, max);
+}
+
+/* Append a row to its array (*n rows, whose name is its first member) and
+ * count it, unless set already holds its name: then the error names the
+ * duplicate.  *arr may move. */
+static bool add_row(rp *p, int line, void **arr, size_t *n, size_t *cap, nameset *set,
+                    const void *row, size_t size, const char *noun)
+{
+    char b[EXC_QUOTE_BUF];
+    *arr = grow(*arr, *n, cap, size);
+    memcpy((char *)*arr + *n * size, row, size);
+    if (!nameset_add(set, *arr, size, *n)) {
+        exc_err_set(p->err, line, "duplicate %s name \"%s\"", noun, exc_quote(b, (const char *)row));
+        return false;
+    }
+    (*n)++;
+    return true;
+}
+
 /* <queue name kind messages bytes oldestAge/>, under a connector or the root. */
 static bool parse_queue(rp *p, const char *connector)
 {
@@ -474,13 +503,9 @@ static bool parse_queue(rp *p, const char *connector)
     attrset a = {.names = names};
     exc_queue qu;
     memset(&qu, 0, sizeof qu);
-    char ctx[96], b[EXC_QUOTE_BUF];
-    bool ok = collect(p, &a, "queue", line);
-    if (ok && a.val[A_NAME] == NULL) {
-        exc_err_set(p->err, line, "<queue> without name attribute");
-        ok = false;
-    }
-    ok = ok && check_text(p, line, "", "queue name", a.val[A_NAME], 1, EXC_QUEUE_MAX);
+    char ctx[96];
+    bool ok = collect(p, &a, "queue", line) &&
+              row_name(p, line, "queue", "queue name", a.val[A_NAME], EXC_QUEUE_MAX);
     if (ok) {
         mkctx(ctx, sizeof ctx, "queue", a.val[A_NAME]);
         ok = no_unknown(p, &a, ctx, line) &&
@@ -492,14 +517,8 @@ static bool parse_queue(rp *p, const char *connector)
     if (ok) {
         copy_checked(qu.name, a.val[A_NAME]);
         copy_checked(qu.connector, connector);
-        p->r.queues = grow(p->r.queues, p->r.n_queues, &p->cap_queue, sizeof qu);
-        p->r.queues[p->r.n_queues] = qu;
-        if (!nameset_add(&p->queues, p->r.queues, sizeof qu, p->r.n_queues)) {
-            exc_err_set(p->err, line, "duplicate queue name \"%s\"", exc_quote(b, qu.name));
-            ok = false;
-        } else {
-            p->r.n_queues++;
-        }
+        ok = add_row(p, line, (void **)&p->r.queues, &p->r.n_queues, &p->cap_queue, &p->queues,
+                     &qu, sizeof qu, "queue");
     }
     return ok && no_children(p, "queue");
 }
@@ -539,13 +558,9 @@ static bool parse_connector(rp *p)
     attrset a = {.names = names};
     exc_connector c;
     memset(&c, 0, sizeof c);
-    char ctx[96], b[EXC_QUOTE_BUF];
-    bool ok = collect(p, &a, "connector", line);
-    if (ok && a.val[A_NAME] == NULL) {
-        exc_err_set(p->err, line, "<connector> without name attribute");
-        ok = false;
-    }
-    ok = ok && check_text(p, line, "", "connector name", a.val[A_NAME], 1, EXC_CONNECTOR_MAX);
+    char ctx[96];
+    bool ok = collect(p, &a, "connector", line) &&
+              row_name(p, line, "connector", "connector name", a.val[A_NAME], EXC_CONNECTOR_MAX);
     if (ok) {
         mkctx(ctx, sizeof ctx, "connector", a.val[A_NAME]);
         ok = no_unknown(p, &a, ctx, line) &&
@@ -581,14 +596,8 @@ static bool parse_connector(rp *p)
             copy_checked(c.com_port, a.val[A_PORT]);
         if (a.val[A_SITE] != NULL)
             copy_checked(c.remote_site, a.val[A_SITE]);
-        p->r.connectors = grow(p->r.connectors, p->r.n_connectors, &p->cap_conn, sizeof c);
-        p->r.connectors[p->r.n_connectors] = c;
-        if (!nameset_add(&p->conns, p->r.connectors, sizeof c, p->r.n_connectors)) {
-            exc_err_set(p->err, line, "duplicate connector name \"%s\"", exc_quote(b, c.name));
-            ok = false;
-        } else {
-            p->r.n_connectors++;
-        }
+        ok = add_row(p, line, (void **)&p->r.connectors, &p->r.n_connectors, &p->cap_conn,
+                     &p->conns, &c, sizeof c, "connector");
     }
     if (!ok)
         return false;
@@ -641,28 +650,18 @@ static bool parse_comport(rp *p)
     int line = exc_xml_line(&p->x);
     p->seen_other = true;
     attrset a = {.names = names};
-    char b[EXC_QUOTE_BUF];
-    bool ok = collect(p, &a, "comPort", line) && no_unknown(p, &a, "<comPort>", line);
-    if (ok && a.val[0] == NULL) {
-        exc_err_set(p->err, line, "<comPort> without name attribute");
-        ok = false;
-    }
-    ok = ok && check_text(p, line, "", "COM port name", a.val[0], 1, EXC_COMPORT_MAX);
-    exc_comport *port = NULL;
+    bool ok = collect(p, &a, "comPort", line) && no_unknown(p, &a, "<comPort>", line) &&
+              row_name(p, line, "comPort", "COM port name", a.val[0], EXC_COMPORT_MAX);
+    exc_comport row;
+    memset(&row, 0, sizeof row);
     if (ok) {
-        p->r.comports = grow(p->r.comports, p->r.n_comports, &p->cap_port, sizeof *port);
-        port = &p->r.comports[p->r.n_comports];
-        memset(port, 0, sizeof *port);
-        copy_checked(port->name, a.val[0]);
-        if (!nameset_add(&p->ports, p->r.comports, sizeof *port, p->r.n_comports)) {
-            exc_err_set(p->err, line, "duplicate COM port name \"%s\"", exc_quote(b, port->name));
-            ok = false;
-        } else {
-            p->r.n_comports++;
-        }
+        copy_checked(row.name, a.val[0]);
+        ok = add_row(p, line, (void **)&p->r.comports, &p->r.n_comports, &p->cap_port, &p->ports,
+                     &row, sizeof row, "COM port");
     }
     if (!ok)
         return false;
+    exc_comport *port = &p->r.comports[p->r.n_comports - 1];
     if (exc_xml_is_empty(&p->x))
         return true;
     size_t cap = 0;
