@@ -20,9 +20,14 @@ typedef struct exc_table {
     netsnmp_handler_registration *reg;
     netsnmp_container *container;
     netsnmp_table_registration_info *info;   /* ours to free: the table helper does not */
-    exc_row *rows;
+    exc_row *rows;               /* in the snapshot's order (the container sorts pointers) */
+    size_t n_rows;
     oid *pool;
-    const exc_snapshot *loaded;   /* the snapshot the rows point into */
+    const exc_snapshot *loaded;   /* the snapshot the rows point into; NULL = stale */
+    /* per server of the loaded snapshot: its stamp and first row (repoint) */
+    size_t n_srv;
+    uint64_t *stamps;
+    size_t *firsts;
 } exc_table;
 
 static exc_table tables[MAX_TABLES];
@@ -34,15 +39,90 @@ static void drop_rows(exc_table *t)
         CONTAINER_CLEAR(t->container, NULL, NULL);
     free(t->rows);
     free(t->pool);
+    free(t->stamps);
+    free(t->firsts);
     t->rows = NULL;
     t->pool = NULL;
+    t->stamps = NULL;
+    t->firsts = NULL;
+    t->n_rows = t->n_srv = 0;
     t->loaded = NULL;
+}
+
+/* The rows of servers[i] in the table's row array: first and count. */
+static size_t server_span(const exc_table *t, const exc_snapshot *s, size_t i, size_t *first)
+{
+    if (t->def->layout == EXC_TBL_SERVERS) {
+        *first = i;
+        return 1;
+    }
+    return exc_snapshot_rows_of(s, i, t->def->which, first);
+}
+
+/* Remember each server's stamp and first row (after a full load). */
+static int remember_servers(exc_table *t, const exc_snapshot *s)
+{
+    if (t->def->layout == EXC_TBL_WHOLE || s->n_servers == 0)
+        return 0;
+    t->stamps = malloc(s->n_servers * sizeof *t->stamps);
+    t->firsts = malloc(s->n_servers * sizeof *t->firsts);
+    if (!t->stamps || !t->firsts)
+        return -1;
+    for (size_t i = 0; i < s->n_servers; i++) {
+        t->stamps[i] = s->servers[i].stamp;
+        server_span(t, s, i, &t->firsts[i]);
+    }
+    t->n_srv = s->n_servers;
+    return 0;
+}
+
+/* Performance (issue 14): a new snapshot usually differs from the loaded
+ * one in the contents of a few servers' rows, not in their keys.  When every
+ * server and row is where it was (same servers, same first rows) the rows
+ * are only repointed into the new snapshot -- a store per row, no container
+ * operation, no sort -- and the rows of servers whose stamp moved get their
+ * index encoded again and compared; any difference (a queue renamed, a
+ * server replaced) falls back to a full load.  Contents are read from the
+ * snapshot at each GET, so a repointed row answers the new values. */
+static bool repoint_rows(exc_table *t, const exc_snapshot *s)
+{
+    if (t->def->layout == EXC_TBL_WHOLE || !t->rows || s->n_servers != t->n_srv)
+        return false;
+    size_t n = 0, stride = 0;
+    const char *base = t->def->rows(s, &n, &stride);
+    if (n != t->n_rows)
+        return false;
+    for (size_t i = 0; i < s->n_servers; i++) {
+        size_t first;
+        server_span(t, s, i, &first);
+        if (first != t->firsts[i])
+            return false;
+    }
+    for (size_t j = 0; j < n; j++)
+        t->rows[j].data = base + j * stride;
+    oid scratch[MAX_OID_LEN];
+    for (size_t i = 0; i < s->n_servers; i++) {
+        if (s->servers[i].stamp == t->stamps[i])
+            continue;
+        size_t first, count = server_span(t, s, i, &first);
+        for (size_t j = first; j < first + count; j++) {
+            const exc_row *r = &t->rows[j];
+            size_t len = t->def->index(r->data, scratch, MAX_OID_LEN);
+            if (len != r->idx.len || memcmp(scratch, r->idx.oids, len * sizeof *scratch) != 0)
+                return false;
+        }
+        t->stamps[i] = s->servers[i].stamp;
+    }
+    t->loaded = s;
+    return true;
 }
 
 /* Fill the container from the current snapshot. */
 static int load_rows(exc_table *t)
 {
     const exc_snapshot *s = exc_agent_snapshot();
+    if (s && repoint_rows(t, s))
+        return 0;
     drop_rows(t);
     if (!s)
         return 0;
@@ -59,7 +139,8 @@ static int load_rows(exc_table *t)
         total += t->def->index(base + i * stride, scratch, MAX_OID_LEN);
     t->rows = calloc(n, sizeof *t->rows);
     t->pool = calloc(total ? total : 1, sizeof *t->pool);
-    if (!t->rows || !t->pool) {
+    t->n_rows = n;
+    if (!t->rows || !t->pool || remember_servers(t, s) != 0) {
         snmp_log(LOG_ERR, "exconn: out of memory loading %s\n", t->def->name);
         drop_rows(t);
         return -1;
@@ -221,10 +302,16 @@ fail:
 
 void exc_tables_invalidate(void)
 {
-    /* rows never point into a freed snapshot (see exc_feed): drop them now;
-     * the front handler reloads each table before its next answer */
-    for (size_t i = 0; i < n_tables; i++)
-        drop_rows(&tables[i]);
+    /* Rows are never read from a freed snapshot (see exc_feed): tables that
+     * reload whole drop them now; per-server tables keep their rows and
+     * index (no row is read before the front handler repoints or reloads
+     * them: loaded is NULL, which no snapshot is). */
+    for (size_t i = 0; i < n_tables; i++) {
+        if (tables[i].def->layout == EXC_TBL_WHOLE)
+            drop_rows(&tables[i]);
+        else
+            tables[i].loaded = NULL;
+    }
 }
 
 void exc_tables_shutdown(void)

@@ -33,4 +33,5 @@ const exc_table_def exc_claimant_table = {
     .name = "exConnComClaimantTable", .table = EXC_TBL_CLAIMANT, .min_col = 2, .max_col = 3,
     .n_index = 3, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR, ASN_UNSIGNED},
     .rows = rows, .index = index_of, .column = column,
+    .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_CLAIMANTS,
 };

@@ -32,4 +32,5 @@ const exc_table_def exc_comport_table = {
     .name = "exConnComPortTable", .table = EXC_TBL_COMPORT, .min_col = 2, .max_col = 4,
     .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
+    .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_COMPORTS,
 };

@@ -50,4 +50,5 @@ const exc_table_def exc_connector_table = {
     .name = "exConnConnectorTable", .table = EXC_TBL_CONNECTOR, .min_col = 2, .max_col = 14,
     .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
+    .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_CONNECTORS,
 };

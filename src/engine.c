@@ -81,9 +81,12 @@ static void note_health(exc_engine *e, exc_snapshot *s, int64_t now)
         for (size_t j = 0; j < sv->n_connectors && k < s->n_connectors; j++, k++) {
             exc_mconnector *mc = &sv->connectors[j];
             exc_snap_connector *c = &s->connectors[k];
-            if (mc->health != 0 && mc->health != c->health)
+            if (mc->health == c->health)
+                continue;
+            if (mc->health != 0)
                 mc->last_change_ms = c->last_change_ms = now;
             mc->health = c->health;
+            exc_model_touch(&e->model, sv);   /* saved fields changed */
         }
     }
 }

@@ -98,8 +98,10 @@ exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
     if (!server_key(name, key))
         return NULL;
     ptrdiff_t i = server_search(m, key);
-    if (i >= 0)
+    if (i >= 0) {
+        exc_model_touch(m, m->servers[i]);   /* returned to be written */
         return m->servers[i];
+    }
     size_t at = (size_t)(-i - 1);
     if (m->n_servers == m->cap_servers) {
         size_t cap = m->cap_servers ? m->cap_servers * 2 : 64;
@@ -109,10 +111,16 @@ exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
     exc_server *s = exc_calloc(1, sizeof *s);
     memcpy(s->name, key, sizeof s->name);
     s->created_ms = now_ms;
+    exc_model_touch(m, s);
     memmove(&m->servers[at + 1], &m->servers[at], (m->n_servers - at) * sizeof *m->servers);
     m->servers[at] = s;
     m->n_servers++;
     return s;
+}
+
+void exc_model_touch(exc_model *m, exc_server *s)
+{
+    s->stamp = ++m->stamp_seq;
 }
 
 exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_ms)
@@ -361,6 +369,7 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
     }
 
     exc_server *s = old ? old : exc_model_get_or_add(m, key, now_ms);
+    exc_model_touch(m, s);
     bool same_collected = s->reported && r->collected == s->collected;
 
     for (size_t i = 0; i < nc; i++) {

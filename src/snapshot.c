@@ -1,5 +1,6 @@
 #include "snapshot.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,11 @@ exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const 
         o->collect_status = sv->collect_status;
         o->collect_time = sv->collect_time;
         memcpy(o->collect_error, sv->collect_error, sizeof o->collect_error);
+        o->stamp = sv->stamp;
+        o->first_connector = s->n_connectors;
+        o->first_queue = s->n_queues;
+        o->first_comport = s->n_comports;
+        o->first_claimant = s->n_claimants;
         for (size_t j = 0; j < sv->n_connectors; j++) {
             exc_snap_connector *c = &s->connectors[s->n_connectors++];
             c->server = o->name;
@@ -213,6 +219,30 @@ void exc_snapshot_free(exc_snapshot *s)
     free(s->history);
     free(s->outbox);
     free(s);
+}
+
+static size_t first_of(const exc_snap_server *sv, exc_snap_rows which)
+{
+    switch (which) {
+    case EXC_SNAP_CONNECTORS: return sv->first_connector;
+    case EXC_SNAP_QUEUES: return sv->first_queue;
+    case EXC_SNAP_COMPORTS: return sv->first_comport;
+    default: return sv->first_claimant;
+    }
+}
+
+size_t exc_snapshot_rows_of(const exc_snapshot *s, size_t i, exc_snap_rows which,
+                            size_t *first)
+{
+    static const size_t offsets[] = {offsetof(exc_snapshot, n_connectors),
+                                     offsetof(exc_snapshot, n_queues),
+                                     offsetof(exc_snapshot, n_comports),
+                                     offsetof(exc_snapshot, n_claimants)};
+    *first = first_of(&s->servers[i], which);
+    size_t end = i + 1 < s->n_servers
+                     ? first_of(&s->servers[i + 1], which)
+                     : *(const size_t *)((const char *)s + offsets[which]);
+    return end - *first;
 }
 
 const exc_alarm *exc_snapshot_alarm(const exc_snapshot *s, uint32_t index)

@@ -30,6 +30,13 @@ typedef struct exc_snap_server {
     int collect_status;         /* exc_collect_status; 0 = no status record yet */
     int64_t collect_time;       /* epoch s of the collector's last poll attempt */
     char collect_error[EXC_TEXT_BUF];
+    /* Change tracking (issue 14): the model's stamp of this server (equal in
+     * two snapshots = same server, same rows, same names), and where its
+     * rows start in the flat arrays below (they end where the next server's
+     * start).  Lets the agent's tables keep their index when only row
+     * contents changed (agent/table.c). */
+    uint64_t stamp;
+    size_t first_connector, first_queue, first_comport, first_claimant;
 } exc_snap_server;
 
 /* Memory: the rows below name their server through a pointer to its
@@ -96,6 +103,12 @@ typedef struct exc_snapshot {
 exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const exc_kb *kb,
                                  uint64_t generation);
 void exc_snapshot_free(exc_snapshot *s);
+
+/* The rows of servers[i] in one of the flat arrays: *first and the count. */
+typedef enum { EXC_SNAP_CONNECTORS, EXC_SNAP_QUEUES, EXC_SNAP_COMPORTS,
+               EXC_SNAP_CLAIMANTS } exc_snap_rows;
+size_t exc_snapshot_rows_of(const exc_snapshot *s, size_t i, exc_snap_rows which,
+                            size_t *first);
 
 /* Lookups used by the notification builder (the row a trap's varbinds come
  * from, so a trap and a poll can never disagree). */

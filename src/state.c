@@ -777,6 +777,7 @@ static void remember_servers(exc_state *st, const exc_model *m)
     for (size_t i = 0; i < m->n_servers; i++) {
         memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
         st->srv[i].hash = server_hash(m->servers[i]);
+        st->srv[i].stamp = m->servers[i]->stamp;
     }
     st->n_srv = m->n_servers;
 }
@@ -1073,13 +1074,15 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
     uint64_t *hashes = exc_calloc(m->n_servers ? m->n_servers : 1, sizeof *hashes);
     for (size_t i = 0; i < m->n_servers; i++) {
         const exc_server *s = m->servers[i];
-        hashes[i] = server_hash(s);
         while (k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
             exc_sf_begin(&w, "drop");
             exc_sf_str(&w, st->srv[k++].name);
             exc_sf_end(&w);
         }
         bool known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
+        /* Performance (issue 14): hash only a server touched since it was
+         * last written (its stamp moved); an untouched one is unchanged. */
+        hashes[i] = known && st->srv[k].stamp == s->stamp ? st->srv[k].hash : server_hash(s);
         if (known && st->srv[k].hash == hashes[i]) {
             k++;
             continue;
@@ -1146,6 +1149,7 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
     for (size_t i = 0; i < m->n_servers; i++) {
         memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
         st->srv[i].hash = hashes[i];
+        st->srv[i].stamp = m->servers[i]->stamp;
     }
     st->n_srv = m->n_servers;
     free(hashes);

@@ -50,7 +50,7 @@ typedef struct exc_state {
     struct timespec ckp_mtime;
     unsigned entries;             /* journal entries since the checkpoint */
     size_t n_srv, cap_srv;
-    struct exc_state_srv { char name[EXC_SERVER_BUF]; uint64_t hash; } *srv;
+    struct exc_state_srv { char name[EXC_SERVER_BUF]; uint64_t hash, stamp; } *srv;
     /* the alarm records last written, by group (state.c compares) */
     uint32_t his_done;            /* newest history record written */
     char *mat, *out, *hold;
