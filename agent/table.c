@@ -49,6 +49,13 @@ static void drop_rows(exc_table *t)
     t->loaded = NULL;
 }
 
+/* Row j: per-server tables list pointers into the snapshot's parts. */
+static const void *row_at(const exc_table *t, const char *base, size_t stride, size_t j)
+{
+    const void *p = base + j * stride;
+    return t->def->layout == EXC_TBL_WHOLE ? p : *(const void *const *)p;
+}
+
 /* The rows of servers[i] in the table's row array: first and count. */
 static size_t server_span(const exc_table *t, const exc_snapshot *s, size_t i, size_t *first)
 {
@@ -69,7 +76,7 @@ static int remember_servers(exc_table *t, const exc_snapshot *s)
     if (!t->stamps || !t->firsts)
         return -1;
     for (size_t i = 0; i < s->n_servers; i++) {
-        t->stamps[i] = s->servers[i].stamp;
+        t->stamps[i] = s->servers[i]->stamp;
         server_span(t, s, i, &t->firsts[i]);
     }
     t->n_srv = s->n_servers;
@@ -99,10 +106,10 @@ static bool repoint_rows(exc_table *t, const exc_snapshot *s)
             return false;
     }
     for (size_t j = 0; j < n; j++)
-        t->rows[j].data = base + j * stride;
+        t->rows[j].data = row_at(t, base, stride, j);
     oid scratch[MAX_OID_LEN];
     for (size_t i = 0; i < s->n_servers; i++) {
-        if (s->servers[i].stamp == t->stamps[i])
+        if (s->servers[i]->stamp == t->stamps[i])
             continue;
         size_t first, count = server_span(t, s, i, &first);
         for (size_t j = first; j < first + count; j++) {
@@ -111,7 +118,7 @@ static bool repoint_rows(exc_table *t, const exc_snapshot *s)
             if (len != r->idx.len || memcmp(scratch, r->idx.oids, len * sizeof *scratch) != 0)
                 return false;
         }
-        t->stamps[i] = s->servers[i].stamp;
+        t->stamps[i] = s->servers[i]->stamp;
     }
     t->loaded = s;
     return true;
@@ -136,7 +143,7 @@ static int load_rows(exc_table *t)
     oid scratch[MAX_OID_LEN];
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += t->def->index(base + i * stride, scratch, MAX_OID_LEN);
+        total += t->def->index(row_at(t, base, stride, i), scratch, MAX_OID_LEN);
     t->rows = calloc(n, sizeof *t->rows);
     t->pool = calloc(total ? total : 1, sizeof *t->pool);
     t->n_rows = n;
@@ -148,7 +155,7 @@ static int load_rows(exc_table *t)
     oid *p = t->pool;
     for (size_t i = 0; i < n; i++) {
         exc_row *r = &t->rows[i];
-        r->data = base + i * stride;
+        r->data = row_at(t, base, stride, i);
         r->idx.oids = p;
         r->idx.len = t->def->index(r->data, p, MAX_OID_LEN);
         p += r->idx.len;

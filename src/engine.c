@@ -46,6 +46,7 @@ struct exc_engine {
 
     pthread_mutex_t lock;        /* guards the fields below */
     exc_snapshot *pending;
+    exc_snapshot *last;          /* worker only: the last built, whose parts the next shares */
     uint64_t ack_seq;
     bool stop;
     bool reload;
@@ -75,12 +76,16 @@ static void poke(int fd)
  * The snapshot lists connectors in the model's order (server, then name). */
 static void note_health(exc_engine *e, exc_snapshot *s, int64_t now)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < e->model.n_servers; i++) {
+    /* Only parts built for this snapshot can differ: a shared one is of an
+     * unchanged server with unchanged alarms (and is never written). */
+    for (size_t i = 0; i < e->model.n_servers && i < s->n_servers; i++) {
         exc_server *sv = e->model.servers[i];
-        for (size_t j = 0; j < sv->n_connectors && k < s->n_connectors; j++, k++) {
+        exc_snap_part *p = s->parts[i];
+        if (p->built != s->generation)
+            continue;
+        for (size_t j = 0; j < sv->n_connectors && j < p->n_connectors; j++) {
             exc_mconnector *mc = &sv->connectors[j];
-            exc_snap_connector *c = &s->connectors[k];
+            exc_snap_connector *c = &p->connectors[j];
             if (mc->health == c->health)
                 continue;
             if (mc->health != 0)
@@ -100,8 +105,11 @@ static exc_snapshot *build(exc_engine *e)
     e->pending = NULL;
     pthread_mutex_unlock(&e->lock);
     exc_snapshot_free(stale);
-    exc_snapshot *s = exc_snapshot_build(&e->model, &e->alarms, &e->kb, ++e->generation);
+    exc_snapshot *s = exc_snapshot_build_from(e->last, &e->model, &e->alarms, &e->kb,
+                                              ++e->generation);
     note_health(e, s, exc_now_ms());
+    exc_snapshot_free(e->last);
+    e->last = exc_snapshot_ref(s);
     return s;
 }
 
@@ -447,6 +455,7 @@ fail:
         if (e->snap[i] >= 0) close(e->snap[i]);
     }
     exc_snapshot_free(e->pending);
+    exc_snapshot_free(e->last);
     exc_spool_close(&e->spool);
     exc_journal_free(&e->journal);
     exc_state_close(&e->state);
@@ -503,6 +512,7 @@ void exc_engine_stop(exc_engine *e)
     poke(e->wake[1]);
     pthread_join(e->thread, NULL);
     exc_snapshot_free(e->pending);
+    exc_snapshot_free(e->last);
     exc_kb_free(&e->new_kb);
     for (int i = 0; i < 2; i++) {
         close(e->wake[i]);

@@ -6,6 +6,8 @@
 
 #include "util.h"
 
+static void *xmalloc(size_t n) { return exc_realloc(NULL, n ? n : 1); }
+
 /* severity rank: higher is worse */
 static int sev_rank(int sev)
 {
@@ -19,38 +21,37 @@ static int sev_rank(int sev)
     }
 }
 
-static int cmp_server(const void *a, const void *b)
+/* A server's position in the model (sorted by name), -1 if absent. */
+static ptrdiff_t model_index(const exc_model *m, const char *name)
 {
-    return strcmp(((const exc_snap_server *)a)->name, ((const exc_snap_server *)b)->name);
-}
-
-static int cmp_conn_key(const char *server, const char *name, const exc_snap_connector *c)
-{
-    int r = strcmp(server, c->server);
-    return r ? r : strcmp(name, c->c.name);
-}
-
-static exc_snap_server *find_server(exc_snapshot *s, const char *name)
-{
-    exc_snap_server key;
-    exc_utf8_copy(key.name, sizeof key.name, name);
-    return bsearch(&key, s->servers, s->n_servers, sizeof *s->servers, cmp_server);
-}
-
-static exc_snap_connector *find_connector(exc_snapshot *s, const char *server, const char *name)
-{
-    size_t lo = 0, hi = s->n_connectors;
+    size_t lo = 0, hi = m->n_servers;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int r = cmp_conn_key(server, name, &s->connectors[mid]);
+        int r = strcmp(name, m->servers[mid]->name);
         if (r == 0)
-            return &s->connectors[mid];
+            return (ptrdiff_t)mid;
         if (r < 0)
             hi = mid;
         else
             lo = mid + 1;
     }
-    return NULL;
+    return -1;
+}
+
+static ptrdiff_t part_connector(const exc_snap_part *p, const char *name)
+{
+    size_t lo = 0, hi = p->n_connectors;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int r = strcmp(name, p->connectors[mid].c.name);
+        if (r == 0)
+            return (ptrdiff_t)mid;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
 }
 
 static int base_health(int state)
@@ -65,10 +66,254 @@ static int base_health(int state)
     }
 }
 
-exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const exc_kb *kb,
-                                 uint64_t generation)
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    return h * 0x100000001B3ull;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
+    return mix(h, 0xFF);
+}
+
+/* The alarms of each model server: head[i] the first index into a->active
+ * of an alarm on it (or -1), next[] the following one, in a->active's
+ * order; sig[i] a signature of what those alarms decide in its rows (0:
+ * none).  O(alarms), not O(servers x alarms). */
+typedef struct alarm_map {
+    ptrdiff_t *head, *next;
+    uint64_t *sig;
+} alarm_map;
+
+static void map_alarms(alarm_map *am, const exc_model *m, const exc_alarms *a)
+{
+    size_t n = m->n_servers;
+    am->head = xmalloc(n * sizeof *am->head);
+    am->sig = exc_calloc(n ? n : 1, sizeof *am->sig);
+    am->next = xmalloc(a->n_active * sizeof *am->next);
+    ptrdiff_t *tail = xmalloc(n * sizeof *tail);
+    for (size_t i = 0; i < n; i++)
+        am->head[i] = -1;
+    for (size_t i = 0; i < a->n_active; i++) {
+        const exc_alarm *al = &a->active[i];
+        am->next[i] = -1;
+        ptrdiff_t k = model_index(m, al->server);
+        if (k < 0)
+            continue;
+        if (am->head[k] < 0)
+            am->head[k] = (ptrdiff_t)i;
+        else
+            am->next[tail[k]] = (ptrdiff_t)i;
+        tail[k] = (ptrdiff_t)i;
+        uint64_t h = mix(am->sig[k] ? am->sig[k] : 1, (uint64_t)al->severity);
+        h = mix(h, (uint64_t)al->notification);
+        am->sig[k] = mix_str(mix_str(h, al->resource), al->article);
+    }
+    free(tail);
+}
+
+static void map_free(alarm_map *am)
+{
+    free(am->head);
+    free(am->next);
+    free(am->sig);
+}
+
+/* What the alarms on model server k mean for its status and connectors. */
+static void apply_alarms(exc_snap_part *p, const exc_alarms *a, const alarm_map *am, size_t k)
+{
+    exc_snap_server *o = &p->server;
+    int *conn_rank = exc_calloc(p->n_connectors ? p->n_connectors : 1, sizeof *conn_rank);
+    for (ptrdiff_t i = am->head[k]; i >= 0; i = am->next[i]) {
+        const exc_alarm *al = &a->active[i];
+        o->alarms++;
+        if (al->article[0] == '\0' && strcmp(al->resource, al->server) == 0 &&
+            al->notification == EXC_NOTIF_SERVER_STALE)
+            o->status = EXC_SS_STALE;
+        else if (o->status != EXC_SS_STALE) {
+            if (al->severity == EXC_SEV_CRITICAL)
+                o->status = EXC_SS_FAILED;
+            else if (o->status != EXC_SS_FAILED)
+                o->status = EXC_SS_DEGRADED;
+        }
+        ptrdiff_t ci = part_connector(p, al->resource);
+        if (ci < 0)
+            continue;
+        exc_snap_connector *c = &p->connectors[ci];
+        if (al->severity == EXC_SEV_CRITICAL)
+            c->health = EXC_CH_FAILED;
+        else if (c->health != EXC_CH_FAILED)
+            c->health = EXC_CH_DEGRADED;
+        int r = sev_rank(al->severity);
+        if (al->article[0] && r > conn_rank[ci]) {
+            conn_rank[ci] = r;
+            memcpy(c->kb_article, al->article, sizeof c->kb_article);
+        }
+    }
+    free(conn_rank);
+}
+
+static void fill_server(exc_snap_server *o, const exc_server *sv)
+{
+    memcpy(o->name, sv->name, sizeof o->name);
+    memcpy(o->site, sv->site, sizeof o->site);
+    memcpy(o->exchange_version, sv->exchange_version, sizeof o->exchange_version);
+    memcpy(o->mta_version, sv->mta_version, sizeof o->mta_version);
+    o->reported = sv->reported;
+    o->collected = sv->collected;
+    o->received_ms = sv->received_ms;
+    o->status = sv->reported ? EXC_SS_OK : EXC_SS_UNKNOWN;
+    o->collect_status = sv->collect_status;
+    o->collect_time = sv->collect_time;
+    memcpy(o->collect_error, sv->collect_error, sizeof o->collect_error);
+    o->stamp = sv->stamp;
+}
+
+static void fill_rows(exc_snap_part *p, const exc_server *sv, unsigned stall_samples)
+{
+    const char *name = p->server.name;
+    for (size_t j = 0; j < sv->n_connectors; j++) {
+        exc_snap_connector *c = &p->connectors[j];
+        c->server = name;
+        c->c = sv->connectors[j].c;
+        c->last_change_ms = sv->connectors[j].last_change_ms;
+        c->health = base_health(c->c.state);
+    }
+    for (size_t j = 0; j < sv->n_queues; j++) {
+        exc_snap_queue *q = &p->queues[j];
+        q->server = name;
+        q->q = sv->queues[j].q;
+        q->state = exc_queue_state(&sv->queues[j], stall_samples);
+    }
+    for (size_t j = 0; j < sv->n_comports; j++) {
+        const exc_mcomport *mp = &sv->comports[j];
+        exc_snap_comport *o2 = &p->comports[j];
+        o2->server = name;
+        memcpy(o2->name, mp->p.name, sizeof o2->name);
+        o2->claimants = (uint32_t)mp->p.n_claimants;
+        o2->conflict = mp->p.n_claimants >= 2 ? 2 : 1;
+        o2->conflict_since_ms = mp->conflict_since_ms;
+        for (size_t k = 0; k < mp->p.n_claimants; k++) {
+            exc_snap_claimant *cl = &p->claimants[p->n_claimants++];
+            cl->server = name;
+            memcpy(cl->port, mp->p.name, sizeof cl->port);
+            cl->index = (uint32_t)(k + 1);
+            cl->kind = mp->p.claimants[k].kind;
+            memcpy(cl->name, mp->p.claimants[k].name, sizeof cl->name);
+        }
+    }
+}
+
+/* A new part for model server k. */
+static exc_snap_part *build_part(const exc_model *m, size_t k, const exc_alarms *a,
+                                 const alarm_map *am, uint64_t generation)
+{
+    const exc_server *sv = m->servers[k];
+    exc_snap_part *p = exc_calloc(1, sizeof *p);
+    atomic_init(&p->refs, 1);
+    p->derived = am->sig[k];
+    p->stall_samples = m->stall_samples;
+    p->built = generation;
+    fill_server(&p->server, sv);
+    size_t ncl = 0;
+    for (size_t j = 0; j < sv->n_comports; j++)
+        ncl += sv->comports[j].p.n_claimants;
+    p->n_connectors = sv->n_connectors;
+    p->n_queues = sv->n_queues;
+    p->n_comports = sv->n_comports;
+    p->connectors = exc_calloc(sv->n_connectors ? sv->n_connectors : 1, sizeof *p->connectors);
+    p->queues = exc_calloc(sv->n_queues ? sv->n_queues : 1, sizeof *p->queues);
+    p->comports = exc_calloc(sv->n_comports ? sv->n_comports : 1, sizeof *p->comports);
+    p->claimants = exc_calloc(ncl ? ncl : 1, sizeof *p->claimants);
+    fill_rows(p, sv, m->stall_samples);
+    apply_alarms(p, a, am, k);
+    return p;
+}
+
+static void part_free(exc_snap_part *p)
+{
+    if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+        return;
+    free(p->connectors);
+    free(p->queues);
+    free(p->comports);
+    free(p->claimants);
+    free(p);
+}
+
+/* The parts: prev's where the server is unchanged, new ones elsewhere. */
+static void build_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_model *m,
+                        const exc_alarms *a)
+{
+    alarm_map am;
+    map_alarms(&am, m, a);
+    size_t n = m->n_servers, k = 0;
+    s->parts = xmalloc(n * sizeof *s->parts);
+    s->servers = xmalloc(n * sizeof *s->servers);
+    s->first = xmalloc(n * sizeof *s->first);
+    for (size_t i = 0; i < n; i++) {
+        const exc_server *sv = m->servers[i];
+        exc_snap_part *p = NULL;
+        /* both sorted by name; stamps are unique, so an equal stamp is the
+         * same server with the same content */
+        while (prev && k < prev->n_servers && strcmp(prev->servers[k]->name, sv->name) < 0)
+            k++;
+        if (prev && k < prev->n_servers) {
+            exc_snap_part *q = prev->parts[k];
+            if (q->server.stamp == sv->stamp && q->derived == am.sig[i] &&
+                q->stall_samples == m->stall_samples) {
+                atomic_fetch_add(&q->refs, 1);
+                p = q;
+            }
+        }
+        if (!p)
+            p = build_part(m, i, a, &am, s->generation);
+        s->parts[i] = p;
+        s->servers[i] = &p->server;
+        s->first[i] = (exc_snap_first){s->n_connectors, s->n_queues, s->n_comports,
+                                       s->n_claimants};
+        s->n_connectors += p->n_connectors;
+        s->n_queues += p->n_queues;
+        s->n_comports += p->n_comports;
+        s->n_claimants += p->n_claimants;
+    }
+    s->n_servers = n;
+    map_free(&am);
+}
+
+/* The per-table arrays of row pointers, in server order. */
+static void build_rows(exc_snapshot *s)
+{
+    s->connectors = xmalloc(s->n_connectors * sizeof *s->connectors);
+    s->queues = xmalloc(s->n_queues * sizeof *s->queues);
+    s->comports = xmalloc(s->n_comports * sizeof *s->comports);
+    s->claimants = xmalloc(s->n_claimants * sizeof *s->claimants);
+    exc_snap_connector **c = s->connectors;
+    exc_snap_queue **q = s->queues;
+    exc_snap_comport **o = s->comports;
+    exc_snap_claimant **l = s->claimants;
+    for (size_t i = 0; i < s->n_servers; i++) {
+        exc_snap_part *p = s->parts[i];
+        for (size_t j = 0; j < p->n_connectors; j++)
+            *c++ = &p->connectors[j];
+        for (size_t j = 0; j < p->n_queues; j++)
+            *q++ = &p->queues[j];
+        for (size_t j = 0; j < p->n_comports; j++)
+            *o++ = &p->comports[j];
+        for (size_t j = 0; j < p->n_claimants; j++)
+            *l++ = &p->claimants[j];
+    }
+}
+
+exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model *m,
+                                      const exc_alarms *a, const exc_kb *kb,
+                                      uint64_t generation)
 {
     exc_snapshot *s = exc_calloc(1, sizeof *s);
+    atomic_init(&s->refs, 1);
     s->generation = generation;
     s->reports_accepted = m->reports_accepted;
     s->reports_rejected = m->reports_rejected;
@@ -79,108 +324,13 @@ exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const 
     s->alarm_last_changed_ms = a->last_changed_ms;
     s->notifications_dropped = a->dropped;
 
-    size_t nc = 0, nq = 0, np = 0, ncl = 0;
-    for (size_t i = 0; i < m->n_servers; i++) {
-        const exc_server *sv = m->servers[i];
-        nc += sv->n_connectors;
-        nq += sv->n_queues;
-        np += sv->n_comports;
-        for (size_t j = 0; j < sv->n_comports; j++)
-            ncl += sv->comports[j].p.n_claimants;
-    }
-    s->servers = exc_calloc(m->n_servers, sizeof *s->servers);
-    s->connectors = exc_calloc(nc, sizeof *s->connectors);
-    s->queues = exc_calloc(nq, sizeof *s->queues);
-    s->comports = exc_calloc(np, sizeof *s->comports);
-    s->claimants = exc_calloc(ncl, sizeof *s->claimants);
+    build_parts(s, prev, m, a);
+    build_rows(s);
 
-    /* the model keeps servers and their children sorted by name, so the flat
-     * arrays come out sorted by (server, name) */
-    for (size_t i = 0; i < m->n_servers; i++) {
-        const exc_server *sv = m->servers[i];
-        exc_snap_server *o = &s->servers[s->n_servers++];
-        memcpy(o->name, sv->name, sizeof o->name);
-        memcpy(o->site, sv->site, sizeof o->site);
-        memcpy(o->exchange_version, sv->exchange_version, sizeof o->exchange_version);
-        memcpy(o->mta_version, sv->mta_version, sizeof o->mta_version);
-        o->reported = sv->reported;
-        o->collected = sv->collected;
-        o->received_ms = sv->received_ms;
-        o->status = sv->reported ? EXC_SS_OK : EXC_SS_UNKNOWN;
-        o->collect_status = sv->collect_status;
-        o->collect_time = sv->collect_time;
-        memcpy(o->collect_error, sv->collect_error, sizeof o->collect_error);
-        o->stamp = sv->stamp;
-        o->first_connector = s->n_connectors;
-        o->first_queue = s->n_queues;
-        o->first_comport = s->n_comports;
-        o->first_claimant = s->n_claimants;
-        for (size_t j = 0; j < sv->n_connectors; j++) {
-            exc_snap_connector *c = &s->connectors[s->n_connectors++];
-            c->server = o->name;
-            c->c = sv->connectors[j].c;
-            c->last_change_ms = sv->connectors[j].last_change_ms;
-            c->health = base_health(c->c.state);
-        }
-        for (size_t j = 0; j < sv->n_queues; j++) {
-            exc_snap_queue *q = &s->queues[s->n_queues++];
-            q->server = o->name;
-            q->q = sv->queues[j].q;
-            q->state = exc_queue_state(&sv->queues[j], m->stall_samples);
-        }
-        for (size_t j = 0; j < sv->n_comports; j++) {
-            const exc_mcomport *p = &sv->comports[j];
-            exc_snap_comport *o2 = &s->comports[s->n_comports++];
-            o2->server = o->name;
-            memcpy(o2->name, p->p.name, sizeof o2->name);
-            o2->claimants = (uint32_t)p->p.n_claimants;
-            o2->conflict = p->p.n_claimants >= 2 ? 2 : 1;
-            o2->conflict_since_ms = p->conflict_since_ms;
-            for (size_t k = 0; k < p->p.n_claimants; k++) {
-                exc_snap_claimant *cl = &s->claimants[s->n_claimants++];
-                cl->server = o->name;
-                memcpy(cl->port, p->p.name, sizeof cl->port);
-                cl->index = (uint32_t)(k + 1);
-                cl->kind = p->p.claimants[k].kind;
-                memcpy(cl->name, p->p.claimants[k].name, sizeof cl->name);
-            }
-        }
-    }
-
-    /* alarms, and what they mean for servers and connectors */
-    s->alarms = exc_calloc(a->n_active, sizeof *s->alarms);
-    int *conn_rank = exc_calloc(s->n_connectors, sizeof *conn_rank);
-    for (size_t i = 0; i < a->n_active; i++) {
-        const exc_alarm *al = &a->active[i];
-        s->alarms[s->n_alarms++] = *al;
-        exc_snap_server *sv = find_server(s, al->server);
-        if (sv) {
-            sv->alarms++;
-            if (al->article[0] == '\0' && strcmp(al->resource, al->server) == 0 &&
-                al->notification == EXC_NOTIF_SERVER_STALE)
-                sv->status = EXC_SS_STALE;
-            else if (sv->status != EXC_SS_STALE) {
-                if (al->severity == EXC_SEV_CRITICAL)
-                    sv->status = EXC_SS_FAILED;
-                else if (sv->status != EXC_SS_FAILED)
-                    sv->status = EXC_SS_DEGRADED;
-            }
-        }
-        exc_snap_connector *c = find_connector(s, al->server, al->resource);
-        if (c) {
-            if (al->severity == EXC_SEV_CRITICAL)
-                c->health = EXC_CH_FAILED;
-            else if (c->health != EXC_CH_FAILED)
-                c->health = EXC_CH_DEGRADED;
-            int r = sev_rank(al->severity);
-            size_t ci = (size_t)(c - s->connectors);
-            if (al->article[0] && r > conn_rank[ci]) {
-                conn_rank[ci] = r;
-                memcpy(c->kb_article, al->article, sizeof c->kb_article);
-            }
-        }
-    }
-    free(conn_rank);
+    s->alarms = exc_calloc(a->n_active ? a->n_active : 1, sizeof *s->alarms);
+    if (a->n_active)
+        memcpy(s->alarms, a->active, a->n_active * sizeof *s->alarms);
+    s->n_alarms = a->n_active;
 
     s->history = exc_calloc(a->n_history, sizeof *s->history);
     if (a->n_history)   /* a->history may be NULL when empty */
@@ -205,10 +355,27 @@ exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const 
     return s;
 }
 
+exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const exc_kb *kb,
+                                 uint64_t generation)
+{
+    return exc_snapshot_build_from(NULL, m, a, kb, generation);
+}
+
+exc_snapshot *exc_snapshot_ref(exc_snapshot *s)
+{
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
 void exc_snapshot_free(exc_snapshot *s)
 {
-    if (!s)
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
         return;
+    for (size_t i = 0; i < s->n_servers; i++)
+        part_free(s->parts[i]);
+    free(s->parts);
+    free(s->first);
     free(s->servers);
     free(s->connectors);
     free(s->comports);
@@ -221,13 +388,13 @@ void exc_snapshot_free(exc_snapshot *s)
     free(s);
 }
 
-static size_t first_of(const exc_snap_server *sv, exc_snap_rows which)
+static size_t first_of(const exc_snap_first *f, exc_snap_rows which)
 {
     switch (which) {
-    case EXC_SNAP_CONNECTORS: return sv->first_connector;
-    case EXC_SNAP_QUEUES: return sv->first_queue;
-    case EXC_SNAP_COMPORTS: return sv->first_comport;
-    default: return sv->first_claimant;
+    case EXC_SNAP_CONNECTORS: return f->connector;
+    case EXC_SNAP_QUEUES: return f->queue;
+    case EXC_SNAP_COMPORTS: return f->comport;
+    default: return f->claimant;
     }
 }
 
@@ -238,9 +405,9 @@ size_t exc_snapshot_rows_of(const exc_snapshot *s, size_t i, exc_snap_rows which
                                      offsetof(exc_snapshot, n_queues),
                                      offsetof(exc_snapshot, n_comports),
                                      offsetof(exc_snapshot, n_claimants)};
-    *first = first_of(&s->servers[i], which);
+    *first = first_of(&s->first[i], which);
     size_t end = i + 1 < s->n_servers
-                     ? first_of(&s->servers[i + 1], which)
+                     ? first_of(&s->first[i + 1], which)
                      : *(const size_t *)((const char *)s + offsets[which]);
     return end - *first;
 }

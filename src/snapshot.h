@@ -1,10 +1,19 @@
 /* An immutable picture of everything the MIB shows, built by the worker
  * thread after each committed change and handed to the agent thread, which
- * serves GETs and builds notifications from it alone.  Rows are flat copies,
- * so the worker may change its model the moment the snapshot is built. */
+ * serves GETs and builds notifications from it alone.  Rows are copies, so
+ * the worker may change its model the moment the snapshot is built.
+ *
+ * Performance (issue 14): a server's rows live in an exc_snap_part, which
+ * is immutable once built and shared, reference-counted, by every snapshot
+ * in which the server did not change (same model stamp, same alarms on it,
+ * same stallSamples).  A snapshot holds arrays of pointers to the rows of
+ * all its parts (sorted as before), so building one costs the servers that
+ * changed plus a pointer per row.  Snapshots are reference-counted too: the
+ * worker keeps the last one it built to share its parts with the next. */
 #ifndef EXC_SNAPSHOT_H
 #define EXC_SNAPSHOT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,12 +40,9 @@ typedef struct exc_snap_server {
     int64_t collect_time;       /* epoch s of the collector's last poll attempt */
     char collect_error[EXC_TEXT_BUF];
     /* Change tracking (issue 14): the model's stamp of this server (equal in
-     * two snapshots = same server, same rows, same names), and where its
-     * rows start in the flat arrays below (they end where the next server's
-     * start).  Lets the agent's tables keep their index when only row
-     * contents changed (agent/table.c). */
+     * two snapshots = same server, same rows, same names).  Lets the agent's
+     * tables keep their index when only row contents changed (table.c). */
     uint64_t stamp;
-    size_t first_connector, first_queue, first_comport, first_claimant;
 } exc_snap_server;
 
 /* Memory: the rows below name their server through a pointer to its
@@ -78,7 +84,27 @@ typedef struct exc_snap_kb {
     uint32_t matches;
 } exc_snap_kb;
 
+/* One server's rows (see above); never written once shared. */
+typedef struct exc_snap_part {
+    atomic_uint refs;
+    uint64_t derived;           /* signature of the alarms on the server */
+    unsigned stall_samples;     /* the queue states were derived with */
+    uint64_t built;             /* generation of the snapshot that built it */
+    exc_snap_server server;
+    size_t n_connectors, n_queues, n_comports, n_claimants;
+    exc_snap_connector *connectors;
+    exc_snap_queue *queues;
+    exc_snap_comport *comports;
+    exc_snap_claimant *claimants;
+} exc_snap_part;
+
+/* Where servers[i]'s rows start in each row array of one snapshot. */
+typedef struct exc_snap_first {
+    size_t connector, queue, comport, claimant;
+} exc_snap_first;
+
 typedef struct exc_snapshot {
+    atomic_uint refs;           /* exc_snapshot_free drops one */
     uint64_t generation;
     /* exConnAgent scalars */
     uint64_t reports_accepted, reports_rejected, events_accepted, events_rejected;
@@ -86,12 +112,15 @@ typedef struct exc_snapshot {
     uint32_t alarms_active;
     int64_t alarm_last_changed_ms;      /* 0 = never */
     uint64_t notifications_dropped;
-    /* tables; each array sorted by its natural key */
-    size_t n_servers;       exc_snap_server *servers;
-    size_t n_connectors;    exc_snap_connector *connectors;
-    size_t n_comports;      exc_snap_comport *comports;
-    size_t n_claimants;     exc_snap_claimant *claimants;
-    size_t n_queues;        exc_snap_queue *queues;
+    /* tables; each array sorted by its natural key; the per-server ones
+     * point into the parts */
+    size_t n_servers;       exc_snap_server **servers;
+    exc_snap_part **parts;              /* parts[i] holds servers[i] */
+    exc_snap_first *first;              /* first[i]: servers[i]'s first rows */
+    size_t n_connectors;    exc_snap_connector **connectors;
+    size_t n_comports;      exc_snap_comport **comports;
+    size_t n_claimants;     exc_snap_claimant **claimants;
+    size_t n_queues;        exc_snap_queue **queues;
     size_t n_kb;            exc_snap_kb *kb;
     size_t n_alarms;        exc_alarm *alarms;          /* by index */
     size_t n_history;       exc_history *history;       /* by index */
@@ -99,9 +128,15 @@ typedef struct exc_snapshot {
     size_t n_outbox;        exc_notice *outbox;
 } exc_snapshot;
 
-/* Build from the worker's state (called on the worker thread). */
+/* Build from the worker's state (called on the worker thread), sharing the
+ * parts of prev (NULL: none) whose server did not change. */
+exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model *m,
+                                      const exc_alarms *a, const exc_kb *kb,
+                                      uint64_t generation);
 exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const exc_kb *kb,
                                  uint64_t generation);
+/* Another reference; exc_snapshot_free drops one (frees with the last). */
+exc_snapshot *exc_snapshot_ref(exc_snapshot *s);
 void exc_snapshot_free(exc_snapshot *s);
 
 /* The rows of servers[i] in one of the flat arrays: *first and the count. */
