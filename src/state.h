@@ -57,6 +57,10 @@ typedef struct exc_state {
     size_t mat_len, out_len, hold_len;
     size_t n_alm;
     struct exc_state_alm { uint32_t index; uint64_t hash; size_t off, len; } *alm;
+    /* issue 14: a fingerprint of the alarm state the records above were
+     * taken from; equal at the next commit = no alarm record to write */
+    uint64_t alarm_fp;
+    bool alarm_fp_ok;
 } exc_state;
 
 void exc_state_init(exc_state *st, const char *dir);
