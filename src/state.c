@@ -1115,15 +1115,22 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
     exc_model_save_counters(m, &w);
     /* servers new, changed or gone since the last commit (both sorted) */
     size_t k = 0;
+    bool same_set = m->n_servers == st->n_srv;   /* the remembered names still hold */
     uint64_t *hashes = exc_calloc(m->n_servers ? m->n_servers : 1, sizeof *hashes);
     for (size_t i = 0; i < m->n_servers; i++) {
         const exc_server *s = m->servers[i];
-        while (k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
+        /* stamps are unique: an equal one is the same server (no strcmp) */
+        bool known = k < st->n_srv && st->srv[k].stamp == s->stamp;
+        while (!known && k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
             exc_sf_begin(&w, "drop");
             exc_sf_str(&w, st->srv[k++].name);
             exc_sf_end(&w);
+            same_set = false;
         }
-        bool known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
+        if (!known)
+            known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
+        if (!known)
+            same_set = false;
         /* Performance (issue 14): hash only a server touched since it was
          * last written (its stamp moved); an untouched one is unchanged. */
         hashes[i] = known && st->srv[k].stamp == s->stamp ? st->srv[k].hash : server_hash(s);
@@ -1199,7 +1206,8 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
         st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
     }
     for (size_t i = 0; i < m->n_servers; i++) {
-        memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
+        if (!same_set)
+            memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
         st->srv[i].hash = hashes[i];
         st->srv[i].stamp = m->servers[i]->stamp;
     }
