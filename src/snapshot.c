@@ -21,6 +21,48 @@ static int sev_rank(int sev)
     }
 }
 
+/* A fingerprint of the raw alarm state, to tell "nothing changed" cheaply
+ * (issue 14: the state journal and the snapshot's alarm arrays): the
+ * active alarms, hold-down windows and match counts byte by byte; history
+ * and outbox records are never changed once added, so their bounds do.  A
+ * false "changed" (padding, bytes after a string's end) only costs the
+ * full comparison; an equal fingerprint of different states would need a
+ * 64-bit collision. */
+static uint64_t fp_bytes(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0x100000001B3ull;
+        h ^= h >> 29;
+    }
+    for (; n > 0; n--, p++)
+        h = (h ^ *p) * 0x100000001B3ull;
+    return h;
+}
+
+uint64_t exc_alarms_fingerprint(const exc_alarms *a)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    uint64_t scalars[] = {a->next_alarm_index, a->next_history_index, a->next_seq, a->dropped,
+                          (uint64_t)a->last_changed_ms, a->n_active, a->n_history,
+                          a->n_history ? a->history[0].index : 0, a->n_outbox,
+                          a->n_outbox ? a->outbox[0].seq : 0, a->n_matches, a->n_holddown};
+    h = fp_bytes(h, scalars, sizeof scalars);
+    if (a->n_active)
+        h = fp_bytes(h, a->active, a->n_active * sizeof *a->active);
+    if (a->n_matches)
+        h = fp_bytes(h, a->matches, a->n_matches * sizeof *a->matches);
+    for (size_t i = 0; i < a->n_holddown; i++) {
+        const exc_holddown *d = &a->holddown[i];
+        h = fp_bytes(h, d, sizeof *d);
+        if (d->n_pending)
+            h = fp_bytes(h, d->pending, d->n_pending * sizeof *d->pending);
+    }
+    return h;
+}
+
 /* A server's position in the model (sorted by name), -1 if absent. */
 static ptrdiff_t model_index(const exc_model *m, const char *name)
 {
@@ -308,6 +350,34 @@ static void build_rows(exc_snapshot *s)
     }
 }
 
+/* Copies of the alarm arrays, shared while their fingerprint holds. */
+static exc_snap_alarmset *alarmset_build(const exc_alarms *a, uint64_t fp)
+{
+    exc_snap_alarmset *as = exc_calloc(1, sizeof *as);
+    atomic_init(&as->refs, 1);
+    as->fp = fp;
+    as->alarms = xmalloc(a->n_active * sizeof *as->alarms);
+    if (a->n_active)
+        memcpy(as->alarms, a->active, a->n_active * sizeof *as->alarms);
+    as->history = xmalloc(a->n_history * sizeof *as->history);
+    if (a->n_history)   /* a->history may be NULL when empty */
+        memcpy(as->history, a->history, a->n_history * sizeof *as->history);
+    as->outbox = xmalloc(a->n_outbox * sizeof *as->outbox);
+    if (a->n_outbox)
+        memcpy(as->outbox, a->outbox, a->n_outbox * sizeof *as->outbox);
+    return as;
+}
+
+static void alarmset_free(exc_snap_alarmset *as)
+{
+    if (!as || atomic_fetch_sub(&as->refs, 1) != 1)
+        return;
+    free(as->alarms);
+    free(as->history);
+    free(as->outbox);
+    free(as);
+}
+
 exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model *m,
                                       const exc_alarms *a, const exc_kb *kb,
                                       uint64_t generation)
@@ -327,19 +397,18 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
     build_parts(s, prev, m, a);
     build_rows(s);
 
-    s->alarms = exc_calloc(a->n_active ? a->n_active : 1, sizeof *s->alarms);
-    if (a->n_active)
-        memcpy(s->alarms, a->active, a->n_active * sizeof *s->alarms);
+    uint64_t fp = exc_alarms_fingerprint(a);
+    if (prev && prev->aset && prev->aset->fp == fp) {
+        s->aset = prev->aset;
+        atomic_fetch_add(&s->aset->refs, 1);
+    } else {
+        s->aset = alarmset_build(a, fp);
+    }
+    s->alarms = s->aset->alarms;
     s->n_alarms = a->n_active;
-
-    s->history = exc_calloc(a->n_history, sizeof *s->history);
-    if (a->n_history)   /* a->history may be NULL when empty */
-        memcpy(s->history, a->history, a->n_history * sizeof *s->history);
+    s->history = s->aset->history;
     s->n_history = a->n_history;
-
-    s->outbox = exc_calloc(a->n_outbox, sizeof *s->outbox);
-    if (a->n_outbox)
-        memcpy(s->outbox, a->outbox, a->n_outbox * sizeof *s->outbox);
+    s->outbox = s->aset->outbox;
     s->n_outbox = a->n_outbox;
 
     if (kb) {
@@ -382,9 +451,7 @@ void exc_snapshot_free(exc_snapshot *s)
     free(s->claimants);
     free(s->queues);
     free(s->kb);
-    free(s->alarms);
-    free(s->history);
-    free(s->outbox);
+    alarmset_free(s->aset);
     free(s);
 }
 

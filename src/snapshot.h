@@ -98,6 +98,16 @@ typedef struct exc_snap_part {
     exc_snap_claimant *claimants;
 } exc_snap_part;
 
+/* The alarm, history and outbox arrays, shared by consecutive snapshots
+ * while the alarm state's fingerprint is the same. */
+typedef struct exc_snap_alarmset {
+    atomic_uint refs;
+    uint64_t fp;
+    exc_alarm *alarms;
+    exc_history *history;
+    exc_notice *outbox;
+} exc_snap_alarmset;
+
 /* Where servers[i]'s rows start in each row array of one snapshot. */
 typedef struct exc_snap_first {
     size_t connector, queue, comport, claimant;
@@ -122,6 +132,7 @@ typedef struct exc_snapshot {
     size_t n_claimants;     exc_snap_claimant **claimants;
     size_t n_queues;        exc_snap_queue **queues;
     size_t n_kb;            exc_snap_kb *kb;
+    exc_snap_alarmset *aset;            /* holds the three arrays below */
     size_t n_alarms;        exc_alarm *alarms;          /* by index */
     size_t n_history;       exc_history *history;       /* by index */
     /* notifications waiting to be sent, oldest first */
@@ -135,6 +146,10 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
                                       uint64_t generation);
 exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const exc_kb *kb,
                                  uint64_t generation);
+/* A fingerprint of the alarm state: equal = unchanged, but for a 64-bit
+ * collision (see snapshot.c). */
+uint64_t exc_alarms_fingerprint(const exc_alarms *a);
+
 /* Another reference; exc_snapshot_free drops one (frees with the last). */
 exc_snapshot *exc_snapshot_ref(exc_snapshot *s);
 void exc_snapshot_free(exc_snapshot *s);

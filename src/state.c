@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "state.h"
 
+#include "snapshot.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -769,48 +771,8 @@ static uint64_t server_hash(const exc_server *s)
 }
 
 /* Performance (issue 14): serialising every alarm and history record to
- * find what changed cost more than the rest of a commit (docs/performance.md).
- * A fingerprint of the raw alarm state tells "nothing changed" first: the
- * active alarms, hold-down windows and match counts byte by byte; history
- * and outbox records are never changed once added, so their bounds do.  A
- * false "changed" (padding, bytes after a string's end) only costs the
- * full comparison; an equal fingerprint of different states would need a
- * 64-bit collision. */
-static uint64_t fp_bytes(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    for (; n >= 8; n -= 8, p += 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        h = (h ^ v) * 0x100000001B3ull;
-        h ^= h >> 29;
-    }
-    for (; n > 0; n--, p++)
-        h = (h ^ *p) * 0x100000001B3ull;
-    return h;
-}
-
-static uint64_t alarm_fingerprint(const exc_alarms *a)
-{
-    uint64_t h = 0xCBF29CE484222325ull;
-    uint64_t scalars[] = {a->next_alarm_index, a->next_history_index, a->next_seq, a->dropped,
-                          (uint64_t)a->last_changed_ms, a->n_active, a->n_history,
-                          a->n_history ? a->history[0].index : 0, a->n_outbox,
-                          a->n_outbox ? a->outbox[0].seq : 0, a->n_matches, a->n_holddown};
-    h = fp_bytes(h, scalars, sizeof scalars);
-    if (a->n_active)
-        h = fp_bytes(h, a->active, a->n_active * sizeof *a->active);
-    if (a->n_matches)
-        h = fp_bytes(h, a->matches, a->n_matches * sizeof *a->matches);
-    for (size_t i = 0; i < a->n_holddown; i++) {
-        const exc_holddown *d = &a->holddown[i];
-        h = fp_bytes(h, d, sizeof *d);
-        if (d->n_pending)
-            h = fp_bytes(h, d->pending, d->n_pending * sizeof *d->pending);
-    }
-    return h;
-}
-
+ * find what changed cost more than the rest of a commit (docs/performance.md);
+ * an unchanged fingerprint (exc_alarms_fingerprint, snapshot.h) skips it. */
 static void remember_servers(exc_state *st, const exc_model *m)
 {
     if (st->cap_srv < m->n_servers) {
@@ -1153,7 +1115,7 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
     }
     /* alarms: the records that changed (none when the fingerprint is the
      * last commit's) */
-    uint64_t afp = alarm_fingerprint(a);
+    uint64_t afp = exc_alarms_fingerprint(a);
     bool alarms_same = st->alarm_fp_ok && st->alarm_fp == afp;
     alarm_parts p;
     memset(&p, 0, sizeof p);
