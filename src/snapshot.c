@@ -275,9 +275,15 @@ static exc_snap_part *build_part(const exc_model *m, size_t k, const exc_alarms 
     return p;
 }
 
+/* Drop one reference; true when it was the last (the caller frees). */
+static bool last_ref(atomic_uint *refs)
+{
+    return atomic_fetch_sub(refs, 1) == 1;
+}
+
 static void part_free(exc_snap_part *p)
 {
-    if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+    if (!p || !last_ref(&p->refs))
         return;
     free(p->connectors);
     free(p->queues);
@@ -370,7 +376,7 @@ static exc_snap_alarmset *alarmset_build(const exc_alarms *a, uint64_t fp)
 
 static void alarmset_free(exc_snap_alarmset *as)
 {
-    if (!as || atomic_fetch_sub(&as->refs, 1) != 1)
+    if (!as || !last_ref(&as->refs))
         return;
     free(as->alarms);
     free(as->history);
@@ -439,7 +445,7 @@ exc_snapshot *exc_snapshot_ref(exc_snapshot *s)
 
 void exc_snapshot_free(exc_snapshot *s)
 {
-    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+    if (!s || !last_ref(&s->refs))
         return;
     for (size_t i = 0; i < s->n_servers; i++)
         part_free(s->parts[i]);
