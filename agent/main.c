@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -243,9 +244,9 @@ static int parse_options(int argc, char **argv, options *o)
         case 'L': {
             bool used;
             const char *next = optind < argc ? argv[optind] : NULL;
-            if (!exc_log_option(optarg, next, &used, why, sizeof why))
-                return strncmp(why, "cannot", 6) == 0 ? fail("%s", why)
-                                                      : usage_error("%s", why);
+            exc_logopt r = exc_log_option(optarg, next, &used, why, sizeof why);
+            if (r != EXC_LOGOPT_OK)
+                return r == EXC_LOGOPT_FAILED ? fail("%s", why) : usage_error("%s", why);
             if (used)
                 optind++;
             break;
@@ -308,6 +309,13 @@ static exc_engine *start(const options *o, exc_config *cfg, exc_kb *kb, char *wh
         snprintf(why, whylen, "cannot listen on %s", o->master);
         return NULL;
     }
+    /* SIGTERM handled from here on: the master may already answer for our
+     * first registrations, so a stop can come while the state loads or the
+     * tables register; it is then served by the run loop's first turn. */
+    if (!exc_signals_init()) {
+        snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
+        return NULL;
+    }
     if ((o->user || o->group) && !exc_drop_privileges(o->user, o->group, why, whylen))
         return NULL;
     /* the worker never takes a signal: it inherits a mask blocking them */
@@ -336,10 +344,6 @@ static exc_engine *start(const options *o, exc_config *cfg, exc_kb *kb, char *wh
         snprintf(why, whylen, "cannot register EXCHANGE-CONNECTOR-MIB");
         return NULL;
     }
-    if (!exc_signals_init()) {
-        snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
-        return NULL;
-    }
     return engine;
 }
 
@@ -356,6 +360,9 @@ int main(int argc, char **argv)
 {
     /* the agent never needs MIB files at run time */
     setenv("MIBS", "", 1);
+    /* a master that dies while we write to it must not kill us, even during
+     * registration (the signal set-up proper comes later) */
+    signal(SIGPIPE, SIG_IGN);
     options o = {.config = EXC_DEFAULT_CONFIG};
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)

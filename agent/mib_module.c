@@ -50,16 +50,23 @@ int exc_mib_init(void)
         &exc_server_table, &exc_connector_table, &exc_comport_table, &exc_claimant_table,
         &exc_queue_table,  &exc_kb_table,        &exc_alarm_table,   &exc_history_table,
     };
-    int rc = exc_scalars_register();
+    /* The scalars last: once exConnAgentVersion.0 answers through the
+     * master, every table and the sysORTable entry are registered too (a
+     * subagent registers one subtree at a time, each waiting for the
+     * master's Response), so a poll of it is a readiness check. */
+    int rc = SNMPERR_SUCCESS;
     for (size_t i = 0; rc == SNMPERR_SUCCESS && i < sizeof defs / sizeof defs[0]; i++)
         rc = exc_table_register(defs[i]);
+    if (rc == SNMPERR_SUCCESS &&
+        register_sysORTable(module_oid, OID_LENGTH(module_oid),
+                            "EXCHANGE-CONNECTOR-MIB: Exchange connector health (exconn)") == 0)
+        sysor_registered = true;
+    if (rc == SNMPERR_SUCCESS)
+        rc = exc_scalars_register();
     if (rc != SNMPERR_SUCCESS) {
         exc_mib_shutdown();
         return rc;
     }
-    if (register_sysORTable(module_oid, OID_LENGTH(module_oid),
-                            "EXCHANGE-CONNECTOR-MIB: Exchange connector health (exconn)") == 0)
-        sysor_registered = true;
     exc_mib_watch_master();
     return SNMPERR_SUCCESS;
 }

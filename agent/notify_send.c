@@ -7,17 +7,12 @@
 
 #include <poll.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "feed.h"
 #include "notify_flow.h"
+#include "util.h"
 
-/* RFC 2741 (agent/mibgroup/agentx/protocol.h is not installed) */
-#define AGENTX_VERSION_1 193
-#define AGENTX_MSG_NOTIFY 12
-
-/* the subagent's session to the master (libnetsnmpagent; no installed header) */
-extern netsnmp_session *main_session;
+#define AGENTX_MSG_NOTIFY 12   /* RFC 2741 */
 
 static const oid sysuptime_oid[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 static bool connected;
@@ -25,13 +20,13 @@ static exc_nflow flow;
 static unsigned session_gen;      /* a Response from an older session is ignored */
 static int64_t master_start_ms;   /* the master's start on our monotonic clock, 0 = unknown */
 static unsigned flush_alarm_id;   /* a pending one-shot flush, 0 = none */
+static unsigned retry_alarm_id;   /* a flush again after a failed write, 0 = none */
 static bool stopping;             /* SIGTERM: nothing new is written */
 
-static int64_t mono_ms(void)
+/* A subagent (Notify PDUs over AgentX), not the master itself. */
+static bool is_subagent(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE);
 }
 
 static void flush_alarm(unsigned int reg, void *arg);
@@ -42,6 +37,23 @@ static void schedule_flush(void)
 {
     if (!flush_alarm_id)
         flush_alarm_id = snmp_alarm_register(0, 0, flush_alarm, NULL);
+}
+
+/* A write that failed with the session still up (no Response will come to
+ * trigger the next flush): try again in a second.  A lost session is found
+ * by then, and its re-registration flushes anyway. */
+static void retry_alarm(unsigned int reg, void *arg)
+{
+    (void)reg;
+    (void)arg;
+    retry_alarm_id = 0;
+    schedule_flush();
+}
+
+static void schedule_retry(void)
+{
+    if (!retry_alarm_id)
+        retry_alarm_id = snmp_alarm_register(1, 0, retry_alarm, NULL);
 }
 
 static void acknowledge(uint64_t before)
@@ -55,6 +67,13 @@ typedef struct notify_req {
     unsigned gen;
 } notify_req;
 
+/* The request inside snmp_async_send.  When the transport's write fails
+ * there, Net-SNMP calls it back as SEND_FAILED *and* returns 0, so the
+ * caller, which must clean up after a 0 in every other case, owns it: the
+ * callback leaves it alone (freeing it in both places was a double free,
+ * an abort when the master died as a Notify was written). */
+static notify_req *sending;
+
 /* The master's Response to a Notify, or its timeout, or the session's end
  * (Net-SNMP calls every pending request back as timed out when it closes). */
 static int on_notify_response(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
@@ -62,6 +81,8 @@ static int on_notify_response(int op, netsnmp_session *sess, int reqid, netsnmp_
 {
     (void)sess;
     (void)reqid;
+    if (op == NETSNMP_CALLBACK_OP_SEND_FAILED && magic == sending)
+        return 1;   /* send_agentx sees the 0 and frees it */
     notify_req r = *(notify_req *)magic;
     free(magic);
     if (r.gen != session_gen)
@@ -73,7 +94,7 @@ static int on_notify_response(int op, netsnmp_session *sess, int reqid, netsnmp_
             snmp_log(LOG_ERR, "exconn: the master refused notification %llu (AgentX error %ld); "
                      "dropped\n", (unsigned long long)r.seq, pdu->errstat);
         exc_nflow_answered(&flow, r.seq, ok);
-        master_start_ms = mono_ms() - (int64_t)pdu->time * 10;
+        master_start_ms = exc_mono_ms() - (int64_t)pdu->time * 10;
     } else {
         exc_nflow_timed_out(&flow);
         DEBUGMSGTL((EXC_DEBUG_TOKEN "/notify", "notification %llu: no response\n",
@@ -82,20 +103,6 @@ static int on_notify_response(int op, netsnmp_session *sess, int reqid, netsnmp_
     acknowledge(before);
     schedule_flush();
     return 1;
-}
-
-static int session_fd(netsnmp_session *s)
-{
-    void *sp = s ? snmp_sess_pointer(s) : NULL;
-    netsnmp_transport *t = sp ? snmp_sess_transport(sp) : NULL;
-    return t ? t->sock : -1;
-}
-
-/* Writing now cannot block (a master that stopped reading). */
-static bool writable(netsnmp_session *s)
-{
-    struct pollfd p = {session_fd(s), POLLOUT, 0};
-    return p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
 }
 
 static bool send_agentx(netsnmp_variable_list *vars, uint64_t seq)
@@ -113,13 +120,16 @@ static bool send_agentx(netsnmp_variable_list *vars, uint64_t seq)
                           sizeof up);
     for (netsnmp_variable_list *v = vars; v; v = v->next_variable)
         snmp_pdu_add_variable(pdu, v->name, v->name_length, v->type, v->val.string, v->val_len);
-    pdu->version = AGENTX_VERSION_1;
+    pdu->version = EXC_AGENTX_VERSION_1;
     pdu->sessid = sess->sessid;
     pdu->reqid = snmp_get_next_reqid();
     pdu->msgid = snmp_get_next_msgid();
     r->seq = seq;
     r->gen = session_gen;
-    if (snmp_async_send(sess, pdu, on_notify_response, r) == 0) {
+    sending = r;
+    int sent = snmp_async_send(sess, pdu, on_notify_response, r);
+    sending = NULL;
+    if (sent == 0) {
         snmp_sess_perror("exconn: Notify", sess);
         snmp_free_pdu(pdu);
         free(r);
@@ -133,7 +143,7 @@ static bool send_agentx(netsnmp_variable_list *vars, uint64_t seq)
 static bool send_notification(const exc_snapshot *s, const exc_notice *n)
 {
     netsnmp_variable_list *vars = exc_notification_varbinds(s, n);
-    bool agentx = netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE);
+    bool agentx = is_subagent();
     bool ok = true;
     if (agentx)
         ok = main_session && send_agentx(vars, n->seq);
@@ -186,16 +196,18 @@ void exc_notify_flush(void)
     const exc_snapshot *s = exc_agent_snapshot();
     if (!connected || s->n_outbox == 0 || stopping)
         return;
-    bool agentx = netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE);
+    bool agentx = is_subagent();
     uint64_t before = flow.confirmed;
     for (size_t i = 0; i < s->n_outbox; i++) {
         const exc_notice *n = &s->outbox[i];
         if (n->seq <= flow.written || n->seq <= flow.confirmed)
             continue;
-        if (!exc_nflow_may_send(&flow, n->seq) || (agentx && !writable(main_session)))
+        if (!exc_nflow_may_send(&flow, n->seq) || (agentx && !exc_agentx_writable(main_session)))
             break;
-        if (!dispatch(s, n))
+        if (!dispatch(s, n)) {
+            schedule_retry();
             break;
+        }
     }
     acknowledge(before);
 }
@@ -228,7 +240,7 @@ void exc_notify_set_connected(bool c)
  * agent giving up on a master that stopped answering. */
 static bool master_closed(netsnmp_session *s)
 {
-    struct pollfd p = {session_fd(s), POLLIN | POLLRDHUP, 0};
+    struct pollfd p = {exc_agentx_fd(s), POLLIN | POLLRDHUP, 0};
     if (p.fd < 0)
         return true;
     return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
@@ -249,7 +261,7 @@ void exc_notify_master_back(netsnmp_session *s)
     (void)s;
     session_gen++;
     /* the Open's Response set the agent's sysUpTime to the master's */
-    int64_t start = mono_ms() - (int64_t)netsnmp_get_agent_uptime() * 10;
+    int64_t start = exc_mono_ms() - (int64_t)netsnmp_get_agent_uptime() * 10;
     bool same = master_start_ms != 0 && llabs(start - master_start_ms) < 1000;
     size_t unconfirmed = flow.n;
     uint64_t before = flow.confirmed;
@@ -274,6 +286,9 @@ void exc_notify_shutdown(void)
     if (flush_alarm_id)
         snmp_alarm_unregister(flush_alarm_id);
     flush_alarm_id = 0;
+    if (retry_alarm_id)
+        snmp_alarm_unregister(retry_alarm_id);
+    retry_alarm_id = 0;
     connected = false;
     stopping = false;
     session_gen++;

@@ -13,14 +13,26 @@
 #include "agent.h"
 
 #include <poll.h>
-#include <time.h>
 
-#define AGENTX_VERSION_1 193
+#include "util.h"
+
 #define AGENTX_MSG_CLOSE 2
 #define AGENTX_CLOSE_SHUTDOWN 5
 
-extern netsnmp_session *main_session;   /* libnetsnmpagent, no installed header */
 void agentx_unregister_callbacks(netsnmp_session *ss);
+
+int exc_agentx_fd(netsnmp_session *s)
+{
+    void *sp = s ? snmp_sess_pointer(s) : NULL;
+    netsnmp_transport *t = sp ? snmp_sess_transport(sp) : NULL;
+    return t ? t->sock : -1;
+}
+
+bool exc_agentx_writable(netsnmp_session *s)
+{
+    struct pollfd p = {exc_agentx_fd(s), POLLOUT, 0};
+    return p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+}
 
 static void no_op(unsigned int reg, void *arg)
 {
@@ -33,12 +45,9 @@ void exc_subagent_drain(int max_ms)
     exc_notify_stop_sending();
     struct timeval tick = {0, 20000};
     unsigned alarm = snmp_alarm_register_hr(tick, SA_REPEAT, no_op, NULL);
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = exc_mono_ms();
     for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-        if (!main_session || exc_notify_unconfirmed() == 0 || ms >= max_ms)
+        if (!main_session || exc_notify_unconfirmed() == 0 || exc_mono_ms() - t0 >= max_ms)
             break;
         agent_check_and_process(1);
     }
@@ -55,14 +64,9 @@ void exc_subagent_detach(void)
     if (s->securityModel != SNMP_DEFAULT_SECMODEL)
         snmp_alarm_unregister((unsigned)s->securityModel);   /* the ping alarm */
     remove_trap_session(s);
-    void *sp = snmp_sess_pointer(s);
-    netsnmp_transport *tr = sp ? snmp_sess_transport(sp) : NULL;
-    struct pollfd p = {tr ? tr->sock : -1, POLLOUT, 0};
-    netsnmp_pdu *pdu = p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT)
-                           ? snmp_pdu_create(AGENTX_MSG_CLOSE)
-                           : NULL;
+    netsnmp_pdu *pdu = exc_agentx_writable(s) ? snmp_pdu_create(AGENTX_MSG_CLOSE) : NULL;
     if (pdu) {
-        pdu->version = AGENTX_VERSION_1;
+        pdu->version = EXC_AGENTX_VERSION_1;
         pdu->sessid = s->sessid;
         pdu->errstat = AGENTX_CLOSE_SHUTDOWN;
         pdu->time = 0;

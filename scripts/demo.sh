@@ -63,13 +63,13 @@ snmp snmptable -Cb -Ci EXCHANGE-CONNECTOR-MIB::exConnServerTable
 heading "Connectors"
 snmp snmptable -Cb -Ci -Cw 200 EXCHANGE-CONNECTOR-MIB::exConnConnectorTable
 heading "COM ports and their claimants"
-snmp snmptable -Cb -Ci EXCHANGE-CONNECTOR-MIB::exConnComPortTable
+snmp snmptable -Ci EXCHANGE-CONNECTOR-MIB::exConnComPortTable   # no -Cb: it would cut the common "exConnComPortC"
 snmp snmptable -Cb -Ci EXCHANGE-CONNECTOR-MIB::exConnComClaimantTable
 heading "IMC and X.400 queues"
 snmp snmptable -Cb -Ci EXCHANGE-CONNECTOR-MIB::exConnQueueTable
 heading "Single values by name, as an NMS polls them"
 snmp snmpget 'EXCHANGE-CONNECTOR-MIB::exConnQueueMessages."EXCH01"."MTS-OUT"' \
-             'EXCHANGE-CONNECTOR-MIB::exConnConnectorState."EXCH01"."MS Mail Connector"' || true
+             'EXCHANGE-CONNECTOR-MIB::exConnConnectorState."EXCH01"."Internet Mail Service"' || true
 heading "Active alarms"
 snmp snmptable -Cb -Ci -Cw 250 EXCHANGE-CONNECTOR-MIB::exConnAlarmTable
 heading "Traps received by snmptrapd"

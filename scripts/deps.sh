@@ -14,6 +14,18 @@ packages=(
 # exconn-collect (collector/, issue 10): impacket for SMB/MS-RPC, pytest for its tests, and
 # Samba's smbd + tools for the stand-in Exchange host the tests run against
 packages+=(python3-impacket python3-pytest samba smbclient tdb-tools)
+# packaging and operations (issue 12): man pages (scdoc, man-db), the unit
+# check (systemd-analyze), the NMS integration files' tests against the real
+# tools (SNMPTT, snmp_exporter + its generator, promtool, check_snmp; the
+# Zabbix template generator and its LLD JavaScript: python3-yaml, node)
+packages+=(scdoc man-db systemd snmptt libnet-ip-perl prometheus-snmp-exporter prometheus
+           monitoring-plugins-standard python3-yaml nodejs)
+# the heavy packaging tests (ctest -L heavy), only when asked for:
+# EXCONN_HEAVY_TESTS=1 (dpkg-buildpackage, lintian; tests/packaging/heavy_*.sh)
+if [ "${EXCONN_HEAVY_TESTS:-}" = 1 ]; then
+  packages+=(debhelper dpkg-dev fakeroot lintian
+             postgresql zabbix-server-pgsql zabbix-frontend-php php-pgsql php-cli)
+fi
 # deps.sh --fuzz: also clang and its libFuzzer/sanitizer runtime (scripts/fuzz.sh)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)

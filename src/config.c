@@ -14,10 +14,10 @@ void exc_config_defaults(exc_config *c)
     memset(c, 0, sizeof *c);
     snprintf(c->agentx_address, sizeof c->agentx_address, "/var/agentx/master");
     c->ping_interval = 5;
-    snprintf(c->spool_dir, sizeof c->spool_dir, "/var/spool/exconn");
+    snprintf(c->spool_dir, sizeof c->spool_dir, "%s", EXC_DEFAULT_SPOOL_DIR);
     c->max_file_bytes = 16777216;
-    snprintf(c->state_dir, sizeof c->state_dir, "/var/lib/exconn");
-    snprintf(c->kb_dir, sizeof c->kb_dir, "/usr/share/exconn/kb");
+    snprintf(c->state_dir, sizeof c->state_dir, "%s", EXC_DEFAULT_STATE_DIR);
+    snprintf(c->kb_dir, sizeof c->kb_dir, "%s", EXC_DEFAULT_KB_DIR);
     c->stale_after = 900;
     c->max_clock_skew = 300;
     c->max_servers = 10000;

@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "exc_paths.h" /* EXC_DEFAULT_CONFIG and the other default paths */
 
-#define EXC_DEFAULT_CONFIG "/etc/exconn/exconn.xml"
 #define EXC_PATH_BUF 1024
 
 typedef struct exc_config {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "state.h"
 
 static bool writable_dir(const char *what, const char *dir, const char *as, char *why,
                          size_t whylen)
@@ -97,6 +98,13 @@ bool exc_config_check(const char *path, bool must_exist, exc_config *cfg, exc_kb
         snprintf(sub, sizeof sub, "%s/%s", cfg->spool_dir, subs[i]);
         if (lstat(sub, &st) == 0)
             ok = writable_dir("spool", sub, sub, why, whylen);
+    }
+    /* a damaged or orphaned state refuses to start: say so here too */
+    if (ok && access(cfg->state_dir, F_OK) == 0) {
+        exc_err serr = {0};
+        ok = exc_state_check(cfg->state_dir, &serr);   /* serr.msg names the file */
+        if (!ok)
+            snprintf(why, whylen, "%s", serr.msg);
     }
     if (!ok)
         exc_kb_free(kb);

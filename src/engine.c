@@ -179,6 +179,15 @@ static bool commit_and_publish(exc_engine *e)
     return true;
 }
 
+/* After a failed commit: when to try again.  The retry waits for the
+ * rescan; pending inotify wake-ups would otherwise spin the worker (and
+ * rewrite the state) while the disk is still full. */
+static int64_t retry_later(exc_engine *e)
+{
+    exc_spool_drain(&e->spool);
+    return exc_now_ms() + RESCAN_MS;
+}
+
 static void reject(exc_engine *e, const exc_spool_entry *f, const exc_err *err)
 {
     char reason[EXC_ERR_MSG + 32];
@@ -199,8 +208,12 @@ static void apply_report(exc_engine *e, const exc_spool_entry *f, int64_t now)
         reject(e, f, &err);
         return;
     }
+    /* A collection-status record names its server in r.status and changes
+     * nothing a rule looks at: no rule evaluation for it (r.server is ""). */
     char server[EXC_SERVER_BUF];
-    memcpy(server, r.server, sizeof server);
+    const int kind = r.kind;
+    const bool is_status = kind == EXC_REC_STATUS;
+    memcpy(server, is_status ? r.status.server : r.server, sizeof server);
     if (!exc_model_apply_report(&e->model, &r, now, &err)) {
         exc_report_free(&r);
         reject(e, f, &err);
@@ -209,10 +222,12 @@ static void apply_report(exc_engine *e, const exc_spool_entry *f, int64_t now)
     exc_report_free(&r);
     e->model.reports_accepted++;
     exc_journal_add(&e->journal, f, EXC_JRN_DELETE, NULL);
-    const exc_server *s = exc_model_find(&e->model, server);
+    const exc_server *s = is_status ? NULL : exc_model_find(&e->model, server);
     if (s)
         exc_rules_eval_server(&e->rules, &e->kb, &e->model, &e->alarms, s, now);
-    exc_log(LOG_INFO, "accepted report %s for %s", f->name, server);
+    exc_log(LOG_INFO, "accepted %s %s for %s",
+            is_status ? "collection status" : kind == EXC_REC_FORGET ? "forget record" : "report",
+            f->name, server);
 }
 
 static void apply_events(exc_engine *e, const exc_spool_entry *f, int64_t now)
@@ -315,10 +330,7 @@ static void *worker(void *arg)
          * twice, and nothing of it was published (it is, once committed). */
         if (e->uncommitted && !stop) {
             if (!commit_and_publish(e)) {
-                next_scan = exc_now_ms() + RESCAN_MS;
-                /* the retry waits for the rescan: pending inotify wake-ups
-                 * would otherwise spin this loop (and rewrite the state) */
-                exc_spool_drain(&e->spool);
+                next_scan = retry_later(e);
                 goto wait;
             }
         }
@@ -346,8 +358,7 @@ static void *worker(void *arg)
             e->alarms.n_outbox != outbox_before)
             changed = true;
         if (changed && !commit_and_publish(e) && !stop) {
-            next_scan = exc_now_ms() + RESCAN_MS;
-            exc_spool_drain(&e->spool);
+            next_scan = retry_later(e);
             goto wait;
         }
         if (stop) {

@@ -687,17 +687,10 @@ bool exc_events_parse_file(const char *path, size_t max_bytes, exc_event_batch *
         err = &local;
     exc_err_clear(err);
     exc_xml_init();
-    int fd = open(path, EXC_XML_INPUT_FLAGS);
-    if (fd < 0) {
-        exc_err_set(err, 0, "cannot open: %s", strerror(errno));
-        return false;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        exc_err_set(err, 0, "not a regular file");
-        close(fd);
+    int fd = exc_xml_open_input(path, &st, err);
+    if (fd < 0)
         return false;
-    }
     if (max_bytes > 0 && (uint64_t)st.st_size > max_bytes) {
         exc_err_set(err, 0, "file too large: %lld bytes, limit %zu", (long long)st.st_size,
                     max_bytes);

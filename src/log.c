@@ -123,7 +123,7 @@ static void add_sink(unsigned sink, int pri)
     configured = true;
 }
 
-bool exc_log_option(const char *opt, const char *next, bool *used, char *err, size_t errlen)
+exc_logopt exc_log_option(const char *opt, const char *next, bool *used, char *err, size_t errlen)
 {
     *used = false;
     char c = opt[0];
@@ -136,14 +136,14 @@ bool exc_log_option(const char *opt, const char *next, bool *used, char *err, si
         const char *p = rest ? rest : next;
         if (!p) {
             snprintf(err, errlen, "-L%c needs a priority", c);
-            return false;
+            return EXC_LOGOPT_USAGE;
         }
         char pbuf[16];
         snprintf(pbuf, sizeof pbuf, "%.*s", (int)strcspn(p, " "), p);
         pri = parse_priority(pbuf);
         if (pri < 0) {
             snprintf(err, errlen, "-L%c: bad priority \"%s\"", c, pbuf);
-            return false;
+            return EXC_LOGOPT_USAGE;
         }
         if (!rest)
             *used = true;
@@ -153,7 +153,7 @@ bool exc_log_option(const char *opt, const char *next, bool *used, char *err, si
             if (*used) {
                 snprintf(err, errlen, "-L%c: give priority and argument as \"-L%c PRI ARG\"",
                          (char)(c - 'a' + 'A'), (char)(c - 'a' + 'A'));
-                return false;
+                return EXC_LOGOPT_USAGE;
             }
             const char *sp = strchr(p, ' ');
             if (sp) {
@@ -164,14 +164,14 @@ bool exc_log_option(const char *opt, const char *next, bool *used, char *err, si
         }
     }
     switch (c) {
-    case 'e': add_sink(SINK_STDERR, pri); return true;
-    case 'o': add_sink(SINK_STDOUT, pri); return true;
-    case 'n': configured = true; sinks = 0; return true;
+    case 'e': add_sink(SINK_STDERR, pri); return EXC_LOGOPT_OK;
+    case 'o': add_sink(SINK_STDOUT, pri); return EXC_LOGOPT_OK;
+    case 'n': configured = true; sinks = 0; return EXC_LOGOPT_OK;
     case 'f': {
         const char *path = rest ? rest : next;
         if (!path || !*path) {
             snprintf(err, errlen, "-Lf needs a file name");
-            return false;
+            return EXC_LOGOPT_USAGE;
         }
         if (!rest)
             *used = true;
@@ -181,16 +181,16 @@ bool exc_log_option(const char *opt, const char *next, bool *used, char *err, si
         file_fp = open_log_file(file_path);
         if (!file_fp) {
             snprintf(err, errlen, "cannot open log file %s: %s", file_path, strerror(errno));
-            return false;
+            return EXC_LOGOPT_FAILED;
         }
         add_sink(SINK_FILE, pri);
-        return true;
+        return EXC_LOGOPT_OK;
     }
     case 's': {
         const char *fac = rest ? rest : next;
         if (!fac || !*fac) {
             snprintf(err, errlen, "-Ls needs a facility (e.g. daemon)");
-            return false;
+            return EXC_LOGOPT_USAGE;
         }
         if (!rest)
             *used = true;
@@ -198,14 +198,14 @@ bool exc_log_option(const char *opt, const char *next, bool *used, char *err, si
             if (strcasecmp(fac, facilities[i].name) == 0) {
                 syslog_facility = facilities[i].fac;
                 add_sink(SINK_SYSLOG, pri);
-                return true;
+                return EXC_LOGOPT_OK;
             }
         snprintf(err, errlen, "-Ls: unknown facility \"%s\"", fac);
-        return false;
+        return EXC_LOGOPT_USAGE;
     }
     default:
         snprintf(err, errlen, "unknown logging option -L%s", opt);
-        return false;
+        return EXC_LOGOPT_USAGE;
     }
 }
 

@@ -27,8 +27,11 @@ void exc_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2
 /* Parse one -L option argument (the text after "-L", e.g. "e", "f /tmp/x",
  * "s daemon", "S 5 daemon", "n").  next is the following argv word for the
  * forms that take one (f, s, F, S, E, O); *used is set when it was consumed.
- * Returns false with a message in err on a bad option. */
-bool exc_log_option(const char *opt, const char *next, bool *used, char *err, size_t errlen);
+ * On a bad option (a usage error) or a log file that cannot be opened (a
+ * run-time failure) err holds the message. */
+typedef enum { EXC_LOGOPT_OK = 0, EXC_LOGOPT_USAGE, EXC_LOGOPT_FAILED } exc_logopt;
+exc_logopt exc_log_option(const char *opt, const char *next, bool *used, char *err,
+                          size_t errlen);
 
 /* When no -L was given: stderr in the foreground, syslog(daemon) otherwise. */
 void exc_log_default(bool foreground);

@@ -763,21 +763,6 @@ static bool parse_report_root(rp *p)
     return rc == 0;
 }
 
-/* The collector's free-text error: cut at 255 octets (a character
- * boundary), controls (a multi-line exception text) turned into spaces. */
-static void copy_error(char dst[EXC_TEXT_BUF], const char *src)
-{
-    size_t n = exc_utf8_copy(dst, EXC_TEXT_BUF, src);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)dst[i];
-        if (c < 0x20 || c == 0x7f)
-            dst[i] = ' ';
-        else if (c == 0xc2 && i + 1 < n && (unsigned char)dst[i + 1] >= 0x80 &&
-                 (unsigned char)dst[i + 1] <= 0x9f)
-            dst[i] = dst[i + 1] = ' ';   /* C1, two octets, two spaces */
-    }
-}
-
 /* <collectionStatus schemaVersion server collected status error/> (contract A) */
 static bool parse_status_root(rp *p)
 {
@@ -793,7 +778,8 @@ static bool parse_status_root(rp *p)
               get_enum(p, line, "<collectionStatus>", "status", a.val[A_STATUS],
                        exc_collect_status_from, &p->r.status.status);
     if (ok && a.val[A_ERROR] != NULL)
-        copy_error(p->r.status.error, a.val[A_ERROR]);
+        /* cut at 255 octets; a multi-line exception text becomes one line */
+        exc_utf8_one_line(p->r.status.error, EXC_TEXT_BUF, a.val[A_ERROR]);
     return ok && no_children(p, "collectionStatus");
 }
 

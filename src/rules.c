@@ -70,14 +70,6 @@ static void sb_addf(sbuf *b, const char *fmt, ...)
         b->len = sizeof b->buf - 1;
 }
 
-/* One line of at most cap-1 octets, cut at a UTF-8 character boundary. */
-static void one_line(char *dst, size_t cap, const char *src)
-{
-    exc_utf8_copy(dst, cap, src);
-    for (char *p = dst; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-}
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
@@ -151,7 +143,7 @@ static void want(desired_set *ds, const exc_kb_article *art, const char *resourc
     desired *d = &ds->v[ds->n++];
     d->art = art;
     memcpy(d->resource, res, sizeof res);
-    one_line(d->desc, sizeof d->desc, desc);
+    exc_utf8_one_line(d->desc, sizeof d->desc, desc);
 }
 
 static void claimants_text(sbuf *b, const exc_comport *p)
@@ -701,7 +693,7 @@ void exc_rules_on_event(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mo
         sb_init(&b);
         event_text(&b, ev);
         char desc[EXC_TEXT_BUF];
-        one_line(desc, sizeof desc - strlen(suffix), b.buf);   /* the suffix always fits */
+        exc_utf8_one_line(desc, sizeof desc - strlen(suffix), b.buf);   /* the suffix always fits */
         strcat(desc, suffix);
 
         exc_alarm *al = exc_alarms_raise(a, art, art->notification, art->severity, server,

@@ -155,17 +155,7 @@ void exc_spool_drain(exc_spool *sp)
 
 int64_t exc_spool_next_ready(const exc_spool *sp) { return sp->next_ready_ms; }
 
-const char *exc_spool_bad_type(const exc_spool_entry *e)
-{
-    mode_t m = (mode_t)e->mode;
-    if (m == 0 || S_ISREG(m))
-        return NULL;
-    if (S_ISFIFO(m)) return "not a regular file: a FIFO";
-    if (S_ISLNK(m)) return "not a regular file: a symbolic link";
-    if (S_ISDIR(m)) return "not a regular file: a directory";
-    if (S_ISSOCK(m)) return "not a regular file: a socket";
-    return "not a regular file: a device";
-}
+const char *exc_spool_bad_type(const exc_spool_entry *e) { return exc_not_regular(e->mode); }
 
 /* Record the identity of a listed file; false when it is gone. */
 static bool identify(exc_spool_entry *e)
@@ -284,7 +274,7 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
         exc_spool_entry key;
         key.kind = sp->seen[i].kind;
         memcpy(key.name, sp->seen[i].name, sizeof key.name);
-        if (!missing && !bsearch(&key, *out, n, sizeof **out, cmp_entry))
+        if (!missing && (n == 0 || !bsearch(&key, *out, n, sizeof **out, cmp_entry)))
             seen_drop(sp, &sp->seen[i]);
     }
     int64_t now = exc_now_ms();
@@ -405,10 +395,7 @@ static bool write_reason(const char *dir, const char *reason, char *tmp, size_t 
     }
     char line[1024];
     /* one line, whatever the reason text holds (and cut at a UTF-8 boundary) */
-    size_t len = exc_utf8_copy(line, sizeof line - 1, reason);
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-            line[i] = ' ';
+    size_t len = exc_utf8_one_line(line, sizeof line - 1, reason);
     line[len++] = '\n';
     bool ok = exc_write_all(fd, line, len);
     int saved = errno;

@@ -173,17 +173,10 @@ static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
 {
     ckp_out *o = cookie;
     o->crc = crc32_update(o->crc, buf, len);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(o->fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            o->failed = true;
-            o->err = n < 0 ? errno : ENOSPC;
-            return -1;
-        }
-        done += (size_t)n;
+    if (!exc_write_all(o->fd, buf, len)) {
+        o->failed = true;
+        o->err = errno;
+        return -1;
     }
     return (ssize_t)len;
 }
@@ -362,38 +355,22 @@ static bool apply_entry(const char *path, char *buf, size_t len, exc_model *m, e
     return ok;
 }
 
-/* What a non-regular file is, for a message. */
-static const char *file_type(mode_t mode)
-{
-    if (S_ISDIR(mode)) return "a directory";
-    if (S_ISLNK(mode)) return "a symbolic link";
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISSOCK(mode)) return "a socket";
-    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-    return "not a regular file";
-}
-
-/* Open a file that may legitimately be absent: never blocking (a FIFO),
- * never through a symlink, and only a regular file.  Returns false (err
- * set) on a real error; *fp is NULL when the file does not exist. */
+/* Open a file that may legitimately be absent (exc_open_regular).  Returns
+ * false (err set) on a real error; *fp is NULL when the file does not
+ * exist. */
 static bool open_optional(const char *path, FILE **fp, exc_err *err)
 {
     *fp = NULL;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    unsigned bad;
+    int fd = exc_open_regular(path, &st, &bad);
     if (fd < 0) {
-        if (errno == ENOENT)
+        if (bad)
+            exc_err_set(err, 0, "%s: is %s, not a state file", path, exc_file_type(bad));
+        else if (errno == ENOENT)
             return true;
-        struct stat ls;
-        if (errno == ELOOP && lstat(path, &ls) == 0)
-            exc_err_set(err, 0, "%s: is %s, not a state file", path, file_type(ls.st_mode));
         else
             exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
-        return false;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        exc_err_set(err, 0, "%s: is %s, not a state file", path, file_type(st.st_mode));
-        close(fd);
         return false;
     }
     *fp = fdopen(fd, "r");

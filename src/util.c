@@ -149,6 +149,20 @@ void exc_format_iso8601(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+size_t exc_utf8_one_line(char *dst, size_t cap, const char *src)
+{
+    size_t n = exc_utf8_copy(dst, cap, src);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)dst[i];
+        if (c < 0x20 || c == 0x7f)
+            dst[i] = ' ';
+        else if (c == 0xc2 && i + 1 < n && (unsigned char)dst[i + 1] >= 0x80 &&
+                 (unsigned char)dst[i + 1] <= 0x9f)
+            dst[i] = dst[i + 1] = ' ';   /* C1: two octets, two spaces */
+    }
+    return n;
+}
+
 bool exc_has_control(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -226,6 +240,51 @@ void *exc_realloc(void *p, size_t size)
     if (r == NULL)
         oom();
     return r;
+}
+
+#define NOT_REGULAR "not a regular file: "
+
+/* One table for both forms: exc_file_type is the tail of exc_not_regular. */
+static const char *not_regular_text(mode_t m)
+{
+    if (S_ISFIFO(m)) return NOT_REGULAR "a FIFO";
+    if (S_ISLNK(m)) return NOT_REGULAR "a symbolic link";
+    if (S_ISDIR(m)) return NOT_REGULAR "a directory";
+    if (S_ISSOCK(m)) return NOT_REGULAR "a socket";
+    return NOT_REGULAR "a device";
+}
+
+const char *exc_file_type(unsigned mode)
+{
+    return not_regular_text((mode_t)mode) + sizeof NOT_REGULAR - 1;
+}
+
+const char *exc_not_regular(unsigned mode)
+{
+    mode_t m = (mode_t)mode;
+    return m == 0 || S_ISREG(m) ? NULL : not_regular_text(m);
+}
+
+int exc_open_regular(const char *path, struct stat *st, unsigned *bad_mode)
+{
+    *bad_mode = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int saved = errno;
+        struct stat ls;   /* ELOOP: a symlink; ENXIO: a socket */
+        if ((saved == ELOOP || saved == ENXIO) && lstat(path, &ls) == 0 && !S_ISREG(ls.st_mode))
+            *bad_mode = (unsigned)ls.st_mode;
+        errno = saved;
+        return -1;
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        int saved = errno;
+        *bad_mode = fstat(fd, st) == 0 ? (unsigned)st->st_mode : 0;
+        close(fd);
+        errno = *bad_mode ? EINVAL : saved;
+        return -1;
+    }
+    return fd;
 }
 
 bool exc_write_all(int fd, const void *buf, size_t len)

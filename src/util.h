@@ -27,6 +27,11 @@ bool exc_parse_iso8601(const char *s, int64_t *out);
 /* Format epoch seconds as "YYYY-MM-DDThh:mm:ssZ". */
 void exc_format_iso8601(int64_t t, char *buf, size_t len);
 
+/* exc_utf8_copy, then every control character (C0, DEL, C1 as UTF-8) turned
+ * into a space: free text that must stay one line (a description, a reason,
+ * a collector's error).  Returns the number of octets copied. */
+size_t exc_utf8_one_line(char *dst, size_t cap, const char *src);
+
 /* True when s holds a control character: C0, DEL or C1 (U+0080..U+009F). */
 bool exc_has_control(const char *s);
 
@@ -52,6 +57,23 @@ int64_t exc_mono_ms(void);
 char *exc_strdup(const char *s);
 void *exc_calloc(size_t n, size_t size);
 void *exc_realloc(void *p, size_t size);
+
+/* "a FIFO", "a directory", "a socket", "a symbolic link", "a device" for a
+ * file mode that is not a regular file's (for messages; undefined for a
+ * regular file). */
+const char *exc_file_type(unsigned mode);
+
+/* "not a regular file: a FIFO" (...) for a mode that is not a regular
+ * file's; NULL for a regular file or an unknown mode (0). */
+const char *exc_not_regular(unsigned mode);
+
+/* Open a file that is read but not trusted -- a spool file, the state:
+ * O_RDONLY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC (never blocking on a FIFO
+ * swapped in, never through a symlink), then fstat: only a regular file.
+ * The fd (*st its fstat), or -1: *bad_mode the file's mode when it exists
+ * but is not a regular file, else 0 with errno from open (ENOENT...). */
+struct stat;
+int exc_open_regular(const char *path, struct stat *st, unsigned *bad_mode);
 
 /* Write all of buf to fd (EINTR retried).  False with errno set on failure;
  * a short write that makes no progress (a full disk) sets ENOSPC rather than

@@ -189,32 +189,15 @@ static int check_prolog(prolog_src *p, exc_err *err)
     return 0;
 }
 
-static const char *non_regular(mode_t m)
-{
-    if (S_ISFIFO(m)) return "not a regular file: a FIFO";
-    if (S_ISDIR(m)) return "not a regular file: a directory";
-    if (S_ISSOCK(m)) return "not a regular file: a socket";
-    if (S_ISLNK(m)) return "not a regular file: a symbolic link";
-    return "not a regular file: a device";
-}
-
 int exc_xml_open_input(const char *path, struct stat *st, exc_err *err)
 {
-    int fd = open(path, EXC_XML_INPUT_FLAGS);
+    unsigned bad;
+    int fd = exc_open_regular(path, st, &bad);
     if (fd < 0) {
-        struct stat ls;
-        if ((errno == ELOOP || errno == ENXIO) && lstat(path, &ls) == 0 && !S_ISREG(ls.st_mode))
-            exc_err_set(err, 0, "%s", non_regular(ls.st_mode));   /* symlink, socket */
+        if (bad)
+            exc_err_set(err, 0, "%s", exc_not_regular(bad));
         else
             exc_err_set(err, 0, "cannot open: %s", strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, st) != 0)
-        st->st_mode = 0;
-    if (!S_ISREG(st->st_mode)) {
-        exc_err_set(err, 0, "%s", non_regular(st->st_mode));
-        close(fd);
-        return -1;
     }
     return fd;
 }

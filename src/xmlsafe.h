@@ -11,8 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <fcntl.h>
-
 #include <libxml/xmlreader.h>
 
 #include "err.h"
@@ -30,15 +28,9 @@ typedef struct exc_xml {
  * installs the refusing external-entity loader. */
 void exc_xml_init(void);
 
-/* How every untrusted input file is opened: never blocking (a FIFO swapped
- * in for a file after the spool was listed), never through a symlink; the
- * caller then refuses anything fstat does not call a regular file. */
-#define EXC_XML_INPUT_FLAGS (O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
-
-/* Open an untrusted input file with EXC_XML_INPUT_FLAGS and check with
- * fstat that it is a regular file: its fd, or -1 with err set ("not a
- * regular file: a FIFO", "a symbolic link", "cannot open: ..."). *st gets
- * its fstat. */
+/* Open an untrusted input file (exc_open_regular: never blocking, never
+ * through a symlink, a regular file only): its fd, or -1 with err set ("not
+ * a regular file: a FIFO", "cannot open: ..."). *st gets its fstat. */
 struct stat;
 int exc_xml_open_input(const char *path, struct stat *st, exc_err *err);
 

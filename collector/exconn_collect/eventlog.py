@@ -87,9 +87,14 @@ class EventLog:
         count = even.hElfrNumberOfRecords(self.dce, h)["NumberOfRecords"]
         return oldest, count
 
-    def read(self, h, first, limit):
-        """Records from FIRST on, forward, at most about LIMIT of them."""
-        out, flags, size = [], even.EVENTLOG_SEEK_READ | even.EVENTLOG_FORWARDS_READ, 0x10000
+    def read(self, h, first, limit, size=0x2000):
+        """Records from FIRST on, forward, at most about LIMIT of them.
+
+        SIZE is small on purpose: the reply's buffer is as long as asked for
+        whatever it holds, and impacket unpacks it one Python object per
+        octet (a 64 KiB read cost about 3 MB and most of a poll's CPU); it
+        grows when one record does not fit (STATUS_BUFFER_TOO_SMALL)."""
+        out, flags = [], even.EVENTLOG_SEEK_READ | even.EVENTLOG_FORWARDS_READ
         offset = first
         while len(out) < limit:
             try:
@@ -114,5 +119,5 @@ class EventLog:
 
     def record_time(self, h, number):
         """TimeGenerated of record NUMBER, or None when there is none."""
-        recs = self.read(h, number, 1)
+        recs = self.read(h, number, 1, size=0x800)
         return recs[0]["time"] if recs and recs[0]["record"] == number else None

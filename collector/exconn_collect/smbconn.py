@@ -3,6 +3,7 @@ classification of failures into contract A's collection statuses."""
 import socket
 
 from impacket import nt_errors, smb
+from impacket.nmb import NetBIOSError, NetBIOSTimeout
 from impacket.smbconnection import SMBConnection, SessionError
 from impacket.dcerpc.v5 import transport
 from impacket.dcerpc.v5.rpcrt import DCERPCException
@@ -63,8 +64,11 @@ def classify(exc, secret=""):
         status = ("accessDenied" if code in (WIN32_ACCESS_DENIED, 0xC0000022)
                   else "protocolError")
         text = str(exc)
-    elif isinstance(exc, (socket.timeout, TimeoutError)):
+    elif isinstance(exc, (socket.timeout, TimeoutError, NetBIOSTimeout)):
+        # a host that accepts and never answers (impacket's NetBIOS layer times out)
         status, text = "unreachable", "timed out"
+    elif isinstance(exc, NetBIOSError) and not isinstance(exc, SessionError):
+        status, text = "unreachable", str(exc)
     elif isinstance(exc, (ConnectionError, OSError)):
         # impacket wraps the socket error: OSError('Connection error (h:p)', <the error>)
         inner = next((a for a in exc.args if isinstance(a, OSError)), exc)

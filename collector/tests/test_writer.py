@@ -160,5 +160,7 @@ def test_failures_are_classified_without_the_password():
     e = OSError("Connection error (h:1)", ConnectionRefusedError(111, "Connection refused"))
     assert smbconn.classify(e) == ("unreachable", "Connection refused")
     assert smbconn.classify(TimeoutError("timed out")) == ("unreachable", "timed out")
+    from impacket.nmb import NetBIOSTimeout   # a blackholed host, as impacket reports it
+    assert smbconn.classify(NetBIOSTimeout()) == ("unreachable", "timed out")
     assert smbconn.classify(ValueError("bad pw-123 reply"), "pw-123") == \
         ("unknown", "ValueError: bad *** reply")

@@ -10,10 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_faults.sh"
 
-# Under ASan: a full stack for Net-SNMP's leak on a reset connection
-# (tests/lsan.supp names it by netsnmp_transport_recv, which the fast
-# unwinder does not reach)
-[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=0
 write_config
 start_snmptrapd
 start_snmpd

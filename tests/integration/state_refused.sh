@@ -26,6 +26,12 @@ refused() {
     grep -Eq -- "$2" "$T/refused.err" ||
         fail "$1: expected /$2/, got: $(cat "$T/refused.err")"
     log "$1: $(cat "$T/refused.err")"
+    # --check-config says the same, exit 1
+    rc=0
+    "$EXCONN_AGENT" --check-config -c "$CONFIG" > "$T/check.out" 2>&1 || rc=$?
+    [ "$rc" -eq 1 ] || fail "$1: --check-config exited $rc"
+    grep -Eq -- "$2" "$T/check.out" ||
+        fail "$1: --check-config: expected /$2/, got: $(cat "$T/check.out")"
 }
 
 # one byte changed, the size unchanged

@@ -322,7 +322,7 @@ static void test_non_regular(void)
     exc_event_batch b;
     exc_err_clear(&err);
     CU_ASSERT_FALSE(exc_events_parse_file(e.path, 0, &b, &err));
-    CU_ASSERT_STRING_EQUAL(err.msg, "not a regular file");
+    CU_ASSERT_STRING_EQUAL(err.msg, "not a regular file: a FIFO");
     CU_ASSERT_TRUE(exc_mono_ms() - t0 < 5000);
     /* a symlink swapped in: not followed */
     CU_ASSERT_FATAL(unlink(e.path) == 0 && symlink("/etc/passwd", e.path) == 0);
