@@ -24,10 +24,12 @@ typedef struct exc_table {
     size_t n_rows;
     oid *pool;
     const exc_snapshot *loaded;   /* the snapshot the rows point into; NULL = stale */
-    /* per server of the loaded snapshot: its stamp and first row (repoint) */
+    /* per server of the loaded snapshot (repoint): the stamp and the
+     * generation of its part (which together name the part), its first
+     * row and row count */
     size_t n_srv;
-    uint64_t *stamps;
-    size_t *firsts;
+    uint64_t *stamps, *built;
+    size_t *firsts, *counts;
 } exc_table;
 
 static exc_table tables[MAX_TABLES];
@@ -40,11 +42,13 @@ static void drop_rows(exc_table *t)
     free(t->rows);
     free(t->pool);
     free(t->stamps);
+    free(t->built);
     free(t->firsts);
+    free(t->counts);
     t->rows = NULL;
     t->pool = NULL;
-    t->stamps = NULL;
-    t->firsts = NULL;
+    t->stamps = t->built = NULL;
+    t->firsts = t->counts = NULL;
     t->n_rows = t->n_srv = 0;
     t->loaded = NULL;
 }
@@ -66,59 +70,83 @@ static size_t server_span(const exc_table *t, const exc_snapshot *s, size_t i, s
     return exc_snapshot_rows_of(s, i, t->def->which, first);
 }
 
-/* Remember each server's stamp and first row (after a full load). */
+/* Row j of part p in this table, and how many the part has. */
+static const void *part_row(const exc_table *t, const exc_snap_part *p, size_t j)
+{
+    if (t->def->layout == EXC_TBL_SERVERS)
+        return &p->server;
+    switch (t->def->which) {
+    case EXC_SNAP_CONNECTORS: return &p->connectors[j];
+    case EXC_SNAP_QUEUES: return &p->queues[j];
+    case EXC_SNAP_COMPORTS: return &p->comports[j];
+    default: return &p->claimants[j];
+    }
+}
+
+static size_t part_rows(const exc_table *t, const exc_snap_part *p)
+{
+    if (t->def->layout == EXC_TBL_SERVERS)
+        return 1;
+    switch (t->def->which) {
+    case EXC_SNAP_CONNECTORS: return p->n_connectors;
+    case EXC_SNAP_QUEUES: return p->n_queues;
+    case EXC_SNAP_COMPORTS: return p->n_comports;
+    default: return p->n_claimants;
+    }
+}
+
+/* Remember each server's part and rows (after a full load). */
 static int remember_servers(exc_table *t, const exc_snapshot *s)
 {
     if (t->def->layout == EXC_TBL_WHOLE || s->n_servers == 0)
         return 0;
-    t->stamps = malloc(s->n_servers * sizeof *t->stamps);
-    t->firsts = malloc(s->n_servers * sizeof *t->firsts);
-    if (!t->stamps || !t->firsts)
+    size_t n = s->n_servers;
+    t->stamps = malloc(n * sizeof *t->stamps);
+    t->built = malloc(n * sizeof *t->built);
+    t->firsts = malloc(n * sizeof *t->firsts);
+    t->counts = malloc(n * sizeof *t->counts);
+    if (!t->stamps || !t->built || !t->firsts || !t->counts)
         return -1;
-    for (size_t i = 0; i < s->n_servers; i++) {
-        t->stamps[i] = s->servers[i]->stamp;
-        server_span(t, s, i, &t->firsts[i]);
+    for (size_t i = 0; i < n; i++) {
+        t->stamps[i] = s->stamps[i];
+        t->built[i] = s->parts[i]->built;
+        t->counts[i] = server_span(t, s, i, &t->firsts[i]);
     }
-    t->n_srv = s->n_servers;
+    t->n_srv = n;
     return 0;
 }
 
-/* Performance (issue 14): a new snapshot usually differs from the loaded
- * one in the contents of a few servers' rows, not in their keys.  When every
- * server and row is where it was (same servers, same first rows) the rows
- * are only repointed into the new snapshot -- a store per row, no container
- * operation, no sort -- and the rows of servers whose stamp moved get their
- * index encoded again and compared; any difference (a queue renamed, a
- * server replaced) falls back to a full load.  Contents are read from the
- * snapshot at each GET, so a repointed row answers the new values. */
+/* Performance (issue 14): a new snapshot usually shares all but a few
+ * servers' parts with the loaded one.  A part is named by its server's
+ * stamp and the generation that built it: where both are the ones loaded,
+ * it is the very part the rows already point into (alive: the new snapshot
+ * holds it), so nothing is done for that server -- one comparison per
+ * server, no walk of the rows.  The rows of a new part are pointed at it
+ * and their index encoded again and compared; any difference (a row more
+ * or less, a queue renamed, a server replaced, the servers not the same)
+ * falls back to a full load.  Contents are read from the snapshot at each
+ * GET, so a repointed row answers the new values. */
 static bool repoint_rows(exc_table *t, const exc_snapshot *s)
 {
     if (t->def->layout == EXC_TBL_WHOLE || !t->rows || s->n_servers != t->n_srv)
         return false;
-    size_t n = 0, stride = 0;
-    const char *base = t->def->rows(s, &n, &stride);
-    if (n != t->n_rows)
-        return false;
-    for (size_t i = 0; i < s->n_servers; i++) {
-        size_t first;
-        server_span(t, s, i, &first);
-        if (first != t->firsts[i])
-            return false;
-    }
-    for (size_t j = 0; j < n; j++)
-        t->rows[j].data = row_at(t, base, stride, j);
     oid scratch[MAX_OID_LEN];
     for (size_t i = 0; i < s->n_servers; i++) {
-        if (s->servers[i]->stamp == t->stamps[i])
+        const exc_snap_part *p = s->parts[i];
+        if (s->stamps[i] == t->stamps[i] && p->built == t->built[i])
             continue;
-        size_t first, count = server_span(t, s, i, &first);
-        for (size_t j = first; j < first + count; j++) {
-            const exc_row *r = &t->rows[j];
+        size_t count = part_rows(t, p);
+        if (count != t->counts[i])
+            return false;
+        for (size_t j = 0; j < count; j++) {
+            exc_row *r = &t->rows[t->firsts[i] + j];
+            r->data = part_row(t, p, j);
             size_t len = t->def->index(r->data, scratch, MAX_OID_LEN);
             if (len != r->idx.len || memcmp(scratch, r->idx.oids, len * sizeof *scratch) != 0)
                 return false;
         }
-        t->stamps[i] = s->servers[i]->stamp;
+        t->stamps[i] = s->stamps[i];
+        t->built[i] = p->built;
     }
     t->loaded = s;
     return true;

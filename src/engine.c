@@ -91,7 +91,11 @@ static void note_health(exc_engine *e, exc_snapshot *s, int64_t now)
             if (mc->health != 0)
                 mc->last_change_ms = c->last_change_ms = now;
             mc->health = c->health;
-            exc_model_touch(&e->model, sv);   /* saved fields changed */
+            /* saved fields changed; the part (this snapshot's alone, not
+             * shared yet) now shows the model as it is: it takes the new
+             * stamp, so the next snapshot can share it */
+            exc_model_touch(&e->model, sv);
+            p->server.stamp = s->stamps[i] = sv->stamp;
         }
     }
 }
@@ -128,11 +132,13 @@ static void hand_over(exc_engine *e, exc_snapshot *s)
 /* Performance: a commit appends what changed to the state journal (one
  * fdatasync); the whole state is rewritten only when the journal is folded
  * (state.c), which the idle worker does (checkpoint below). */
-static bool commit(exc_engine *e)
+static bool commit(exc_engine *e, const exc_snapshot *s)
 {
     exc_err err = {0};
     e->last_commit_ms = exc_mono_ms();
-    if (!exc_state_commit(&e->state, &e->model, &e->alarms, &e->journal, &err)) {
+    /* the snapshot just built from these alarms has their fingerprint */
+    uint64_t fp = s ? s->aset->fp : exc_alarms_fingerprint(&e->alarms);
+    if (!exc_state_commit_fp(&e->state, &e->model, &e->alarms, fp, &e->journal, &err)) {
         exc_log(LOG_ERR, "state: %s (nothing published until a retry succeeds)", err.msg);
         e->uncommitted = true;
         return false;
@@ -170,7 +176,7 @@ static void finish_journal(exc_engine *e)
 static bool commit_and_publish(exc_engine *e)
 {
     exc_snapshot *s = build(e);
-    if (!commit(e)) {
+    if (!commit(e, s)) {
         exc_snapshot_free(s);
         return false;
     }
@@ -363,7 +369,7 @@ static void *worker(void *arg)
         }
         if (stop) {
             if (e->uncommitted) {
-                if (commit(e))   /* a last try: otherwise the files are applied again */
+                if (commit(e, NULL))   /* a last try: otherwise the files are applied again */
                     finish_journal(e);
             } else if (exc_state_pending(&e->state)) {
                 checkpoint(e);   /* leave one file behind, the journal folded */

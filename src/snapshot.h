@@ -126,6 +126,8 @@ typedef struct exc_snapshot {
      * point into the parts */
     size_t n_servers;       exc_snap_server **servers;
     exc_snap_part **parts;              /* parts[i] holds servers[i] */
+    uint64_t *stamps;                   /* stamps[i]: servers[i]->stamp, contiguous */
+    unsigned stall_samples;             /* the queue states were derived with */
     exc_snap_first *first;              /* first[i]: servers[i]'s first rows */
     size_t n_connectors;    exc_snap_connector **connectors;
     size_t n_comports;      exc_snap_comport **comports;
@@ -149,6 +151,9 @@ exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const 
 /* A fingerprint of the alarm state: equal = unchanged, but for a 64-bit
  * collision (see snapshot.c). */
 uint64_t exc_alarms_fingerprint(const exc_alarms *a);
+/* A hash of one alarm record as it is in memory (the state journal tells
+ * changed records by it). */
+uint64_t exc_alarm_hash(const exc_alarm *al);
 
 /* Another reference; exc_snapshot_free drops one (frees with the last). */
 exc_snapshot *exc_snapshot_ref(exc_snapshot *s);

@@ -69,6 +69,9 @@ void exc_state_close(exc_state *st);
  * checkpoint file was replaced or removed, or the journal is big enough. */
 bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
                       const exc_journal *j, exc_err *err);
+/* The same, given exc_alarms_fingerprint(a) (the snapshot just built has it). */
+bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
+                         uint64_t alarm_fp, const exc_journal *j, exc_err *err);
 /* Write a checkpoint now and start an empty journal. */
 bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a,
                           const exc_journal *j, exc_err *err);
