@@ -23,6 +23,11 @@
 #define CHECKPOINT_IDLE_MS 1000  /* fold the state journal after this long idle */
 #define RESCAN_MS 2000           /* safety-net rescan when inotify is quiet */
 #define RESCAN_NO_INOTIFY_MS 500
+/* Performance (issue 14): files arriving one after another (a collector
+ * polling an estate) are scanned and committed together: a scan within this
+ * long of the last one waits for the rest of it (docs/performance.md).
+ * Files stay in the spool meanwhile; nothing else is delayed. */
+#define COALESCE_MS 50
 
 struct exc_engine {
     exc_config cfg;
@@ -37,6 +42,8 @@ struct exc_engine {
      * alarms, counters, outbox -- is neither published nor built on until
      * a retry commits it (issue 9.3). */
     bool uncommitted;
+    bool batch_full;             /* the last scan took BATCH_MAX files */
+    int64_t last_scan_ms;        /* monotonic; COALESCE_MS */
     exc_rules_cfg rules;
     uint64_t generation;
 
@@ -74,11 +81,15 @@ static void poke(int fd)
  * note a change in the model (committed with the rest) and in the snapshot.
  * A connector's first health (new row, or just loaded: 0) is no change.
  * The snapshot lists connectors in the model's order (server, then name). */
-static void note_health(exc_engine *e, exc_snapshot *s, int64_t now)
+static void note_health(exc_engine *e, exc_snapshot *s, const exc_snapshot *prev, int64_t now)
 {
     /* Only parts built for this snapshot can differ: a shared one is of an
-     * unchanged server with unchanged alarms (and is never written). */
+     * unchanged server with unchanged alarms (and is never written).  One
+     * where prev has it is told by its pointer, without reading the part. */
+    size_t n_prev = prev ? prev->n_servers : 0;
     for (size_t i = 0; i < e->model.n_servers && i < s->n_servers; i++) {
+        if (i < n_prev && s->parts[i] == prev->parts[i])
+            continue;
         exc_server *sv = e->model.servers[i];
         exc_snap_part *p = s->parts[i];
         if (p->built != s->generation)
@@ -111,7 +122,7 @@ static exc_snapshot *build(exc_engine *e)
     exc_snapshot_free(stale);
     exc_snapshot *s = exc_snapshot_build_from(e->last, &e->model, &e->alarms, &e->kb,
                                               ++e->generation);
-    note_health(e, s, exc_now_ms());
+    note_health(e, s, e->last, exc_now_ms());
     exc_snapshot_free(e->last);
     e->last = exc_snapshot_ref(s);
     return s;
@@ -309,6 +320,22 @@ static void handle_reload(exc_engine *e)
     exc_log(LOG_NOTICE, "reloaded: %zu KB article(s)", e->kb.n);
 }
 
+/* A scan due within COALESCE_MS of the last one waits for the rest of it
+ * (*next_scan moved there; the wake-ups meanwhile drained, the scan lists
+ * the directory anyway), unless the last scan filled a batch.  Relative to
+ * the last scan, not commit: acks and ticks committing cannot starve it. */
+static bool coalescing(exc_engine *e, int64_t *next_scan)
+{
+    int64_t left = e->last_scan_ms + COALESCE_MS - exc_mono_ms();
+    if (left <= 0 || e->batch_full) {
+        e->last_scan_ms = exc_mono_ms();
+        return false;
+    }
+    exc_spool_drain(&e->spool);
+    *next_scan = exc_now_ms() + left;
+    return true;
+}
+
 static void *worker(void *arg)
 {
     exc_engine *e = arg;
@@ -340,11 +367,12 @@ static void *worker(void *arg)
                 goto wait;
             }
         }
-        if (!stop && exc_now_ms() >= next_scan) {
+        if (!stop && exc_now_ms() >= next_scan && !coalescing(e, &next_scan)) {
             exc_spool_drain(&e->spool);
             size_t taken = ingest(e);
             if (taken > 0)
                 changed = true;
+            e->batch_full = taken == BATCH_MAX;
             if (taken == BATCH_MAX)
                 next_scan = 0;   /* commit this batch, then take the next at once */
             else

@@ -75,6 +75,8 @@ typedef struct exc_model {
     size_t n_servers, cap_servers;
     uint64_t stamp_seq;                   /* last exc_server.stamp handed out */
     exc_server **servers;                 /* sorted by name (strcmp, names upper-case) */
+    exc_server **index;                   /* hash index of servers (model.c), index_cap slots */
+    size_t index_cap;
     unsigned stall_samples;
     /* Admission (exc_model_configure; exc_model_init: no clock check, no limits) */
     int64_t max_clock_skew;               /* s; times later than now + this are
