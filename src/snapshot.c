@@ -23,11 +23,9 @@ static int sev_rank(int sev)
 
 /* A fingerprint of the raw alarm state, to tell "nothing changed" cheaply
  * (issue 14: the state journal and the snapshot's alarm arrays): the
- * active alarms, hold-down windows and match counts byte by byte; history
- * and outbox records are never changed once added, so their bounds do.  A
- * false "changed" (padding, bytes after a string's end) only costs the
- * full comparison; an equal fingerprint of different states would need a
- * 64-bit collision. */
+ * active alarms, hold-down windows and match counts field by field; history
+ * and outbox records are never changed once added, so their bounds do.  An
+ * equal fingerprint of different states would need a 64-bit collision. */
 static uint64_t fp_lane(uint64_t h, uint64_t v)
 {
     h = (h ^ v) * 0x100000001B3ull;
@@ -58,6 +56,34 @@ static uint64_t fp_bytes(uint64_t h, const void *data, size_t n)
     return fp_lane(fp_lane(fp_lane(l[0], l[1]), l[2]), l[3]);
 }
 
+/* Field by field, strings up to their end: the arrays the alarm code grows
+ * with realloc leave octets no field owns (padding, past a string's end)
+ * uninitialised, which a fingerprint must not read (valgrind_agent). */
+static uint64_t fp_str(uint64_t h, const char *str)
+{
+    return fp_bytes(h, str, strlen(str) + 1);
+}
+
+static uint64_t fp_notice(uint64_t h, const exc_notice *n)
+{
+    h = fp_lane(fp_lane(fp_lane(h, n->seq), (uint64_t)n->notification), n->alarm);
+    h = fp_lane(fp_str(h, n->article), (uint64_t)n->severity);
+    h = fp_str(fp_str(h, n->server), n->resource);
+    return fp_str(fp_str(h, n->description), n->url);
+}
+
+uint64_t exc_alarm_hash(const exc_alarm *al)
+{
+    uint64_t h = fp_lane(0xCBF29CE484222325ull, al->index);
+    h = fp_lane(fp_lane(fp_str(h, al->article), (uint64_t)al->severity),
+                (uint64_t)al->notification);
+    h = fp_str(fp_str(fp_str(h, al->server), al->resource), al->description);
+    h = fp_lane(fp_lane(h, (uint64_t)al->raised_ms), (uint64_t)al->last_seen_ms);
+    h = fp_lane(fp_lane(h, al->count), (uint64_t)al->last_event_time);
+    h = fp_lane(fp_lane(h, (uint64_t)al->last_event_rx_ms), al->raise_notified);
+    return fp_str(h, al->url);
+}
+
 uint64_t exc_alarms_fingerprint(const exc_alarms *a)
 {
     uint64_t h = 0xCBF29CE484222325ull;
@@ -66,55 +92,62 @@ uint64_t exc_alarms_fingerprint(const exc_alarms *a)
                           a->n_history ? a->history[0].index : 0, a->n_outbox,
                           a->n_outbox ? a->outbox[0].seq : 0, a->n_matches, a->n_holddown};
     h = fp_bytes(h, scalars, sizeof scalars);
-    if (a->n_active)
-        h = fp_bytes(h, a->active, a->n_active * sizeof *a->active);
-    if (a->n_matches)
-        h = fp_bytes(h, a->matches, a->n_matches * sizeof *a->matches);
+    for (size_t i = 0; i < a->n_active; i++)
+        h = fp_lane(h, exc_alarm_hash(&a->active[i]));
+    for (size_t i = 0; i < a->n_matches; i++)
+        h = fp_lane(fp_str(h, a->matches[i].article), a->matches[i].count);
     for (size_t i = 0; i < a->n_holddown; i++) {
         const exc_holddown *d = &a->holddown[i];
-        h = fp_bytes(h, d, sizeof *d);
-        if (d->n_pending)
-            h = fp_bytes(h, d->pending, d->n_pending * sizeof *d->pending);
+        h = fp_str(fp_str(fp_str(h, d->article), d->server), d->resource);
+        h = fp_lane(fp_lane(h, (uint64_t)d->last_sent_ms), d->n_pending);
+        for (size_t k = 0; k < d->n_pending; k++) {
+            const exc_deferred *x = &d->pending[k];
+            h = fp_lane(fp_lane(fp_lane(h, x->alarm), (uint64_t)x->transition),
+                        x->raise_notified);
+            h = fp_notice(h, &x->notice);
+        }
     }
     return h;
 }
 
-uint64_t exc_alarm_hash(const exc_alarm *al)
+/* Binary search of name among n entries sorted by strcmp, name_of(ctx, i)
+ * giving entry i's name: its position, -1 if absent. */
+static ptrdiff_t find_sorted(const void *ctx, size_t n,
+                             const char *(*name_of)(const void *, size_t), const char *name)
 {
-    return fp_bytes(0xCBF29CE484222325ull, al, sizeof *al);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int r = strcmp(name, name_of(ctx, mid));
+        if (r == 0)
+            return (ptrdiff_t)mid;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static const char *server_name_at(const void *m, size_t i)
+{
+    return ((const exc_model *)m)->servers[i]->name;
+}
+
+static const char *connector_name_at(const void *p, size_t i)
+{
+    return ((const exc_snap_part *)p)->connectors[i].c.name;
 }
 
 /* A server's position in the model (sorted by name), -1 if absent. */
 static ptrdiff_t model_index(const exc_model *m, const char *name)
 {
-    size_t lo = 0, hi = m->n_servers;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int r = strcmp(name, m->servers[mid]->name);
-        if (r == 0)
-            return (ptrdiff_t)mid;
-        if (r < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return -1;
+    return find_sorted(m, m->n_servers, server_name_at, name);
 }
 
 static ptrdiff_t part_connector(const exc_snap_part *p, const char *name)
 {
-    size_t lo = 0, hi = p->n_connectors;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int r = strcmp(name, p->connectors[mid].c.name);
-        if (r == 0)
-            return (ptrdiff_t)mid;
-        if (r < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return -1;
+    return find_sorted(p, p->n_connectors, connector_name_at, name);
 }
 
 static int base_health(int state)

@@ -151,8 +151,8 @@ exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const 
 /* A fingerprint of the alarm state: equal = unchanged, but for a 64-bit
  * collision (see snapshot.c). */
 uint64_t exc_alarms_fingerprint(const exc_alarms *a);
-/* A hash of one alarm record as it is in memory (the state journal tells
- * changed records by it). */
+/* A hash of one alarm record's fields (the state journal tells changed
+ * records by it). */
 uint64_t exc_alarm_hash(const exc_alarm *al);
 
 /* Another reference; exc_snapshot_free drops one (frees with the last). */
