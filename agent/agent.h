@@ -11,49 +11,12 @@
 #include <stdint.h>
 
 #include "snapshot.h"
+#include "values.h"   /* exc_val: every table, the scalars and the notifications */
 
 #define EXC_DEBUG_TOKEN "exconn"
 
 /* The snapshot the MIB is answering from (never NULL after exc_feed_init). */
 const exc_snapshot *exc_agent_snapshot(void);
-
-/* TimeStamp (sysUpTime ticks) of a wall-clock moment; 0 for moments before
- * the agent started or never (ms == 0). */
-u_long exc_timestamp(int64_t wall_ms);
-
-/* DateAndTime (RFC 2579, 11 octets, UTC) of a wall-clock moment. */
-size_t exc_date_and_time(int64_t wall_ms, u_char out[11]);
-
-/* A column value ready for snmp_set_var_typed_value. */
-typedef struct exc_val {
-    u_char type;           /* ASN_* */
-    long i;                /* INTEGER */
-    u_long u;              /* Unsigned32, Gauge32, Counter32, TimeTicks */
-    const void *ptr;       /* strings and OIDs (NULL: use i / u) */
-    size_t len;            /* octets for strings, bytes for OIDs */
-    u_char dt[11];         /* DateAndTime scratch */
-} exc_val;
-
-void exc_val_int(exc_val *v, long i);
-void exc_val_unsigned(exc_val *v, u_char type, uint64_t u);   /* saturates at 2^32-1 */
-void exc_val_string(exc_val *v, const char *s);
-void exc_val_datetime(exc_val *v, int64_t wall_ms);
-void exc_val_oid(exc_val *v, const oid *o, size_t len);
-
-/* Put v into a varbind. */
-int exc_val_set(netsnmp_variable_list *vb, const exc_val *v);
-
-/* Encode a DisplayString index (length, then octets); returns sub-ids used. */
-size_t exc_oid_put_string(oid *out, size_t max, const char *s);
-
-/* Registration of the MIB module (tables, scalars) and its teardown. */
-int exc_mib_init(void);
-void exc_mib_shutdown(void);
-/* Follow the AgentX connection (SNMPD_CALLBACK_INDEX_START/STOP), which
- * gates notifications; exc_mib_init() does it too.  A subagent that
- * registers its subtrees only after init_snmp() has connected calls it
- * before, so that it sees that first connection. */
-void exc_mib_watch_master(void);
 
 /* Notifications: send what the snapshot's outbox holds (when connected),
  * with flow control over AgentX (agent/notify_flow.h). */

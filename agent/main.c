@@ -3,6 +3,7 @@
  * the only one that ever calls Net-SNMP. */
 #define _GNU_SOURCE
 #include "agent.h"
+#include "mib_module.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -273,15 +274,15 @@ static int parse_options(int argc, char **argv, options *o)
     return -1;
 }
 
-/* Net-SNMP up to the served MIB: the AgentX session (or the embedded
- * master), the worker, the snapshot feed, the registered subtrees.  NULL
- * on failure, reason in why. */
-static exc_engine *start(const options *o, exc_config *cfg, exc_kb *kb, char *why, size_t whylen)
+/* Net-SNMP start-up: the AgentX session (or the embedded master, with its
+ * own MIB modules and access control), then the privilege drop.  False on
+ * failure, reason in why. */
+static bool start_netsnmp(const options *o, const exc_config *cfg, char *why, size_t whylen)
 {
     configure_netsnmp(o, cfg);
     if (init_agent(APP_NAME) != 0) {
         snprintf(why, whylen, "Net-SNMP agent initialisation failed");
-        return NULL;
+        return false;
     }
     /* Find a restarted master within pingInterval seconds: also the interval
      * of the reconnect attempts.  Set after init_agent(), whose AgentX set-up
@@ -303,21 +304,28 @@ static exc_engine *start(const options *o, exc_config *cfg, exc_kb *kb, char *wh
      * being served; the connection is followed from the start. */
     exc_mib_watch_master();
     if (o->master && !master_access(cfg, why, whylen))
-        return NULL;
+        return false;
     init_snmp(APP_NAME);
     if (o->master && init_master_agent() != 0) {
         snprintf(why, whylen, "cannot listen on %s", o->master);
-        return NULL;
+        return false;
     }
     /* SIGTERM handled from here on: the master may already answer for our
      * first registrations, so a stop can come while the state loads or the
      * tables register; it is then served by the run loop's first turn. */
     if (!exc_signals_init()) {
         snprintf(why, whylen, "cannot watch signals: %s", strerror(errno));
-        return NULL;
+        return false;
     }
     if ((o->user || o->group) && !exc_drop_privileges(o->user, o->group, why, whylen))
-        return NULL;
+        return false;
+    return true;
+}
+
+/* The worker, the snapshot feed and the registered subtrees.
+ * NULL on failure, reason in why. */
+static exc_engine *start_serving(exc_config *cfg, exc_kb *kb, char *why, size_t whylen)
+{
     /* the worker never takes a signal: it inherits a mask blocking them */
     exc_err err = {0};
     sigset_t saved;
@@ -356,6 +364,55 @@ static bool absolute(const char *path, char *out, size_t cap)
     return (size_t)snprintf(out, cap, "%s/%s", cwd, path) < cap;
 }
 
+/* Net-SNMP's logging goes through ours; -D tokens (DEBUG: NULL) */
+static void netsnmp_logging(const char *debug)
+{
+    snmp_disable_log();
+    snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, netsnmp_log_cb, NULL);
+    snmp_enable_calllog();
+    if (debug) {
+        debug_register_tokens(debug);
+        snmp_set_do_debugging(1);
+        if (strstr(debug, EXC_DEBUG_TOKEN) || strcmp(debug, "ALL") == 0)
+            exc_log_set_level(LOG_DEBUG);
+    }
+}
+
+/* Without -f, become a daemon; then the pid file (-p), before the privilege
+ * drop (/run is root's).  No thread exists yet: the worker is started in the
+ * daemon, which works from /, so relative names are made absolute first. */
+static bool detach(options *o, char *why, size_t whylen)
+{
+    static char config_abs[EXC_PATH_BUF], pid_abs[EXC_PATH_BUF];
+    if (!o->foreground) {
+        if (absolute(o->config, config_abs, sizeof config_abs))
+            o->config = config_abs;
+        if (o->pidfile && absolute(o->pidfile, pid_abs, sizeof pid_abs))
+            o->pidfile = pid_abs;
+        if (!exc_daemon_detach(why, whylen))
+            return false;
+    }
+    if (o->pidfile) {
+        if (!exc_pidfile_create(o->pidfile, why, whylen))
+            return false;
+        pidfile_made = o->pidfile;
+    }
+    return true;
+}
+
+/* The run loop: Net-SNMP's requests and alarms (AgentX pings), SIGHUP
+ * reloads, until a stop is asked for. */
+static void run(const options *o, exc_engine *engine, exc_config *cfg)
+{
+    while (!exc_stop_requested) {
+        agent_check_and_process(1);
+        if (exc_reload_requested && !exc_stop_requested) {
+            exc_reload_requested = 0;
+            reload(o, engine, cfg);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     /* the agent never needs MIB files at run time */
@@ -377,34 +434,12 @@ int main(int argc, char **argv)
     if (!exc_config_check(o.config, o.config_given, &cfg, &kb, why, sizeof why))
         return fail("%s", why);
 
-    /* Net-SNMP's logging goes through ours */
-    snmp_disable_log();
-    snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, netsnmp_log_cb, NULL);
-    snmp_enable_calllog();
-    if (o.debug) {
-        debug_register_tokens(o.debug);
-        snmp_set_do_debugging(1);
-        if (strstr(o.debug, EXC_DEBUG_TOKEN) || strcmp(o.debug, "ALL") == 0)
-            exc_log_set_level(LOG_DEBUG);
-    }
-    /* no thread exists yet: the worker is started in the daemon (which
-     * works from /: relative names are made absolute first) */
-    static char config_abs[EXC_PATH_BUF], pid_abs[EXC_PATH_BUF];
-    if (!o.foreground) {
-        if (absolute(o.config, config_abs, sizeof config_abs))
-            o.config = config_abs;
-        if (o.pidfile && absolute(o.pidfile, pid_abs, sizeof pid_abs))
-            o.pidfile = pid_abs;
-        if (!exc_daemon_detach(why, sizeof why))
-            return fail("%s", why);
-    }
-    /* the pid file before the privilege drop (/run is root's) */
-    if (o.pidfile) {
-        if (!exc_pidfile_create(o.pidfile, why, sizeof why))
-            return fail("%s", why);
-        pidfile_made = o.pidfile;
-    }
-    exc_engine *engine = start(&o, &cfg, &kb, why, sizeof why);
+    netsnmp_logging(o.debug);
+    if (!detach(&o, why, sizeof why))
+        return fail("%s", why);
+    exc_engine *engine = NULL;
+    if (start_netsnmp(&o, &cfg, why, sizeof why))
+        engine = start_serving(&cfg, &kb, why, sizeof why);
     if (!engine) {
         exc_kb_free(&kb);
         return fail("%s", why);
@@ -413,13 +448,7 @@ int main(int argc, char **argv)
             o.master ? "master agent on" : "AgentX subagent of",
             o.master ? o.master : (o.agentx ? o.agentx : cfg.agentx_address));
     exc_daemon_ready();
-    while (!exc_stop_requested) {
-        agent_check_and_process(1);   /* also runs Net-SNMP's alarms (AgentX pings) */
-        if (exc_reload_requested && !exc_stop_requested) {
-            exc_reload_requested = 0;
-            reload(&o, engine, &cfg);
-        }
-    }
+    run(&o, engine, &cfg);
     stop(engine, &o);
     return 0;
 }

@@ -2,6 +2,7 @@
  * the sysORTable entry, and the AgentX connection callbacks that gate
  * notifications.  Used by the daemon (and usable from a dlmod plugin). */
 #include "agent.h"
+#include "mib_module.h"
 
 #include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/agent/agent_sysORTable.h>

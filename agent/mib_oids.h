@@ -20,13 +20,15 @@
 #define EXC_TBL_ALARM 8
 #define EXC_TBL_HISTORY 9
 
-/* exConnAlarmEntry columns used by notifications */
-#define EXC_COL_ALARM_KBARTICLE 2
-#define EXC_COL_ALARM_SEVERITY 3
-#define EXC_COL_ALARM_SERVER 4
-#define EXC_COL_ALARM_RESOURCE 5
-#define EXC_COL_ALARM_DESCRIPTION 6
-/* exConnKbArticleEntry */
-#define EXC_COL_KB_URL 7
+/* Old names of the columns the notifications use (agent/notify.c), kept as
+ * aliases of the tables' COLUMN_* constants */
+#include "table_alarm.h"
+#include "table_kb.h"
+#define EXC_COL_ALARM_KBARTICLE COLUMN_EXCONNALARMKBARTICLE
+#define EXC_COL_ALARM_SEVERITY COLUMN_EXCONNALARMSEVERITY
+#define EXC_COL_ALARM_SERVER COLUMN_EXCONNALARMSERVER
+#define EXC_COL_ALARM_RESOURCE COLUMN_EXCONNALARMRESOURCE
+#define EXC_COL_ALARM_DESCRIPTION COLUMN_EXCONNALARMDESCRIPTION
+#define EXC_COL_KB_URL COLUMN_EXCONNKBARTICLEURL
 
 #endif

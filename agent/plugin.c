@@ -29,6 +29,7 @@
  * /etc/exconn/exconn.xml (defaults when it does not exist). */
 #define _GNU_SOURCE
 #include "agent.h"
+#include "mib_module.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,15 +174,16 @@ static void engine_start(unsigned int reg, void *arg)
     exc_config cfg;
     exc_config_defaults(&cfg);
     exc_err err = {0};
+    char why[EXC_ERR_FILE + EXC_ERR_MSG + 32];
     if ((explicit || access(path, F_OK) == 0) && !exc_config_load(path, &cfg, &err)) {
-        snmp_log(LOG_ERR, "exconn: %s:%d: %s; exconn not started\n", path, err.line, err.msg);
+        exc_err_format(&err, why, sizeof why);
+        snmp_log(LOG_ERR, "exconn: %s; exconn not started\n", why);
         return;
     }
     exc_kb kb = {0};
-    char bad[EXC_PATH_BUF] = "";
-    if (!exc_kb_load_dir(cfg.kb_dir, &kb, &err, bad, sizeof bad)) {
-        snmp_log(LOG_ERR, "exconn: %s:%d: %s; exconn not started\n", bad[0] ? bad : cfg.kb_dir,
-                 err.line, err.msg);
+    if (!exc_kb_load_dir(cfg.kb_dir, &kb, &err)) {
+        exc_err_format(&err, why, sizeof why);
+        snmp_log(LOG_ERR, "exconn: %s; exconn not started\n", why);
         return;
     }
     engine = exc_engine_start(&cfg, &kb, &err);

@@ -1,5 +1,6 @@
 /* exConnComPortTable { exConnServerName, exConnComPortName } */
 #include "table.h"
+#include "table_comport.h"
 
 #include "mib_oids.h"
 
@@ -21,15 +22,16 @@ static bool column(const void *row, unsigned col, exc_val *v)
 {
     const exc_snap_comport *p = row;
     switch (col) {
-    case 2: exc_val_unsigned(v, ASN_GAUGE, p->claimants); return true;
-    case 3: exc_val_int(v, p->conflict); return true;
-    case 4: exc_val_unsigned(v, ASN_TIMETICKS, exc_timestamp(p->conflict_since_ms)); return true;
+    case COLUMN_EXCONNCOMPORTCLAIMANTS: exc_val_unsigned(v, ASN_GAUGE, p->claimants); return true;
+    case COLUMN_EXCONNCOMPORTCONFLICTSTATE: exc_val_int(v, p->conflict); return true;
+    case COLUMN_EXCONNCOMPORTCONFLICTSINCE: exc_val_unsigned(v, ASN_TIMETICKS, exc_timestamp(p->conflict_since_ms)); return true;
     default: return false;
     }
 }
 
 const exc_table_def exc_comport_table = {
-    .name = "exConnComPortTable", .table = EXC_TBL_COMPORT, .min_col = 2, .max_col = 4,
+    .name = "exConnComPortTable", .table = EXC_TBL_COMPORT, .min_col = COLUMN_EXCONNCOMPORTCLAIMANTS,
+    .max_col = COLUMN_EXCONNCOMPORTCONFLICTSINCE,
     .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
     .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_COMPORTS,

@@ -1,5 +1,6 @@
 /* exConnAlarmHistoryTable { exConnAlarmHistoryIndex } */
 #include "table.h"
+#include "table_history.h"
 
 #include "mib_oids.h"
 
@@ -21,20 +22,20 @@ static bool column(const void *row, unsigned col, exc_val *v)
 {
     const exc_history *h = row;
     switch (col) {
-    case 2: exc_val_datetime(v, h->time_ms); return true;
-    case 3: exc_val_int(v, h->transition); return true;
-    case 4: exc_val_unsigned(v, ASN_UNSIGNED, h->alarm); return true;
-    case 5: exc_val_string(v, h->article); return true;
-    case 6: exc_val_string(v, h->server); return true;
-    case 7: exc_val_string(v, h->resource); return true;
-    case 8: exc_val_int(v, h->severity); return true;
-    case 9: exc_val_string(v, h->description); return true;
+    case COLUMN_EXCONNALARMHISTORYTIME: exc_val_datetime(v, h->time_ms); return true;
+    case COLUMN_EXCONNALARMHISTORYTRANSITION: exc_val_int(v, h->transition); return true;
+    case COLUMN_EXCONNALARMHISTORYALARM: exc_val_unsigned(v, ASN_UNSIGNED, h->alarm); return true;
+    case COLUMN_EXCONNALARMHISTORYKBARTICLE: exc_val_string(v, h->article); return true;
+    case COLUMN_EXCONNALARMHISTORYSERVER: exc_val_string(v, h->server); return true;
+    case COLUMN_EXCONNALARMHISTORYRESOURCE: exc_val_string(v, h->resource); return true;
+    case COLUMN_EXCONNALARMHISTORYSEVERITY: exc_val_int(v, h->severity); return true;
+    case COLUMN_EXCONNALARMHISTORYDESCRIPTION: exc_val_string(v, h->description); return true;
     default: return false;
     }
 }
 
 const exc_table_def exc_history_table = {
-    .name = "exConnAlarmHistoryTable", .table = EXC_TBL_HISTORY, .min_col = 2, .max_col = 9,
-    .n_index = 1, .index_type = {ASN_UNSIGNED},
+    .name = "exConnAlarmHistoryTable", .table = EXC_TBL_HISTORY, .min_col = COLUMN_EXCONNALARMHISTORYTIME,
+    .max_col = COLUMN_EXCONNALARMHISTORYDESCRIPTION, .n_index = 1, .index_type = {ASN_UNSIGNED},
     .rows = rows, .index = index_of, .column = column,
 };

@@ -1,5 +1,6 @@
 /* exConnQueueTable { exConnServerName, exConnQueueName } */
 #include "table.h"
+#include "table_queue.h"
 
 #include "mib_oids.h"
 
@@ -21,32 +22,32 @@ static bool column(const void *row, unsigned col, exc_val *v)
 {
     const exc_snap_queue *q = row;
     switch (col) {
-    case 2: exc_val_int(v, q->q.kind); return true;
-    case 3: exc_val_string(v, q->q.connector); return true;
+    case COLUMN_EXCONNQUEUEKIND: exc_val_int(v, q->q.kind); return true;
+    case COLUMN_EXCONNQUEUECONNECTOR: exc_val_string(v, q->q.connector); return true;
     /* counts the report did not give have no instance */
-    case 4:
+    case COLUMN_EXCONNQUEUEMESSAGES:
         if (!q->q.messages.known)
             return false;
         exc_val_unsigned(v, ASN_GAUGE, q->q.messages.v);
         return true;
-    case 5:
+    case COLUMN_EXCONNQUEUEBYTES:
         if (!q->q.bytes.known)
             return false;
         exc_val_unsigned(v, ASN_GAUGE, q->q.bytes.v);
         return true;
-    case 6:
+    case COLUMN_EXCONNQUEUEOLDESTAGE:
         if (!q->q.oldest_age.known)
             return false;
         exc_val_unsigned(v, ASN_GAUGE, q->q.oldest_age.v);
         return true;
-    case 7: exc_val_int(v, q->state); return true;
+    case COLUMN_EXCONNQUEUESTATE: exc_val_int(v, q->state); return true;
     default: return false;
     }
 }
 
 const exc_table_def exc_queue_table = {
-    .name = "exConnQueueTable", .table = EXC_TBL_QUEUE, .min_col = 2, .max_col = 7,
-    .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
+    .name = "exConnQueueTable", .table = EXC_TBL_QUEUE, .min_col = COLUMN_EXCONNQUEUEKIND,
+    .max_col = COLUMN_EXCONNQUEUESTATE, .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
     .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_QUEUES,
 };

@@ -1,5 +1,6 @@
 /* exConnServerTable { exConnServerName } */
 #include "table.h"
+#include "table_server.h"
 
 #include "mib_oids.h"
 #include "util.h"
@@ -20,27 +21,27 @@ static bool column(const void *row, unsigned col, exc_val *v)
 {
     const exc_snap_server *s = row;
     switch (col) {
-    case 2: exc_val_string(v, s->site); return true;
-    case 3: exc_val_string(v, s->exchange_version); return true;
-    case 4: exc_val_string(v, s->mta_version); return true;
-    case 5:
+    case COLUMN_EXCONNSERVERSITE: exc_val_string(v, s->site); return true;
+    case COLUMN_EXCONNSERVEREXCHANGEVERSION: exc_val_string(v, s->exchange_version); return true;
+    case COLUMN_EXCONNSERVERMTAVERSION: exc_val_string(v, s->mta_version); return true;
+    case COLUMN_EXCONNSERVERLASTREPORT:
         if (!s->reported)
             return false;   /* known from events only: no report yet */
         exc_val_datetime(v, s->collected * 1000);
         return true;
-    case 6: {
+    case COLUMN_EXCONNSERVERREPORTAGE: {
         if (!s->reported)
             return false;
         int64_t age = (exc_now_ms() - s->received_ms) / 1000;
         exc_val_unsigned(v, ASN_UNSIGNED, age > 0 ? (uint64_t)age : 0);
         return true;
     }
-    case 7: exc_val_int(v, s->status); return true;
-    case 8: exc_val_unsigned(v, ASN_GAUGE, s->alarms); return true;
+    case COLUMN_EXCONNSERVERSTATUS: exc_val_int(v, s->status); return true;
+    case COLUMN_EXCONNSERVERALARMS: exc_val_unsigned(v, ASN_GAUGE, s->alarms); return true;
     /* from the collector's collection-status records (contract A) */
-    case 9: exc_val_int(v, s->collect_status ? s->collect_status : EXC_CS_UNKNOWN); return true;
-    case 10: exc_val_string(v, s->collect_error); return true;
-    case 11:
+    case COLUMN_EXCONNSERVERCOLLECTSTATUS: exc_val_int(v, s->collect_status ? s->collect_status : EXC_CS_UNKNOWN); return true;
+    case COLUMN_EXCONNSERVERCOLLECTERROR: exc_val_string(v, s->collect_error); return true;
+    case COLUMN_EXCONNSERVERLASTCOLLECT:
         if (s->collect_status == 0)
             return false;   /* no status record yet */
         exc_val_datetime(v, s->collect_time * 1000);
@@ -50,8 +51,8 @@ static bool column(const void *row, unsigned col, exc_val *v)
 }
 
 const exc_table_def exc_server_table = {
-    .name = "exConnServerTable", .table = EXC_TBL_SERVER, .min_col = 2, .max_col = 11,
-    .n_index = 1, .index_type = {ASN_OCTET_STR},
+    .name = "exConnServerTable", .table = EXC_TBL_SERVER, .min_col = COLUMN_EXCONNSERVERSITE,
+    .max_col = COLUMN_EXCONNSERVERLASTCOLLECT, .n_index = 1, .index_type = {ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
     .layout = EXC_TBL_SERVERS,
 };

@@ -1,5 +1,7 @@
 /* Column values and index encoding shared by every table, the scalars and
  * the notifications (so a trap's varbind and a GET's answer are one code). */
+#include "values.h"
+
 #include "agent.h"
 
 #include <string.h>
@@ -79,8 +81,11 @@ void exc_val_datetime(exc_val *v, int64_t wall_ms)
 
 void exc_val_oid(exc_val *v, const oid *o, size_t len)
 {
+    if (len > OID_LENGTH(v->oids))
+        len = OID_LENGTH(v->oids);   /* the MIB's OIDs are 12 sub-ids */
+    memcpy(v->oids, o, len * sizeof(oid));
     v->type = ASN_OBJECT_ID;
-    v->ptr = o;
+    v->ptr = v->oids;
     v->len = len * sizeof(oid);
 }
 

@@ -89,9 +89,8 @@ static bool is_event_file(const char *path)
 static void load_kb(const char *dir, exc_kb *kb)
 {
     exc_err err = {0};
-    char bad[1024] = "";
-    if (!exc_kb_load_dir(dir, kb, &err, bad, sizeof bad)) {
-        fprintf(stderr, "bench-ingest: KB %s: %s\n", bad[0] ? bad : dir, err.msg);
+    if (!exc_kb_load_dir(dir, kb, &err)) {
+        fprintf(stderr, "bench-ingest: KB %s: %s\n", err.file[0] ? err.file : dir, err.msg);
         exit(2);
     }
 }

@@ -68,7 +68,7 @@ static void services_input(const uint8_t *data, size_t size)
     write_file(svc, data, size);
     exc_kb kb;
     exc_err err = {0};
-    if (exc_kb_load_dir(dir, &kb, &err, NULL, 0))
+    if (exc_kb_load_dir(dir, &kb, &err))
         exc_kb_free(&kb);
     unlink(svc);
     unlink(art);

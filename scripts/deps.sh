@@ -14,6 +14,9 @@ packages=(
 # exconn-collect (collector/, issue 10): impacket for SMB/MS-RPC, pytest for its tests, and
 # Samba's smbd + tools for the stand-in Exchange host the tests run against
 packages+=(python3-impacket python3-pytest samba smbclient tdb-tools)
+# scripts/demo.sh and scripts/fakehost.sh (issue 15): the stand-in host's performance
+# counters are Samba perfmon tdb files written through Python's tdb module
+packages+=(python3-tdb)
 # packaging and operations (issue 12): man pages (scdoc, man-db), the unit
 # check (systemd-analyze), the NMS integration files' tests against the real
 # tools (SNMPTT, snmp_exporter + its generator, promtool, check_snmp; the

@@ -205,10 +205,13 @@ static bool parse(exc_xml *x, exc_config *c, exc_err *err)
 bool exc_config_load(const char *path, exc_config *c, exc_err *err)
 {
     exc_xml x;
-    if (!exc_xml_open_file(&x, path, CONFIG_MAX_BYTES, EXC_CONFIG_MAX_DEPTH, err))
-        return false;
-    bool ok = parse(&x, c, err);
-    exc_xml_close(&x);
+    bool ok = exc_xml_open_file(&x, path, CONFIG_MAX_BYTES, EXC_CONFIG_MAX_DEPTH, err);
+    if (ok) {
+        ok = parse(&x, c, err);
+        exc_xml_close(&x);
+    }
+    if (!ok)
+        exc_err_at(err, path);
     return ok;
 }
 

@@ -64,14 +64,10 @@ bool exc_config_check_dir(const char *what, const char *dir, char *why, size_t w
     }
 }
 
-static bool with_place(bool ok, const char *where, const exc_err *err, char *why, size_t whylen)
+static bool with_place(bool ok, const exc_err *err, char *why, size_t whylen)
 {
-    if (!ok) {
-        if (err->line)
-            snprintf(why, whylen, "%s:%d: %s", where, err->line, err->msg);
-        else
-            snprintf(why, whylen, "%s: %s", where, err->msg);
-    }
+    if (!ok)
+        exc_err_format(err, why, whylen);   /* the loaders name the file */
     return ok;
 }
 
@@ -82,11 +78,9 @@ bool exc_config_check(const char *path, bool must_exist, exc_config *cfg, exc_kb
     memset(kb, 0, sizeof *kb);
     exc_err err = {0};
     if ((must_exist || access(path, F_OK) == 0) &&
-        !with_place(exc_config_load(path, cfg, &err), path, &err, why, whylen))
+        !with_place(exc_config_load(path, cfg, &err), &err, why, whylen))
         return false;
-    char bad[EXC_PATH_BUF] = "";
-    bool loaded = exc_kb_load_dir(cfg->kb_dir, kb, &err, bad, sizeof bad);
-    if (!with_place(loaded, bad[0] ? bad : cfg->kb_dir, &err, why, whylen))
+    if (!with_place(exc_kb_load_dir(cfg->kb_dir, kb, &err), &err, why, whylen))
         return false;
     bool ok = exc_config_check_dir("spool", cfg->spool_dir, why, whylen) &&
               exc_config_check_dir("state", cfg->state_dir, why, whylen);

@@ -305,123 +305,159 @@ static bool dup_field(ep *p, bool *seen, const char *what)
     return true;
 }
 
+/* The <System> children the agent reads, one function each: true when the
+ * element was taken (the reader past it), false with p->err set. */
+static bool sys_provider(ep *p, evstate *s, int line)
+{
+    bool ok = dup_field(p, &s->provider, "Provider");
+    char *v = ok ? get_attr(p, "Name") : NULL;
+    if (ok && (v == NULL || *v == '\0')) {
+        exc_err_set(p->err, line, "<Provider> without Name");
+        ok = false;
+    } else if (ok && strlen(v) > EXC_EVENT_PROVIDER_BUF - 1) {
+        exc_err_set(p->err, line, "provider name longer than %d octets",
+                    EXC_EVENT_PROVIDER_BUF - 1);
+        ok = false;
+    } else if (ok && exc_has_control(v)) {
+        exc_err_set(p->err, line, "provider name contains a control character");
+        ok = false;
+    } else if (ok) {
+        exc_utf8_copy(s->ev.provider, sizeof s->ev.provider, v);
+    }
+    free(v);
+    return ok && exc_xml_skip(&p->x) == 1;
+}
+
+static bool sys_event_id(ep *p, evstate *s, int line)
+{
+    char b[EXC_QUOTE_BUF];
+    bool ok = dup_field(p, &s->id, "EventID");
+    char *qual = ok ? get_attr(p, "Qualifiers") : NULL;
+    uint64_t v;
+    /* Qualifiers="" is python-evtx's rendering of an absent value */
+    if (qual != NULL && *trim(qual) != '\0' && !exc_parse_u64(trim(qual), UINT16_MAX, &v)) {
+        exc_err_set(p->err, line, "EventID Qualifiers \"%s\" is not a number 0..65535",
+                    exc_quote(b, qual));
+        ok = false;
+    }
+    free(qual);
+    char *t = ok ? num_text(p) : NULL;
+    if (ok && t == NULL) {
+        ok = false;
+    } else if (ok && !exc_parse_u64(trim(t), UINT32_MAX, &v)) {
+        exc_err_set(p->err, line, "EventID \"%s\" is not a number 0..4294967295",
+                    exc_quote(b, trim(t)));
+        ok = false;
+    } else if (ok) {
+        s->ev.id = (uint16_t)(v & 0xffff);
+    }
+    free(t);
+    return ok;
+}
+
+static bool sys_level(ep *p, evstate *s, int line)
+{
+    char b[EXC_QUOTE_BUF];
+    bool ok = dup_field(p, &s->level, "Level");
+    char *t = ok ? num_text(p) : NULL;
+    uint64_t v;
+    if (ok && t == NULL) {
+        ok = false;
+    } else if (ok && *trim(t) != '\0') {
+        if (!exc_parse_u64(trim(t), 255, &v)) {
+            exc_err_set(p->err, line, "Level \"%s\" is not a number 0..255",
+                        exc_quote(b, trim(t)));
+            ok = false;
+        } else {
+            s->ev.level = (int)v;
+        }
+    }
+    free(t);
+    return ok;
+}
+
+static bool sys_time_created(ep *p, evstate *s, int line)
+{
+    char b[EXC_QUOTE_BUF];
+    bool ok = dup_field(p, &s->time, "TimeCreated");
+    char *v = ok ? get_attr(p, "SystemTime") : NULL;
+    if (ok && v == NULL) {
+        exc_err_set(p->err, line, "<TimeCreated> without SystemTime");
+        ok = false;
+    } else if (ok && !event_time(trim(v), &s->ev.time)) {
+        exc_err_set(p->err, line, "TimeCreated SystemTime \"%s\" is not an ISO 8601 UTC time",
+                    exc_quote(b, v));
+        ok = false;
+    }
+    free(v);
+    return ok && exc_xml_skip(&p->x) == 1;
+}
+
+static bool sys_record_id(ep *p, evstate *s, int line)
+{
+    char b[EXC_QUOTE_BUF];
+    bool ok = dup_field(p, &s->record, "EventRecordID");
+    char *t = ok ? num_text(p) : NULL;
+    if (ok && t == NULL) {
+        ok = false;
+    } else if (ok && *trim(t) != '\0' && !exc_parse_u64(trim(t), UINT64_MAX, &s->ev.record_id)) {
+        exc_err_set(p->err, line, "EventRecordID \"%s\" is not an unsigned number",
+                    exc_quote(b, trim(t)));
+        ok = false;
+    }
+    free(t);
+    return ok;
+}
+
+static bool sys_computer(ep *p, evstate *s, int line)
+{
+    char b[EXC_QUOTE_BUF];
+    bool ok = dup_field(p, &s->computer, "Computer");
+    char *t = ok ? exc_xml_read_text(&p->x, COMPUTER_MAX) : NULL;
+    if (ok && t == NULL) {
+        ok = false;
+    } else if (ok) {
+        char *c = trim(t);
+        char host[COMPUTER_MAX + 1];
+        size_t hl = strcspn(c, ".");
+        memcpy(host, c, hl);
+        host[hl] = '\0';
+        const char *why = exc_server_name_problem(host);
+        if (why != NULL) {
+            exc_err_set(p->err, line, "Computer \"%s\": server name %s", exc_quote(b, c), why);
+            ok = false;
+        } else {
+            exc_upper(s->ev.server, sizeof s->ev.server, host);
+        }
+    }
+    free(t);
+    return ok;
+}
+
+static const struct sys_field {
+    const char *name;
+    bool (*take)(ep *p, evstate *s, int line);
+} sys_fields[] = {
+    {"Provider", sys_provider},       {"EventID", sys_event_id},
+    {"Level", sys_level},             {"TimeCreated", sys_time_created},
+    {"EventRecordID", sys_record_id}, {"Computer", sys_computer},
+};
+
 static bool parse_system(ep *p, evstate *s, const char *ns)
 {
     if (exc_xml_is_empty(&p->x))
         return true;
     int depth = exc_xml_depth(&p->x), rc;
-    char b[EXC_QUOTE_BUF];
     while ((rc = next_child(p, depth)) == 1) {
-        const char *n = exc_xml_local_name(&p->x);
-        int line = exc_xml_line(&p->x);
-        bool ok = true;
-        if (!same_ns(exc_xml_ns(&p->x), ns)) {
-            ok = exc_xml_skip(&p->x) == 1;
-        } else if (strcmp(n, "Provider") == 0) {
-            ok = dup_field(p, &s->provider, "Provider");
-            char *v = ok ? get_attr(p, "Name") : NULL;
-            if (ok && (v == NULL || *v == '\0')) {
-                exc_err_set(p->err, line, "<Provider> without Name");
-                ok = false;
-            } else if (ok && strlen(v) > EXC_EVENT_PROVIDER_BUF - 1) {
-                exc_err_set(p->err, line, "provider name longer than %d octets",
-                            EXC_EVENT_PROVIDER_BUF - 1);
-                ok = false;
-            } else if (ok && exc_has_control(v)) {
-                exc_err_set(p->err, line, "provider name contains a control character");
-                ok = false;
-            } else if (ok) {
-                exc_utf8_copy(s->ev.provider, sizeof s->ev.provider, v);
-            }
-            free(v);
-            ok = ok && exc_xml_skip(&p->x) == 1;
-        } else if (strcmp(n, "EventID") == 0) {
-            ok = dup_field(p, &s->id, "EventID");
-            char *qual = ok ? get_attr(p, "Qualifiers") : NULL;
-            uint64_t v;
-            /* Qualifiers="" is python-evtx's rendering of an absent value */
-            if (qual != NULL && *trim(qual) != '\0' && !exc_parse_u64(trim(qual), UINT16_MAX, &v)) {
-                exc_err_set(p->err, line, "EventID Qualifiers \"%s\" is not a number 0..65535",
-                            exc_quote(b, qual));
-                ok = false;
-            }
-            free(qual);
-            char *t = ok ? num_text(p) : NULL;
-            if (ok && t == NULL) {
-                ok = false;
-            } else if (ok && !exc_parse_u64(trim(t), UINT32_MAX, &v)) {
-                exc_err_set(p->err, line, "EventID \"%s\" is not a number 0..4294967295",
-                            exc_quote(b, trim(t)));
-                ok = false;
-            } else if (ok) {
-                s->ev.id = (uint16_t)(v & 0xffff);
-            }
-            free(t);
-        } else if (strcmp(n, "Level") == 0) {
-            ok = dup_field(p, &s->level, "Level");
-            char *t = ok ? num_text(p) : NULL;
-            uint64_t v;
-            if (ok && t == NULL) {
-                ok = false;
-            } else if (ok && *trim(t) != '\0') {
-                if (!exc_parse_u64(trim(t), 255, &v)) {
-                    exc_err_set(p->err, line, "Level \"%s\" is not a number 0..255",
-                                exc_quote(b, trim(t)));
-                    ok = false;
-                } else {
-                    s->ev.level = (int)v;
-                }
-            }
-            free(t);
-        } else if (strcmp(n, "TimeCreated") == 0) {
-            ok = dup_field(p, &s->time, "TimeCreated");
-            char *v = ok ? get_attr(p, "SystemTime") : NULL;
-            if (ok && v == NULL) {
-                exc_err_set(p->err, line, "<TimeCreated> without SystemTime");
-                ok = false;
-            } else if (ok && !event_time(trim(v), &s->ev.time)) {
-                exc_err_set(p->err, line,
-                            "TimeCreated SystemTime \"%s\" is not an ISO 8601 UTC time",
-                            exc_quote(b, v));
-                ok = false;
-            }
-            free(v);
-            ok = ok && exc_xml_skip(&p->x) == 1;
-        } else if (strcmp(n, "EventRecordID") == 0) {
-            ok = dup_field(p, &s->record, "EventRecordID");
-            char *t = ok ? num_text(p) : NULL;
-            if (ok && t == NULL) {
-                ok = false;
-            } else if (ok && *trim(t) != '\0' &&
-                       !exc_parse_u64(trim(t), UINT64_MAX, &s->ev.record_id)) {
-                exc_err_set(p->err, line, "EventRecordID \"%s\" is not an unsigned number",
-                            exc_quote(b, trim(t)));
-                ok = false;
-            }
-            free(t);
-        } else if (strcmp(n, "Computer") == 0) {
-            ok = dup_field(p, &s->computer, "Computer");
-            char *t = ok ? exc_xml_read_text(&p->x, COMPUTER_MAX) : NULL;
-            if (ok && t == NULL) {
-                ok = false;
-            } else if (ok) {
-                char *c = trim(t);
-                char host[COMPUTER_MAX + 1];
-                size_t hl = strcspn(c, ".");
-                memcpy(host, c, hl);
-                host[hl] = '\0';
-                const char *why = exc_server_name_problem(host);
-                if (why != NULL) {
-                    exc_err_set(p->err, line, "Computer \"%s\": server name %s", exc_quote(b, c), why);
-                    ok = false;
-                } else {
-                    exc_upper(s->ev.server, sizeof s->ev.server, host);
-                }
-            }
-            free(t);
-        } else {
-            ok = exc_xml_skip(&p->x) == 1;   /* Task, Opcode, Keywords, ... */
+        const struct sys_field *f = NULL;
+        if (same_ns(exc_xml_ns(&p->x), ns)) {
+            const char *n = exc_xml_local_name(&p->x);
+            for (size_t i = 0; i < sizeof sys_fields / sizeof sys_fields[0] && !f; i++)
+                if (strcmp(n, sys_fields[i].name) == 0)
+                    f = &sys_fields[i];
         }
+        /* another namespace, or Task, Opcode, Keywords, ...: passed over */
+        bool ok = f ? f->take(p, s, exc_xml_line(&p->x)) : exc_xml_skip(&p->x) == 1;
         if (!ok)
             return false;
     }

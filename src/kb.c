@@ -492,6 +492,8 @@ static bool parse_rule_children(kb_parse *p, const char *elem, exc_kb_data_test 
     return rc == 0;
 }
 
+/* One branch per attribute of <event>, each a check, its own message and a
+ * copy: over 60 lines, but a flat list, read one attribute at a time. */
 static bool event_attr(const char *name, const char *value, void *ctx)
 {
     kb_parse *p = ctx;
@@ -980,12 +982,6 @@ static int cmp_article_id(const void *a, const void *b)
     return strcmp(((const exc_kb_article *)a)->id, ((const exc_kb_article *)b)->id);
 }
 
-static void set_bad(char *bad_file, size_t len, const char *path)
-{
-    if (bad_file != NULL && len > 0)
-        exc_utf8_copy(bad_file, len, path);
-}
-
 static bool is_article_name(const char *n)
 {
     size_t l = strlen(n);
@@ -993,25 +989,38 @@ static bool is_article_name(const char *n)
            strcmp(n, EXC_KB_SERVICES_FILE) != 0;
 }
 
-bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
-                     size_t bad_file_len)
+/* DIR/NAME, malloc'ed */
+static char *dir_path(const char *dir, const char *name)
 {
-    exc_err e;
-    exc_err_clear(&e);
-    set_bad(bad_file, bad_file_len, "");
-    if (dir == NULL || out == NULL) {
-        exc_err_set(&e, 0, "no KB directory given");
-        if (err != NULL)
-            *err = e;
-        return false;
-    }
+    size_t dl = strlen(dir);
+    bool slash = dl > 0 && dir[dl - 1] == '/';
+    size_t pl = dl + 1 + strlen(name) + 1;
+    char *path = exc_calloc(1, pl);
+    snprintf(path, pl, "%s%s%s", dir, slash ? "" : "/", name);
+    return path;
+}
 
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void free_articles(exc_kb_article *arts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        exc_kb_article_free(&arts[i]);
+    free(arts);
+}
+
+/* The article file names of dir (*.xml, but the services file), sorted;
+ * false with e set (nothing to free): unreadable, too many, none. */
+static bool list_articles(const char *dir, char ***names_out, size_t *n_out, exc_err *e)
+{
     DIR *d = opendir(dir);
     if (d == NULL) {
-        exc_err_set(&e, 0, "cannot open KB directory: %s", strerror(errno));
-        set_bad(bad_file, bad_file_len, dir);
-        if (err != NULL)
-            *err = e;
+        exc_err_set(e, 0, "cannot open KB directory: %s", strerror(errno));
         return false;
     }
     size_t n_names = 0, cap = 0;
@@ -1022,7 +1031,7 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
         struct dirent *de = readdir(d);
         if (de == NULL) {
             if (errno != 0) {
-                exc_err_set(&e, 0, "cannot read KB directory: %s", strerror(errno));
+                exc_err_set(e, 0, "cannot read KB directory: %s", strerror(errno));
                 ok = false;
             }
             break;
@@ -1030,7 +1039,7 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
         if (!is_article_name(de->d_name))
             continue;
         if (n_names == EXC_KB_MAX_ARTICLES) {
-            exc_err_set(&e, 0, "more than %d KB articles in the directory", EXC_KB_MAX_ARTICLES);
+            exc_err_set(e, 0, "more than %d KB articles in the directory", EXC_KB_MAX_ARTICLES);
             ok = false;
             break;
         }
@@ -1042,25 +1051,32 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
     }
     closedir(d);
     if (ok && n_names == 0) {
-        exc_err_set(&e, 0, "no KB articles (*.xml files) in the directory");
+        exc_err_set(e, 0, "no KB articles (*.xml files) in the directory");
         ok = false;
     }
-    if (!ok)
-        set_bad(bad_file, bad_file_len, dir);
-    if (ok)
-        qsort(names, n_names, sizeof *names, cmp_str);
+    if (!ok) {
+        free_names(names, n_names);
+        return false;
+    }
+    qsort(names, n_names, sizeof *names, cmp_str);
+    *names_out = names;
+    *n_out = n_names;
+    return true;
+}
 
-    exc_kb_article *arts = ok ? exc_calloc(n_names, sizeof *arts) : NULL;
-    int *lines = ok ? exc_calloc(n_names, sizeof *lines) : NULL;
+/* Load the named articles of dir, in that order; false with e set, naming
+ * the file (nothing to free), on the first bad one or a duplicate id. */
+static bool load_articles(const char *dir, char **names, size_t n_names,
+                          exc_kb_article **arts_out, size_t *n_out, exc_err *e)
+{
+    exc_kb_article *arts = exc_calloc(n_names, sizeof *arts);
+    int *lines = exc_calloc(n_names, sizeof *lines);
     size_t n = 0;
-    size_t dl = strlen(dir);
-    bool slash = dl > 0 && dir[dl - 1] == '/';
+    bool ok = true;
     for (size_t i = 0; ok && i < n_names; i++) {
-        size_t pl = dl + 1 + strlen(names[i]) + 1;
-        char *path = exc_calloc(1, pl);
-        snprintf(path, pl, "%s%s%s", dir, slash ? "" : "/", names[i]);
-        if (!load_one(path, &arts[n], &e, &lines[n])) {
-            set_bad(bad_file, bad_file_len, path);
+        char *path = dir_path(dir, names[i]);
+        if (!load_one(path, &arts[n], e, &lines[n])) {
+            exc_err_at(e, path);
             ok = false;
         } else {
             /* Duplicate ids, compared case-insensitively ("q1" and "Q1" are the
@@ -1068,9 +1084,9 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
              * Quadratic, but bounded by EXC_KB_MAX_ARTICLES and run once. */
             for (size_t j = 0; j < n; j++) {
                 if (exc_strcasecmp(arts[j].id, arts[n].id) == 0) {
-                    exc_err_set(&e, lines[n], "duplicate article id %s (already loaded from %s)",
+                    exc_err_set(e, lines[n], "duplicate article id %s (already loaded from %s)",
                                 arts[n].id, arts[j].file);
-                    set_bad(bad_file, bad_file_len, path);
+                    exc_err_at(e, path);
                     exc_kb_article_free(&arts[n]);
                     ok = false;
                     break;
@@ -1081,35 +1097,53 @@ bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
         }
         free(path);
     }
-    for (size_t i = 0; i < n_names; i++)
-        free(names[i]);
-    free(names);
     free(lines);
     if (!ok) {
-        for (size_t i = 0; i < n; i++)
-            exc_kb_article_free(&arts[i]);
-        free(arts);
+        free_articles(arts, n);
+        return false;
+    }
+    *arts_out = arts;
+    *n_out = n;
+    return true;
+}
+
+bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err)
+{
+    exc_err e;
+    exc_err_clear(&e);
+    if (dir == NULL || out == NULL) {
+        exc_err_set(&e, 0, "no KB directory given");
         if (err != NULL)
             *err = e;
         return false;
     }
-    qsort(arts, n, sizeof *arts, cmp_article_id);
+    char **names = NULL;
+    size_t n_names = 0, n = 0;
+    exc_kb_article *arts = NULL;
+    bool ok = list_articles(dir, &names, &n_names, &e);
+    if (!ok) {
+        exc_err_at(&e, dir);
+    } else {
+        ok = load_articles(dir, names, n_names, &arts, &n, &e);
+        free_names(names, n_names);
+    }
     /* the service display names, when the directory has them */
     exc_kb svc = {0, NULL, 0, NULL};
-    size_t sl = dl + 1 + sizeof EXC_KB_SERVICES_FILE;
-    char *spath = exc_calloc(1, sl);
-    snprintf(spath, sl, "%s%s" EXC_KB_SERVICES_FILE, dir, slash ? "" : "/");
-    if (access(spath, F_OK) == 0 && !load_services(spath, &svc, &e)) {
-        set_bad(bad_file, bad_file_len, spath);
+    if (ok) {
+        qsort(arts, n, sizeof *arts, cmp_article_id);
+        char *spath = dir_path(dir, EXC_KB_SERVICES_FILE);
+        if (access(spath, F_OK) == 0 && !load_services(spath, &svc, &e)) {
+            exc_err_at(&e, spath);
+            ok = false;
+        }
         free(spath);
-        for (size_t i = 0; i < n; i++)
-            exc_kb_article_free(&arts[i]);
-        free(arts);
+    }
+    if (!ok) {
+        free_articles(arts, n);
         if (err != NULL)
             *err = e;
         return false;
     }
-    free(spath);
     out->n = n;
     out->articles = arts;
     out->n_services = svc.n_services;

@@ -164,16 +164,15 @@ int exc_kb_service_type(const exc_kb *kb, const char *service);
 bool exc_kb_load_file(const char *path, exc_kb_article *out, exc_err *err);
 
 /* Load every *.xml of a directory.  All or nothing: on the first bad file,
- * returns false with err set and the bad file's path in bad_file. Duplicate
+ * returns false with err set, err->file naming the bad file.  Duplicate
  * ids are an error. */
 /* Details: files are read in name order; dot-files and names not ending in
  * ".xml" are skipped; ids count as duplicates case-insensitively and the
  * later file is the bad one; a missing, unreadable or article-less directory
- * is an error with the directory itself in bad_file (bad_file may be NULL).
- * *out is untouched on failure; articles are sorted by id (strcmp), which is
- * what exc_kb_find's binary search relies on. */
-bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err, char *bad_file,
-                     size_t bad_file_len);
+ * is an error with the directory itself in err->file.  *out is untouched on
+ * failure; articles are sorted by id (strcmp), which is what exc_kb_find's
+ * binary search relies on. */
+bool exc_kb_load_dir(const char *dir, exc_kb *out, exc_err *err);
 
 const exc_kb_article *exc_kb_find(const exc_kb *kb, const char *id);
 void exc_kb_article_free(exc_kb_article *a);

@@ -23,3 +23,7 @@ foreach(script ${EXCONN_INTEGRATION_TESTS})
     FIXTURES_REQUIRED exconn_std_mibs
     ENVIRONMENT "EXCONN_AGENT=$<TARGET_FILE:exconn-agent>;EXCONN_FAIL_NOTIFY_SEND=$<TARGET_FILE:exconn_fail_notify_send>;EXCONN_SOURCE_DIR=${PROJECT_SOURCE_DIR};EXCONN_STD_MIBS=${PROJECT_BINARY_DIR}/mibs-std")
 endforeach()
+
+# The in-process table walk reads the MIB with Net-SNMP's parser, which needs
+# the standard SNMPv2 modules the fixture above fetches.
+set_tests_properties(unit.test_tables PROPERTIES FIXTURES_REQUIRED exconn_std_mibs)

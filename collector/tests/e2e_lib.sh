@@ -60,15 +60,17 @@ XML
 }
 
 # collect_once: one cycle, then wait until the agent took every file in.
-# Each cycle starts in a new second: reports carry `collected` to the second,
-# and two reports of one second are one sample to the agent's stall rule
-# (a real collector polls a host once a minute).
+# Reports carry `collected` (when the poll started) to the second, and two
+# reports of one second are one sample to the agent's stall rule (a re-sent
+# report; a real collector polls a host once a minute).  So a cycle starts
+# only in a second after the previous one ENDED: one that starts late in a
+# second may stamp the next.
 LAST_COLLECT=0
 second_passed() { [ "$(date +%s)" -gt "$LAST_COLLECT" ]; }
 collect_once() {
     wait_for 3 "a new second" second_passed
-    LAST_COLLECT=$(date +%s)
     $COLLECT -c "$COLLECT_CONF" --once >> "$COLLECT_LOG" 2>&1 || fail "exconn-collect --once failed"
+    LAST_COLLECT=$(date +%s)
     wait_for 10 "the agent took the collector's files" spool_empty
 }
 

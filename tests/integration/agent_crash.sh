@@ -21,7 +21,6 @@
 #    no rejections, each server's queue shows its last report, and each alarm
 #    counts exactly its server's events.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 NS=20 NA=10 PER=60 ROUNDS=${ROUNDS:-8}
 NR=0 NE=0   # published so far
@@ -137,7 +136,7 @@ done
 # --- the end: everything exactly once --------------------------------------
 start_agent
 wait_registered 10
-wait_for 60 "spool drained" eval '[ "$(spool_count reports)" -eq 0 ] && [ "$(spool_count events)" -eq 0 ]'
+wait_for 60 "spool drained" spool_empty
 wait_for 10 "all reports counted" eval '[ "$(counter exConnReportsAccepted)" -ge '"$NR"' ]'
 expect EXCHANGE-CONNECTOR-MIB::exConnReportsAccepted.0 "$NR"
 expect EXCHANGE-CONNECTOR-MIB::exConnEventsAccepted.0 "$NE"

@@ -2,10 +2,7 @@
 # exConnAgentVersion through a real snmpd over AgentX, and sysORTable.
 . "$(dirname "$0")/lib.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 version=$(get EXCHANGE-CONNECTOR-MIB::exConnAgentVersion.0)
 [ "$version" = "$("$EXCONN_AGENT" --version | awk '{print $2}')" ] ||
     fail "version '$version' is not the binary's"

@@ -4,14 +4,9 @@
 # an exConnAlarmCleared trap (severity cleared(1)) and both transitions in
 # the history, while the report (IMC still stopped) would not have cleared it.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
 EVENT_TTL=3
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 
 feed reports imc-stopped.xml "$DATA/reports/q182346-imc-stopped.xml"
 feed events imc-4087.xml "$DATA/events/q182346-imc-4087.xml"

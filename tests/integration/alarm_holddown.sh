@@ -9,14 +9,9 @@
 #      stand and are not sent; the history has all four.
 #   C. raise, clear, raise (stays): raise, clear 2 s later, raise 2 s later.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
 HOLD_DOWN=2
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 window=200   # ticks
 slack=30     # the worker's window start vs the traps' sysUpTime (which the subagent
              # re-synchronises with the master's on AgentX responses)

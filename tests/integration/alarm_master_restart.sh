@@ -5,17 +5,11 @@
 # every queued notification, in order (by alarm index, as raised), each
 # with the SPEC §5 varbinds equal to its row.  exConnNotificationsSent counts them.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 expect "$MIB::exConnNotificationsSent.0" 0
 
-stop_pid "$SNMPD_PID"
-SNMPD_PID=
-wait_for 10 "the agent noticed the master is gone" grep -q "master agent lost" "$AGENT_LOG"
+stop_master
 
 feed reports conflict.xml "$DATA/reports/q158047-conflict.xml"      # alarms 1, 2
 feed reports imc2140.xml "$DATA/reports/q148727-imc-stopped.xml"    # alarm 3

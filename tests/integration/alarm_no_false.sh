@@ -11,12 +11,8 @@
 # Positive control bounding the wait: after all of them were accepted, a real
 # Q148727 fault is dropped; its trap must be the first and only exConn trap.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 
 gen=$T/gen
 mkdir -p "$gen"

@@ -5,12 +5,8 @@
 # says and equal to the rows; the repaired report clears both with
 # exConnAlarmCleared; history, derived states and scalars follow.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 expect "$MIB::exConnAlarmsActive.0" 0
 
 feed reports conflict.xml "$DATA/reports/q158047-conflict.xml"

@@ -5,12 +5,8 @@
 # description adds "dirsync has not completed"); a later report with the
 # connector running and dirsync completed clears it with exConnAlarmCleared.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 
 feed reports pending.xml "$DATA/reports/q166045-dirsync-pending.xml"
 wait_accepted exConnReportsAccepted 1
@@ -18,11 +14,9 @@ expect "$MIB::exConnConnectorHealth.\"EXCH04\".\"cc:Mail Connector\"" ok
 expect "$MIB::exConnConnectorDirSync.\"EXCH04\".\"cc:Mail Connector\"" pending
 feed events ccmc-70.xml "$DATA/events/q166045-ccmc-70.xml"
 wait_traps 1 10 2
-a=$(alarm_index_of EXCH04 "cc:Mail Connector")
-[ -n "$a" ] || fail "no alarm row for the cc:Mail Connector"
-expect_row "$a" Q166045 major EXCH04 "cc:Mail Connector" \
+expect_raised 2 Q166045 major EXCH04 "cc:Mail Connector" \
     "event 70 from MSExchangeCCMC: cc:Mail EXPORT to file msg0001.ccm returned result code 3; dirsync has not completed"
-k=$(raise_trap "$a" 2 Q166045)
+a=$ALARM k=$RAISED_K
 expect "$MIB::exConnAlarmsActive.0" 1
 lc1=$(last_changed_at "$k")
 expect "$MIB::exConnConnectorKbArticle.\"EXCH04\".\"cc:Mail Connector\"" Q166045
@@ -32,11 +26,8 @@ expect "$MIB::exConnKbArticleMatches.\"Q166045\"" 1
 expect_history "$a" raised
 
 feed reports repaired.xml "$DATA/reports/q166045-repaired.xml"
-kc=$(cleared_trap "$a" "$k")
-wait_for 10 "no active alarm" value_is "$MIB::exConnAlarmsActive.0" 0
-no_instance "$MIB::exConnAlarmKbArticle.$a" || fail "alarm $a still in exConnAlarmTable"
-expect_history "$a" "raised cleared"
-lc2=$(last_changed_at "$kc" "$lc1")
+expect_cleared "$a" "$k" "$lc1"
+kc=$CLEARED_K lc2=$LAST_CHANGED
 expect "$MIB::exConnConnectorKbArticle.\"EXCH04\".\"cc:Mail Connector\"" ''
 expect "$MIB::exConnConnectorHealth.\"EXCH04\".\"cc:Mail Connector\"" ok
 expect "$MIB::exConnServerStatus.\"EXCH04\"" ok

@@ -5,17 +5,10 @@
 # With queueSize=2 and four alarms raised while snmpd is stopped, the traps
 # of the last two arrive and two are counted as dropped.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
-write_config '<notifications queueSize="2"/>'
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all '<notifications queueSize="2"/>'
 
-stop_pid "$SNMPD_PID"
-SNMPD_PID=
-wait_for 10 "the agent noticed the master is gone" grep -q "master agent lost" "$AGENT_LOG"
+stop_master
 feed reports conflict.xml "$DATA/reports/q158047-conflict.xml"      # alarms 1, 2
 feed reports imc2140.xml "$DATA/reports/q148727-imc-stopped.xml"    # alarm 3
 feed reports imc-stopped.xml "$DATA/reports/q182346-imc-stopped.xml"

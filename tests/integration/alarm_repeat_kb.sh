@@ -8,16 +8,11 @@
 #     with the article's severity and URL.  That trap also bounds the wait
 #     for any duplicate: it must be the only trap after the first two.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
 KB_DIR=$T/kb
 mkdir -p "$KB_DIR"
 cp "$EXCONN_SOURCE_DIR"/kb/*.xml "$KB_DIR/"
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 expect "$MIB::exConnKbArticlesLoaded.0" 5
 no_instance "$MIB::exConnKbArticleTitle.\"Q165505\"" || fail "Q165505 loaded before it was added"
 

@@ -6,13 +6,8 @@
 # report clears it (exConnAlarmCleared, again without the URL) and the
 # status is ok(1) again.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
-write_config '<servers staleAfter="3"/>'
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all '<servers staleAfter="3"/>'
 
 feed reports exch02.xml "$DATA/reports/exch02-healthy.xml"
 wait_accepted exConnReportsAccepted 1

@@ -10,16 +10,12 @@
 # the MIB has exConnServerCollectStatus, else the record itself is checked
 # where the agent left it (reports/ or rejected/).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 . "$EXCONN_SOURCE_DIR/collector/tests/e2e_lib.sh"
 collector_skip_unless_possible
 
 write_config
 start_fakehost EXCH01
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_fixture
 
 closed=$(free_port)
 write_collect_config "" \

@@ -9,7 +9,6 @@
 # tdb files fakehost.py writes: the counter names and the block are real
 # PERF_DATA_BLOCKs over MS-RRP, their values set by the test.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 . "$EXCONN_SOURCE_DIR/collector/tests/e2e_lib.sh"
 collector_skip_unless_possible
 
@@ -17,10 +16,7 @@ EVENT_TTL=${EVENT_TTL:-10}
 write_config
 start_fakehost EXCH01 5.0.1457.7
 write_collect_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_fixture
 
 # a healthy host: everything from the collector, no alarm
 collect_once

@@ -6,7 +6,6 @@
 # same with a kill -9 of the agent while the disk is full: after the restart
 # the report is applied again, and trapped once only (never twice).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 [ "$(id -u)" = 0 ] || { log "SKIP: mounting a tmpfs needs root"; exit 77; }
 STATE=$T/statefs
@@ -44,15 +43,15 @@ wait_for 10 "the commit fails (disk full)" eval '[ "$(commit_failures)" -gt "$f0
 grep -q "Resource temporarily unavailable" "$AGENT_LOG" && fail "a full disk logged as EAGAIN"
 # the retry fails too (next rescan): still nothing published meanwhile
 wait_for 10 "the retry fails too" eval '[ "$(commit_failures)" -gt "$((f0 + 1))" ]'
-[ "$(exc_trap_count)" -eq 0 ] || fail "traps sent before the commit: $(exc_trap_count)"
+[ "$(trap_count)" -eq 0 ] || fail "traps sent before the commit: $(trap_count)"
 [ "$(counter exConnReportsAccepted)" = "$ra0" ] || fail "exConnReportsAccepted counted an uncommitted file"
 [ "$(counter exConnAlarmsActive)" = 0 ] || fail "alarms published before the commit"
 [ -e "$SPOOL/reports/001-conflict.xml" ] || fail "the file went before its commit"
 unfill
-wait_for 10 "2 traps once committed" eval '[ "$(exc_trap_count)" -ge 2 ]'
+wait_for 10 "2 traps once committed" eval '[ "$(trap_count)" -ge 2 ]'
 wait_for 10 "the file finished" eval '[ ! -e "$SPOOL/reports/001-conflict.xml" ]'
 expect EXCHANGE-CONNECTOR-MIB::exConnReportsAccepted.0 $((ra0 + 1))
-log "phase 1: $(commit_failures) failed commit(s), then $(exc_trap_count) trap(s)"
+log "phase 1: $(commit_failures) failed commit(s), then $(trap_count) trap(s)"
 
 # --- phase 2: kill -9 while the disk is full ------------------------------------
 big_report "$DATA/reports/q148727-imc-stopped.xml" "$T/stopped.xml"
@@ -62,12 +61,12 @@ f0=$(commit_failures)
 drop_file reports 002-stopped.xml "$T/stopped.xml"
 wait_for 10 "the report applied" grep -q "accepted report 002-stopped.xml" "$AGENT_LOG"
 wait_for 10 "its commit fails (disk full)" eval '[ "$(commit_failures)" -gt "$f0" ]'
-[ "$(exc_trap_count)" -eq 2 ] || fail "traps sent before the commit: $(exc_trap_count)"
+[ "$(trap_count)" -eq 2 ] || fail "traps sent before the commit: $(trap_count)"
 kill -KILL "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true; AGENT_PID=
 unfill
 start_agent
 wait_registered 10
-wait_for 10 "the re-applied report's trap" eval '[ "$(exc_trap_count)" -ge 3 ]'
+wait_for 10 "the re-applied report's trap" eval '[ "$(trap_count)" -ge 3 ]'
 wait_for 10 "the file finished" eval '[ ! -e "$SPOOL/reports/002-stopped.xml" ]'
 expect EXCHANGE-CONNECTOR-MIB::exConnReportsAccepted.0 $((ra0 + 2))
 # and once more through a restart: nothing is sent twice.  A new alarm is
@@ -79,7 +78,7 @@ sed 's/server="EXCH03"/server="EXCH09"/' "$DATA/reports/q158047-conflict.xml" > 
 drop_file reports 003-marker.xml "$T/marker.xml"
 wait_for 10 "the marker's raises in the history" eval '[ "$(raised_in_history)" -ge 5 ]'
 raised=$(raised_in_history)
-wait_for 10 "a trap for every raise" eval '[ "$(exc_trap_count)" -ge "$raised" ]'
-traps=$(exc_trap_count)
+wait_for 10 "a trap for every raise" eval '[ "$(trap_count)" -ge "$raised" ]'
+traps=$(trap_count)
 [ "$traps" -eq "$raised" ] || fail "$traps traps for $raised raises in the history (a duplicate?)"
 log "phase 2: kill -9 while full, restarts: $traps traps for $raised raises, none twice"

@@ -8,7 +8,6 @@
 # are fine.  (2) SIGHUP with a spool directory that cannot be created:
 # refused and logged, the old config kept, ingestion goes on.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 as_nobody() {
     if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"
@@ -39,10 +38,7 @@ rc=0; out=$(as_nobody "$EXCONN_AGENT" --check-config -c "$CONFIG" 2>&1) || rc=$?
 printf '%s\n' "$good" > "$CONFIG"
 
 # (2) SIGHUP with a spool directory that cannot be created
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_fixture
 printf '%s\n' "$good" | sed "s|<spool dir=\"[^\"]*\"/>|<spool dir=\"$T/a-file/spool\"/>|" > "$CONFIG"
 kill -HUP "$AGENT_PID"
 wait_for 10 "reload refused" grep -q 'reload refused' "$AGENT_LOG"

@@ -8,7 +8,6 @@
 # only root may write (before the privilege drop), and -u keeps the user's
 # supplementary groups (initgroups).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 rc=0; "$EXCONN_AGENT" --no-such-option >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "unknown option: exit $rc, want 2"

@@ -4,13 +4,8 @@
 # that names it shows them escaped (\n, \x1b): it stays one line, with no
 # raw control character anywhere in the log.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 evil=$'evil\n2026-01-01 00:00:00.000 exconn-agent[notice]: forged \e[2J\e]0;pwned\a.xml'
 mkdir -p "$SPOOL/reports"
 printf 'not xml' > "$SPOOL/reports/.tmp"

@@ -5,7 +5,6 @@
 # SIGHUP the agent writes to a new agent.log (logrotate), and the rotated
 # file gets nothing more.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 write_config
 start_snmptrapd

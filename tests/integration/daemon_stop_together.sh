@@ -8,7 +8,6 @@
 # agent stopped (it must leave within a second, waiting for nothing), and
 # snmpd killed -- the old agent was still waiting, Close after unregister.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 write_config
 start_snmptrapd

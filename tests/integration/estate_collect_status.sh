@@ -8,14 +8,8 @@
 # creates it (status unknown).  The columns survive a restart of the agent
 # (state journal), and <forgetServer> removes a server and clears its alarm.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
-write_config '<servers staleAfter="4"/>'
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all '<servers staleAfter="4"/>'
 
 status_file() {   # status_file OUT SERVER COLLECTED STATUS [ERROR]
     local err=${5:+ error=\"$5\"}

@@ -5,12 +5,8 @@
 # when one of them raises a critical KB alarm: SPEC §6's order), with no
 # report columns; picked up within a second like reports.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 
 # three MTA events (no KB rule matches them), printed the way wevtutil
 # qe /f:xml prints them: one <Event> per line, CRLF, no root element

@@ -6,8 +6,6 @@
 # and a report over <limits maxRowsPerServer> (item 9) are rejected with a
 # reason through the spool as well; <forgetServer> forgets a server.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
 write_config '<servers maxClockSkew="120"/> <limits maxRowsPerServer="13"/>'
 start_snmpd

@@ -4,12 +4,8 @@
 # problem, with its line number where there is one), the matching counter
 # goes up by one, and no row of any table changes.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 drop_file reports 00-exch01.xml "$EXAMPLE"
 drop_file events 00-events.xml "$DATA/events/wevtutil-rootless.xml"
 wait_for 5 "baseline accepted" value_is "$X::exConnEventsAccepted.0" 3

@@ -5,12 +5,8 @@
 # older than the last accepted one is rejected as stale (rejected/ with a
 # .reason saying so, exConnReportsRejected + 1, tables unchanged).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 
 S='"EXCH01"'
 msg_oid=$(oid_of "$X::exConnQueueMessages.$S.\"MTS-OUT\"")

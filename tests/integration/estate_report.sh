@@ -9,12 +9,8 @@
 #    again by walking (snmptable, snmpbulkwalk, snmpwalk);
 #  - values the report left out have no instance, and walks step over them.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 
 S='"EXCH01"'
 status_oid=$(oid_of "$X::exConnServerStatus.$S")

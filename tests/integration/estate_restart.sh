@@ -6,12 +6,8 @@
 # on the master's sysUpTime, within 0.5 s and all before the restart) and
 # applies nothing twice.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 drop_file reports 01-exch01.xml "$EXAMPLE"
 drop_file reports 02-exch02.xml "$DATA/reports/exch02-healthy.xml"
 drop_file reports 03-q158047.xml "$DATA/reports/q158047-conflict.xml"

@@ -10,7 +10,6 @@
 # The agent is its own master here (-M), so no AgentX socket permissions
 # are involved.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_estate.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: estate_spool_dirs.sh needs root to run the agent as nobody"; exit 77

@@ -5,7 +5,6 @@
 # agent stops on SIGTERM within a second.  (A FIFO swapped in between the
 # scan and the open: tests/unit/test_spool.c, "non-regular entries".)
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 start_all
 rr=$(counter exConnReportsRejected) er=$(counter exConnEventsRejected)

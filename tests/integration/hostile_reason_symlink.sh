@@ -4,7 +4,6 @@
 # redirects a write: the target is untouched, the rejected file and its
 # reason are kept under a fresh name.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 start_all
 printf 'precious\n' > "$T/target"

@@ -10,32 +10,20 @@
 # the marker string appears nowhere: not in a MIB walk, the agent's log, the
 # state directory, the reasons, snmpd's log or the traps.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 MAX_BYTES=65536
 write_config
 sed -i "s|<spool dir=\"$SPOOL\"/>|<spool dir=\"$SPOOL\" maxFileBytes=\"$MAX_BYTES\"/>|" "$CONFIG"
 grep -q "maxFileBytes=\"$MAX_BYTES\"" "$CONFIG" || fail "could not set maxFileBytes"
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_fixture
 
 # a known estate with active alarms
-n=0
-for f in exch02-healthy q158047-conflict q166045-dirsync-pending q193760-stall-1; do
-    drop_file reports "$(printf '%02d' $n)-$f.xml" "$DATA/reports/$f.xml"; n=$((n + 1))
-done
-drop_file events 50-ccmc-70.xml "$DATA/events/q166045-ccmc-70.xml"
-at_least() { [ "$(counter "$1")" -ge "$2" ]; }
-wait_for 10 "4 reports accepted" at_least exConnReportsAccepted 4
-wait_for 10 "1 event accepted" at_least exConnEventsAccepted 1
-wait_for 10 "3 alarms" at_least exConnAlarmsActive 3
-wait_for 10 "3 traps" eval '[ "$(exc_trap_count)" -ge 3 ]'
+load_estate "exch02-healthy q158047-conflict q166045-dirsync-pending q193760-stall-1" \
+    "q166045-ccmc-70" 3
 walk_tables > "$T/before"
 ra=$(counter exConnReportsAccepted) ea=$(counter exConnEventsAccepted)
 rr=$(counter exConnReportsRejected) er=$(counter exConnEventsRejected)
-traps=$(exc_trap_count)
+traps=$(trap_count)
 
 # --- the generated files ----------------------------------------------------
 marker=exconn-marker-$RANDOM$RANDOM-$(date +%s%N)
@@ -117,7 +105,7 @@ expect EXCHANGE-CONNECTOR-MIB::exConnReportsAccepted.0 "$ra"
 expect EXCHANGE-CONNECTOR-MIB::exConnEventsAccepted.0 "$ea"
 walk_tables > "$T/after"
 diff "$T/before" "$T/after" >&2 || fail "hostile files changed the tables"
-[ "$(exc_trap_count)" -eq "$traps" ] || fail "hostile files caused notifications"
+[ "$(trap_count)" -eq "$traps" ] || fail "hostile files caused notifications"
 agent_alive || fail "agent died"
 wait_registered 5
 

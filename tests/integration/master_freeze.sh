@@ -7,28 +7,16 @@
 # tables show everything ingested meanwhile and the queued notifications
 # arrive, each once, in order.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 PING_INTERVAL=2
 FREEZE_S=${FREEZE_S:-8}
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 
-n=0
-for f in exch02-healthy q158047-conflict q166045-dirsync-pending q182346-imc-stopped; do
-    drop_file reports "$(printf '%02d' $n)-$f.xml" "$DATA/reports/$f.xml"; n=$((n + 1))
-done
-drop_file events 50-ccmc-70.xml "$DATA/events/q166045-ccmc-70.xml"
-at_least() { [ "$(counter "$1")" -ge "$2" ]; }
-wait_for 10 "4 reports accepted" at_least exConnReportsAccepted 4
-wait_for 10 "3 alarms active" at_least exConnAlarmsActive 3
-wait_for 10 "3 traps" eval '[ "$(exc_trap_count)" -ge 3 ]'
+load_estate "exch02-healthy q158047-conflict q166045-dirsync-pending q182346-imc-stopped" \
+    "q166045-ccmc-70" 3
 active=$(counter exConnAlarmsActive)
 events=$(counter exConnEventsAccepted)
-traps_before=$(exc_trap_count)
+traps_before=$(trap_count)
 state_before=$(state_sum)
 log "before the freeze: $active active alarms, $events events, $traps_before traps"
 
@@ -41,7 +29,7 @@ for i in 1 2 3 4 5; do   # five servers that never reported: one Q182346 alarm e
     event_xml "FRZ0$i" "$((7000 + i))" MSExchangeIMC 4087 | publish events "7$i-frz0$i.xml"
 done
 wait_for 10 "spool drained while the master is frozen" \
-    eval '[ "$(spool_count reports)" -eq 0 ] && [ "$(spool_count events)" -eq 0 ]'
+    spool_empty
 wait_for 10 "state committed while the master is frozen" \
     eval '[ "$(state_sum)" != "$state_before" ]'
 for i in 1 2 3 4 5; do
@@ -58,7 +46,7 @@ hz=$(getconf CLK_TCK)
 log "frozen ${el} ms: agent used $ticks CPU ticks (${hz}/s), ingestion included"
 [ "$ticks" -le $(( el * hz / 1000 / 5 )) ] ||
     fail "agent used $ticks ticks in ${el} ms with a frozen master (spinning?)"
-[ "$(exc_trap_count)" -eq "$traps_before" ] || fail "traps arrived from a frozen master"
+[ "$(trap_count)" -eq "$traps_before" ] || fail "traps arrived from a frozen master"
 
 kill -CONT "$SNMPD_PID"
 t1=$(now_ms)
@@ -74,11 +62,11 @@ for i in 1 2 3 4 5; do
     expect "EXCHANGE-CONNECTOR-MIB::exConnServerStatus.\"FRZ0$i\"" failed
 done
 # 1 raise (Q148727), 2 clears (Q158047), 5 raises (Q182346), in that order
-wait_for 10 "8 queued traps" eval '[ "$(exc_trap_count)" -ge $((traps_before + 8)) ]'
-got=$(exc_trap_notifs | tail -n +$((traps_before + 1)) | tr '\n' ' ')
+wait_for 10 "8 queued traps" eval '[ "$(trap_count)" -ge $((traps_before + 8)) ]'
+got=$(trap_notifs | tail -n +$((traps_before + 1)) | tr '\n' ' ')
 [ "$got" = "5 8 8 3 3 3 3 3 " ] || fail "queued traps: got '$got', want '5 8 8 3 3 3 3 3 '"
 sleep 1
-[ "$(exc_trap_count)" -eq $((traps_before + 8)) ] ||
-    fail "extra traps: $(exc_trap_notifs | tr '\n' ' ')"
+[ "$(trap_count)" -eq $((traps_before + 8)) ] ||
+    fail "extra traps: $(trap_notifs | tr '\n' ' ')"
 agent_alive || fail "agent exited"
 log "frozen master: ingestion went on, $ticks ticks in ${el} ms, 8 queued traps delivered once, in order"

@@ -7,31 +7,17 @@
 # sends them, in order, once it is registered again; it never exits and
 # does not spin while waiting.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 PING_INTERVAL=1
 ROUNDS=${ROUNDS:-3}
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 
-n=0
-for f in exch02-healthy q158047-conflict q166045-dirsync-pending q182346-imc-stopped; do
-    drop_file reports "$(printf '%02d' $n)-$f.xml" "$DATA/reports/$f.xml"; n=$((n + 1))
-done
-drop_file events 50-ccmc-70.xml "$DATA/events/q166045-ccmc-70.xml"
-drop_file events 51-imc-4087.xml "$DATA/events/q182346-imc-4087.xml"
-at_least() { [ "$(counter "$1")" -ge "$2" ]; }
-wait_for 10 "4 reports accepted" at_least exConnReportsAccepted 4
-wait_for 10 "events accepted" at_least exConnEventsAccepted 2
-wait_for 10 "3 alarms active" at_least exConnAlarmsActive 3
-wait_for 10 "3 traps" eval '[ "$(exc_trap_count)" -ge 3 ]'
+load_estate "exch02-healthy q158047-conflict q166045-dirsync-pending q182346-imc-stopped" \
+    "q166045-ccmc-70 q182346-imc-4087" 3
 active=$(counter exConnAlarmsActive)
 walk_tables > "$T/before"
 rows=$(wc -l < "$T/before")
-log "agent holds $rows table cells, $active active alarms; $(exc_trap_count) traps so far"
+log "agent holds $rows table cells, $active active alarms; $(trap_count) traps so far"
 
 limit=$((PING_INTERVAL + 1))
 worst=0
@@ -45,14 +31,14 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # Master dead: ingestion goes on, notifications queue up.
-traps_before=$(exc_trap_count)
+traps_before=$(trap_count)
 state_before=$(state_sum)
 kill9_snmpd
 ticks0=$(cpu_ticks "$AGENT_PID"); t0=$(now_ms)
 drop_file reports 60-q148727-imc-stopped.xml "$DATA/reports/q148727-imc-stopped.xml"   # raises Q148727
 drop_file reports 61-q158047-repaired.xml "$DATA/reports/q158047-repaired.xml"         # clears both Q158047
 wait_for 10 "spool drained while the master is down" \
-    eval '[ "$(spool_count reports)" -eq 0 ] && [ "$(spool_count events)" -eq 0 ]'
+    spool_empty
 wait_for 10 "state committed while the master is down" \
     eval '[ "$(state_sum)" != "$state_before" ]'
 grep -rqa 'EXCH01' "$STATE" || fail "EXCH01 not in the committed state"
@@ -62,20 +48,19 @@ agent_alive || fail "agent exited while the master was down"
 log "master down ${el} ms: agent used $ticks CPU ticks ($(getconf CLK_TCK)/s)"
 [ "$ticks" -le $(( el * $(getconf CLK_TCK) / 1000 / 5 )) ] ||
     fail "agent used $ticks ticks in ${el} ms without a master (spinning?)"
-[ "$(exc_trap_count)" -eq "$traps_before" ] || fail "traps arrived with no master"
+[ "$(trap_count)" -eq "$traps_before" ] || fail "traps arrived with no master"
 
-start_snmpd
-SNMPD_UP_MS=$(now_ms)
+start_snmpd   # sets SNMPD_UP_MS
 wait_for "$limit" "agent registered again" snmp_value_ok EXCHANGE-CONNECTOR-MIB::exConnAgentVersion.0
-wait_for 5 "3 queued traps delivered" eval '[ "$(exc_trap_count)" -ge $((traps_before + 3)) ]'
+wait_for 5 "3 queued traps delivered" eval '[ "$(trap_count)" -ge $((traps_before + 3)) ]'
 # in order: the raise of Q148727 (exConnImcStartFailed, 5) came from the
 # first file, the clears of both Q158047 alarms (exConnAlarmCleared, 8) from
 # the second
-got=$(exc_trap_notifs | tail -n +$((traps_before + 1)) | tr '\n' ' ')
+got=$(trap_notifs | tail -n +$((traps_before + 1)) | tr '\n' ' ')
 [ "$got" = "5 8 8 " ] || fail "queued traps: got notifications '$got', want '5 8 8 '"
 expect EXCHANGE-CONNECTOR-MIB::exConnAlarmsActive.0 $((active + 1 - 2))
 expect EXCHANGE-CONNECTOR-MIB::exConnReportsAccepted.0 6
 sleep 1
-[ "$(exc_trap_count)" -eq $((traps_before + 3)) ] || fail "traps sent twice: $(exc_trap_notifs | tr '\n' ' ')"
+[ "$(trap_count)" -eq $((traps_before + 3)) ] || fail "traps sent twice: $(trap_notifs | tr '\n' ' ')"
 agent_alive || fail "agent exited"
 log "master restarts: $ROUNDS rounds, worst ${worst} ms to every table (pingInterval ${PING_INTERVAL} s); queued traps delivered in order"

@@ -8,13 +8,8 @@
 # snmptrapd exactly once and only then counts as sent.  (The old agent took
 # the write for the delivery: acknowledged, counted, never sent again.)
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 [ "$(counter exConnNotificationsSent)" -eq 0 ] || fail "notifications sent before any alarm"
 
 kill -STOP "$SNMPD_PID"
@@ -26,9 +21,9 @@ kill -KILL "$SNMPD_PID"; wait "$SNMPD_PID" 2>/dev/null || true; SNMPD_PID=
 log "frozen master killed with the Notify unanswered in its socket"
 start_snmpd
 wait_registered 10
-wait_for 10 "the trap, sent again" eval '[ "$(exc_trap_count)" -ge 1 ]'
+wait_for 10 "the trap, sent again" eval '[ "$(trap_count)" -ge 1 ]'
 wait_for 5 "counted once confirmed" eval '[ "$(counter exConnNotificationsSent)" -eq 1 ]'
 sleep 1
-[ "$(exc_trap_count)" -eq 1 ] || fail "$(exc_trap_count) traps, want exactly 1"
+[ "$(trap_count)" -eq 1 ] || fail "$(trap_count) traps, want exactly 1"
 grep -q 'CONFIRM1' "$TRAP_LOG" || fail "the trap is not the CONFIRM1 alarm"
 log "unconfirmed notice sent again after the re-registration: 1 trap, exConnNotificationsSent 1"

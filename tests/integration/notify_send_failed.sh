@@ -8,7 +8,6 @@
 # up: the agent must survive, write the notice again a second later, and
 # the trap reach snmptrapd exactly once, counted once confirmed.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 [ -f "${EXCONN_FAIL_NOTIFY_SEND:-}" ] || fail "EXCONN_FAIL_NOTIFY_SEND: the shim is not built"
 # an ASan agent wants its runtime first in the library list; the shim is
@@ -24,11 +23,11 @@ wait_registered 10
 event_xml SENDFAIL1 9001 MSExchangeIMC 4087 | publish events 01-sendfail.xml
 wait_for 10 "event ingested" eval '[ "$(spool_count events)" -eq 0 ]'
 wait_for 10 "the failed write logged" grep -q 'exconn: Notify: .*Broken pipe' "$AGENT_LOG"
-wait_for 10 "the trap, written again" eval '[ "$(exc_trap_count)" -ge 1 ]'
+wait_for 10 "the trap, written again" eval '[ "$(trap_count)" -ge 1 ]'
 agent_alive || fail "the agent died after the failed Notify write"
 wait_for 5 "counted once confirmed" eval '[ "$(counter exConnNotificationsSent)" -eq 1 ]'
 sleep 1
-[ "$(exc_trap_count)" -eq 1 ] || fail "$(exc_trap_count) traps, want exactly 1"
+[ "$(trap_count)" -eq 1 ] || fail "$(trap_count) traps, want exactly 1"
 grep -q 'SENDFAIL1' "$TRAP_LOG" || fail "the trap is not the SENDFAIL1 alarm"
 kill -TERM "$AGENT_PID"
 rc=0; wait "$AGENT_PID" || rc=$?; AGENT_PID=

@@ -12,7 +12,6 @@
 # the master had not confirmed, so again each arrives once.  (4) SIGTERM with
 # a frozen master (SIGSTOP): gone within a second.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 N=${STORM_N:-1000}
 write_config '<notifications queueSize="'"$N"'"/>'
@@ -27,7 +26,7 @@ CONF
 snmptrapd -f -C -c "$T/snmptrapd.conf" -On -Lf "$TRAP_LOG" -F 'TRAP %v\n' "tcp:127.0.0.1:$TRAP_PORT" &
 TRAPD_PID=$!
 wait_for 10 "snmptrapd started" grep -q "NET-SNMP version" "$TRAP_LOG"
-start_snmpd_with "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"
+start_snmpd "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"
 start_agent
 wait_registered 10
 
@@ -40,7 +39,7 @@ storm_file() {
 }
 # servers_trapped PREFIX: the exConnAlarmServer of each exConn trap for PREFIX*, in order
 servers_trapped() {
-    grep -o "OID: $EXC_NOTIF_PREFIX\.3	.*" "$TRAP_LOG" | grep -o "STRING: $1[0-9]*" |
+    grep -o "OID: $EXC_NOTIF\.3	.*" "$TRAP_LOG" | grep -o "STRING: $1[0-9]*" |
         sed 's/^STRING: //' || true
 }
 check_once_in_order() {   # check_once_in_order PREFIX
@@ -108,15 +107,18 @@ start_probe() {
     rm -f "$T/probe.stop"
     /usr/bin/python3 "$T/probe.py" "$SNMPD_PORT" "$T/probe.$1" "$T/probe.stop" &
     PROBE_PID=$!
+    # under load python takes a while to start: the phase begins once it polls
+    wait_for 10 "the GET probe's first answer" test -s "$T/probe.$1"
 }
 stop_probe() {   # stop_probe NAME: stop, fail on a timeout, report p99
+    # a phase shorter than 5 probes (a fast flush) is measured into its tail
+    wait_for 10 "5 GET probes" eval "[ \"\$(wc -l < '$T/probe.$1')\" -ge 5 ]"
     touch "$T/probe.stop"; wait "$PROBE_PID" || true; PROBE_PID=
     local n to p99 max
     n=$(wc -l < "$T/probe.$1"); to=$(grep -c timeout "$T/probe.$1" || true)
     [ "$to" -eq 0 ] || fail "$1: $to of $n GETs to snmpd unanswered within 2 s"
     ns=$(grep -c nosuch "$T/probe.$1" || true)
     [ "$ns" -eq 0 ] || fail "$1: $ns of $n GETs without exConnAgentVersion.0 (agent not answering)"
-    [ "$n" -ge 5 ] || fail "$1: only $n probes"
     p99=$(sort -n "$T/probe.$1" | awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; print a[i] }')
     max=$(sort -n "$T/probe.$1" | tail -n 1)
     log "$1: $n GETs answered, p99 ${p99} ms, max ${max} ms"
@@ -140,7 +142,7 @@ kill -TERM "$SNMPD_PID"; wait "$SNMPD_PID" 2>/dev/null || true; SNMPD_PID=
 storm_file STB > "$T/stb.xml"
 drop_file events storm-b.xml "$T/stb.xml"
 wait_for 30 "storm B ingested while the master is down" eval '[ "$(spool_count events)" -eq 0 ]'
-start_snmpd_with "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"
+start_snmpd "0660 0750" "trapsess -v 2c -c public tcp:127.0.0.1:$TRAP_PORT"
 t0=$(now_ms)
 wait_registered 10
 start_probe flush

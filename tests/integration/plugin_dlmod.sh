@@ -10,8 +10,6 @@
 
 PLUGIN=${EXCONN_PLUGIN:-$(dirname "$EXCONN_AGENT")/exconn.so}
 [ -f "$PLUGIN" ] || fail "no plugin at $PLUGIN (built next to exconn-agent)"
-DATA=$EXCONN_SOURCE_DIR/tests/data
-MIB=EXCHANGE-CONNECTOR-MIB
 
 # A plugin built with the sanitizers needs their runtime loaded first.
 PRELOAD=$(ldd "$PLUGIN" | awk '/lib(asan|ubsan)\.so/ {printf "%s%s", sep, $3; sep=":"}')

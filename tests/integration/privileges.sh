@@ -11,7 +11,6 @@
 # allows -- and exits 0 on SIGTERM.  A state directory it cannot write is a
 # start-up failure with a one-line reason.  Needs root (skipped otherwise).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: privileges.sh needs root to switch users"; exit 77
@@ -20,9 +19,9 @@ USER_=nobody
 GROUP_=$(id -gn nobody)
 uid=$(id -u nobody) gid=$(getent group "$GROUP_" | cut -d: -f3)
 
-# snmpd with the AgentX socket open to the agent's group (lib.sh's snmpd keeps
-# it root-only): the documented deployment line "agentXPerms 0660 0750 root GROUP"
-start_snmpd_perms() { start_snmpd_with "0660 0750 root $GROUP_"; }
+# snmpd with the AgentX socket open to the agent's group (start_snmpd keeps
+# it root-only by default): the documented deployment line "agentXPerms 0660 0750 root GROUP"
+AGENTX_PERMS="0660 0750 root $GROUP_"
 
 # a state directory nobody cannot write: refused at start, one line, non-zero
 mkdir -p "$STATE" "$SPOOL"
@@ -38,7 +37,7 @@ log "unwritable state directory refused: $(printf '%s\n' "$out" | tail -n 1)"
 chown -R "$USER_:$GROUP_" "$SPOOL" "$STATE"; chmod 750 "$SPOOL" "$STATE"
 chmod 644 "$CONFIG"
 start_snmptrapd
-start_snmpd_perms
+start_snmpd "$AGENTX_PERMS"
 start_agent -u "$USER_" -g "$GROUP_"
 wait_registered 10
 ids=$(awk '/^Uid:|^Gid:/ { print $2, $3, $4, $5 }' "/proc/$AGENT_PID/status" | tr '\n' ' ')
@@ -53,7 +52,7 @@ drop_file reports 03-bad.xml "$DATA/hostile/bad-enum.xml"
 wait_for 10 "report accepted" eval '[ "$(counter exConnReportsAccepted)" -eq 1 ]'
 wait_for 10 "event accepted" eval '[ "$(counter exConnEventsAccepted)" -eq 1 ]'
 wait_for 10 "bad report rejected" test -s "$SPOOL/rejected/03-bad.xml.reason"
-wait_for 10 "spool drained" eval '[ "$(spool_count reports)" -eq 0 ] && [ "$(spool_count events)" -eq 0 ]'
+wait_for 10 "spool drained" spool_empty
 [ -z "$(find "$STATE" -mindepth 1 ! -user "$USER_")" ] || fail "state files not nobody's: $(ls -l "$STATE")"
 # everything nobody owns under the test directory is in spool/ or state/
 stray=$(find "$T" -user "$USER_" ! -path "$SPOOL" ! -path "$SPOOL/*" ! -path "$STATE" ! -path "$STATE/*")
@@ -61,8 +60,7 @@ stray=$(find "$T" -user "$USER_" ! -path "$SPOOL" ! -path "$SPOOL/*" ! -path "$S
 
 # master restart: the agent reconnects as nobody, through agentXPerms
 walk_tables > "$T/before"
-restart_snmpd_perms() { kill9_snmpd; start_snmpd_perms; }
-restart_snmpd_perms
+restart_snmpd "$AGENTX_PERMS"
 wait_for $((${PING_INTERVAL:-1} + 2)) "re-registered as nobody" tables_equal "$T/before"
 log "re-registered as $USER_ after a master restart"
 

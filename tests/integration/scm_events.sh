@@ -9,23 +9,17 @@
 # connector's name, no second notification); the repaired report clears it,
 # and that clear carries the connector's name and the report's evidence.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
 
-start_snmptrapd
-start_snmpd
-start_agent
-wait_all_registered 10
+start_all
 ROW="$MIB::exConnConnector%s.\"EXCH07\".\"MSExchangeMSMI\""
 row() { printf "$ROW" "$1"; }
 
 # --- Q158047 (b) from the System log alone
 feed events 7024.xml "$DATA/events/scm-7024-msmail-3.xml"
 wait_traps 1 10 1
-a=$(alarm_index_of EXCH07 MSExchangeMSMI)
-[ -n "$a" ] || fail "no alarm row for MSExchangeMSMI"
-expect_row "$a" Q158047 major EXCH07 MSExchangeMSMI \
+expect_raised 1 Q158047 major EXCH07 MSExchangeMSMI \
     "event 7024 from Service Control Manager: Microsoft Exchange MS Mail Connector (PC MTA - HUB); 3"
-k=$(raise_trap "$a" 1 Q158047)
+a=$ALARM k=$RAISED_K
 expect "$(row Type)" msMail
 expect "$(row State)" stopped
 expect "$(row Win32ExitCode)" 1066
@@ -42,19 +36,16 @@ expect "$MIB::exConnAlarmKbArticle.$a" Q158047
 [ "$(trap_count)" -eq 1 ] || fail "a restart sent a notification again: $(exc_traps)"
 feed events 7036.xml "$DATA/events/scm-7036-msmail-running.xml"
 kc=$(cleared_trap "$a" "$k")
-wait_value() { wait_for 10 "$1 = $2" value_is "$1" "$2"; }
-wait_value "$(row State)" running
+wait_value "$(row State)" running 10
 expect "$(row KbArticle)" ''
 expect_history "$a" "raised cleared"
 
 # --- Q148727 from a 7023, then the reports
 feed events 7023.xml "$DATA/events/scm-7023-imc-2140.xml"
 wait_traps 3 10
-b=$(alarm_index_of EXCH01 MSExchangeIMC)
-[ -n "$b" ] || fail "no alarm row for MSExchangeIMC"
-expect_row "$b" Q148727 critical EXCH01 MSExchangeIMC \
+expect_raised 5 Q148727 critical EXCH01 MSExchangeIMC \
     "event 7023 from Service Control Manager: Microsoft Exchange Internet Mail Service; %%2140"
-kb=$(raise_trap "$b" 5 Q148727)
+b=$ALARM kb=$RAISED_K
 expect "$MIB::exConnConnectorWin32ExitCode.\"EXCH01\".\"MSExchangeIMC\"" 2140
 feed reports stopped.xml "$DATA/reports/q148727-imc-stopped.xml"
 wait_accepted exConnReportsAccepted 1

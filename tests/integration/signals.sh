@@ -6,13 +6,8 @@
 # new article is in exConnKbArticleTable).  SIGTERM commits the state and
 # exits 0: a restarted agent serves the same tables and counters.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 shipped=$(ls "$EXCONN_SOURCE_DIR"/kb/*.xml | wc -l)
 expect EXCHANGE-CONNECTOR-MIB::exConnKbArticlesLoaded.0 "$shipped"
 drop_file reports 01.xml "$DATA/reports/q158047-conflict.xml"

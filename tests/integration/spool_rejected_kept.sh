@@ -4,7 +4,6 @@
 # characters (NAME.reason.tmp would exceed NAME_MAX) is kept under a
 # shortened name whose reason names the original.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 start_all
 printf '<first' | publish reports same.xml

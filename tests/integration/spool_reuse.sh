@@ -7,13 +7,8 @@
 # a different file and must be ingested, not deleted unread or moved to
 # rejected/ with the old file's reason.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
-write_config
-start_snmptrapd
-start_snmpd
-start_agent
-wait_registered 10
+start_all
 
 report_at() {   # report_at HOUR MESSAGES: EXCH02's healthy report, collected at HOUR
     sed -e "s/collected=\"2026-11-22T10:00:00Z\"/collected=\"2026-11-22T$1:00:00Z\"/" \

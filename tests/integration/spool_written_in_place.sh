@@ -4,7 +4,6 @@
 # and quiet (1 s), not rejected half-written; a dot-renamed file is still
 # taken at once.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 start_all
 src=$DATA/reports/exch01-example.xml

@@ -6,7 +6,6 @@
 # there, a newer version, a directory named exconn.state, a file cut in the
 # middle of a record.  With both files moved aside it starts empty.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_faults.sh"
 
 start_all
 drop_file reports 01.xml "$DATA/reports/exch01-example.xml"

@@ -8,10 +8,9 @@
 # alarm_q166045.sh / alarm_q182346.sh; a report collected later clears them.
 # A trap from an address that maps to no server is counted, never written.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
-. "$(dirname "$0")/lib_traphandle.sh"
 
-start_all_with_handler "127.0.0.5 EXCH04" "127.0.0.6 exch05"
+start_all
+start_trap_handler "127.0.0.5 EXCH04" "127.0.0.6 exch05"
 
 # --- Q166045 through a trap
 feed reports pending.xml "$DATA/reports/q166045-dirsync-pending.xml"
@@ -20,11 +19,9 @@ send_event_trap 127.0.0.5 MSExchangeCCMC 3221225542 \
     "cc:Mail EXPORT to file msg0001.ccm returned result code 3" 3
 wait_for 10 "handler accepted the trap" th_counter_is accepted 1
 wait_traps 1 10 2
-a=$(alarm_index_of EXCH04 "cc:Mail Connector")
-[ -n "$a" ] || fail "no alarm row for the cc:Mail Connector"
-expect_row "$a" Q166045 major EXCH04 "cc:Mail Connector" \
+expect_raised 2 Q166045 major EXCH04 "cc:Mail Connector" \
     "event 70 from MSExchangeCCMC: cc:Mail EXPORT to file msg0001.ccm returned result code 3; dirsync has not completed"
-k=$(raise_trap "$a" 2 Q166045)
+a=$ALARM k=$RAISED_K
 expect "$MIB::exConnConnectorKbArticle.\"EXCH04\".\"cc:Mail Connector\"" Q166045
 expect "$MIB::exConnKbArticleMatches.\"Q166045\"" 1
 expect "$MIB::exConnEventsAccepted.0" 1
@@ -40,11 +37,9 @@ send_nt4_trap 127.0.0.6 MSExchangeIMC $((0xC0000000 | 4087)) \
     "The Internet Mail Service stopped because of an internal error."
 wait_for 10 "handler accepted the second trap" th_counter_is accepted 2
 wait_traps 3 10
-b=$(alarm_index_of EXCH05 "Internet Mail Service")
-[ -n "$b" ] || fail "no alarm row for the Internet Mail Service"
-expect_row "$b" Q182346 critical EXCH05 "Internet Mail Service" \
+expect_raised 3 Q182346 critical EXCH05 "Internet Mail Service" \
     "event 4087 from MSExchangeIMC: The Internet Mail Service stopped because of an internal error."
-kb=$(raise_trap "$b" 3 Q182346)
+b=$ALARM kb=$RAISED_K
 expect "$MIB::exConnAlarmsActive.0" 1
 
 # --- a trap nobody maps: logged and counted, no file, no event

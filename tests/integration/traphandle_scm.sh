@@ -5,21 +5,18 @@
 # service-specific error 3; event 70 of MSExchangeCCMC raises Q166045 on
 # the service name; a 7036 "running" clears Q158047 and the row follows.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_alarms.sh"
-. "$(dirname "$0")/lib_traphandle.sh"
 
-start_all_with_handler "127.0.0.7 EXCH07"
+start_all
+start_trap_handler "127.0.0.7 EXCH07"
 PCMTA="Microsoft Exchange MS Mail Connector (PC MTA - HUB)"
 row() { printf '%s::exConnConnector%s."EXCH07"."MSExchangeMSMI"' "$MIB" "$1"; }
 
 send_event_trap 127.0.0.7 "Service Control Manager" $((0xC0000000 | 7024)) \
     "The $PCMTA service terminated with service-specific error 3." "$PCMTA" 3
 wait_traps 1 10 1
-a=$(alarm_index_of EXCH07 MSExchangeMSMI)
-[ -n "$a" ] || fail "no Q158047 alarm on MSExchangeMSMI"
-expect_row "$a" Q158047 major EXCH07 MSExchangeMSMI \
+expect_raised 1 Q158047 major EXCH07 MSExchangeMSMI \
     "event 7024 from Service Control Manager: The $PCMTA service terminated with service-specific error 3."
-k=$(raise_trap "$a" 1 Q158047)
+a=$ALARM k=$RAISED_K
 expect "$(row State)" stopped
 expect "$(row ServiceExitCode)" 3
 expect "$(row KbArticle)" Q158047

@@ -3,6 +3,14 @@
 
 #include "cu_main.h"
 
+void exc_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc cleanup,
+                   CU_TestInfo *tests)
+{
+    CU_pSuite s = CU_add_suite(name, init, cleanup);
+    for (CU_TestInfo *t = tests; s != NULL && t->pName != NULL; t++)
+        CU_add_test(s, t->pName, t->pTestFunc);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)

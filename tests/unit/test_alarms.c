@@ -545,19 +545,22 @@ static void test_load_malformed(void)
 
 void exc_register_tests(void)
 {
-    CU_pSuite s = CU_add_suite("alarms", setup, NULL);
-    CU_add_test(s, "raise, update, clear", test_raise_update_clear);
-    CU_add_test(s, "indexes never reused; stale alarm", test_indexes_never_reused);
-    CU_add_test(s, "history bound", test_history_bound);
-    CU_add_test(s, "outbox drops oldest; ack", test_outbox_drop_oldest_and_ack);
-    CU_add_test(s, "notifications disabled", test_notifications_disabled);
-    CU_add_test(s, "hold-down: deferred and released", test_holddown_deferred_released);
-    CU_add_test(s, "hold-down: unnotified raise+clear dropped",
-                test_holddown_unnotified_raise_and_clear_dropped);
-    CU_add_test(s, "hold-down: one per window", test_holddown_one_per_window);
-    CU_add_test(s, "hold-down zero", test_holddown_zero);
-    CU_add_test(s, "article matches", test_matches);
-    CU_add_test(s, "save/load round trip", test_save_load_roundtrip);
-    CU_add_test(s, "load respects bounds", test_load_respects_bounds);
-    CU_add_test(s, "load malformed", test_load_malformed);
+    static CU_TestInfo tests[] = {
+        { "raise, update, clear", test_raise_update_clear },
+        { "indexes never reused; stale alarm", test_indexes_never_reused },
+        { "history bound", test_history_bound },
+        { "outbox drops oldest; ack", test_outbox_drop_oldest_and_ack },
+        { "notifications disabled", test_notifications_disabled },
+        { "hold-down: deferred and released", test_holddown_deferred_released },
+        { "hold-down: unnotified raise+clear dropped",
+          test_holddown_unnotified_raise_and_clear_dropped },
+        { "hold-down: one per window", test_holddown_one_per_window },
+        { "hold-down zero", test_holddown_zero },
+        { "article matches", test_matches },
+        { "save/load round trip", test_save_load_roundtrip },
+        { "load respects bounds", test_load_respects_bounds },
+        { "load malformed", test_load_malformed },
+        CU_TEST_INFO_NULL,
+    };
+    exc_add_suite("alarms", setup, NULL, tests);
 }

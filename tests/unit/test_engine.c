@@ -163,9 +163,8 @@ static bool eng_start(eng *g)
 {
     exc_kb kb = {0};
     exc_err err = {0};
-    char bad[1024];
-    if (!exc_kb_load_dir(g->cfg.kb_dir, &kb, &err, bad, sizeof bad)) {
-        fprintf(stderr, "KB: %s: %s\n", bad, err.msg);
+    if (!exc_kb_load_dir(g->cfg.kb_dir, &kb, &err)) {
+        fprintf(stderr, "KB: %s: %s\n", err.file, err.msg);
         return false;
     }
     g->e = exc_engine_start(&g->cfg, &kb, &err);

@@ -871,20 +871,23 @@ static void test_producers(void)
 
 void exc_register_tests(void)
 {
-    CU_pSuite s = CU_add_suite("event", NULL, NULL);
-    CU_add_test(s, "root-less concatenation, in order", test_rootless);
-    CU_add_test(s, "wrapping root", test_wrapped);
-    CU_add_test(s, "no namespace", test_no_namespace);
-    CU_add_test(s, "KB events", test_kb_events);
-    CU_add_test(s, "EventID low 16 bits", test_event_id_bits);
-    CU_add_test(s, "SystemTime fractions", test_times);
-    CU_add_test(s, "producer corpus", test_producers);
-    CU_add_test(s, "fields", test_fields);
-    CU_add_test(s, "Data and Message limits", test_limits);
-    CU_add_test(s, "encodings", test_encodings);
-    CU_add_test(s, "structure and line numbers", test_structure);
-    CU_add_test(s, "file limits and large batches", test_file_limits);
-    CU_add_test(s, "hostile files", test_hostile);
-    CU_add_test(s, "hostile directory", test_hostile_dir);
-    CU_add_test(s, "prefixes and corruptions", test_mutations);
+    static CU_TestInfo tests[] = {
+        { "root-less concatenation, in order", test_rootless },
+        { "wrapping root", test_wrapped },
+        { "no namespace", test_no_namespace },
+        { "KB events", test_kb_events },
+        { "EventID low 16 bits", test_event_id_bits },
+        { "SystemTime fractions", test_times },
+        { "producer corpus", test_producers },
+        { "fields", test_fields },
+        { "Data and Message limits", test_limits },
+        { "encodings", test_encodings },
+        { "structure and line numbers", test_structure },
+        { "file limits and large batches", test_file_limits },
+        { "hostile files", test_hostile },
+        { "hostile directory", test_hostile_dir },
+        { "prefixes and corruptions", test_mutations },
+        CU_TEST_INFO_NULL,
+    };
+    exc_add_suite("event", NULL, NULL, tests);
 }

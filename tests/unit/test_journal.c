@@ -38,7 +38,7 @@ static bool world_init(world *w, const char *tag)
     if (!fs_mkdtemp(w->dir, sizeof w->dir, tag))
         return false;
     exc_err err = {0};
-    if (!exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &w->kb, &err, NULL, 0))
+    if (!exc_kb_load_dir(EXCONN_SOURCE_DIR "/kb", &w->kb, &err))
         return false;
     exc_model_init(&w->m, 3);
     exc_alarms_init(&w->a, 500, 0, 1000, true);

@@ -86,10 +86,9 @@ static void test_shipped(void)
 {
     exc_kb kb = {0};
     exc_err err = {0};
-    char bad[512] = "";
-    CU_ASSERT_FATAL(exc_kb_load_dir(KB_DIR, &kb, &err, bad, sizeof bad));
+    CU_ASSERT_FATAL(exc_kb_load_dir(KB_DIR, &kb, &err));
     CU_ASSERT_EQUAL_FATAL(kb.n, 5);
-    CU_ASSERT_STRING_EQUAL(bad, "");
+    CU_ASSERT_STRING_EQUAL(err.file, "");
 
     static const char *const ids[] = {"Q148727", "Q158047", "Q166045", "Q182346", "Q193760"};
     for (size_t i = 0; i < kb.n; i++) {
@@ -318,7 +317,7 @@ static void test_schema_shipped(void)
 {
     exc_kb kb = {0};
     exc_err err = {0};
-    CU_ASSERT_FATAL(exc_kb_load_dir(KB_DIR, &kb, &err, NULL, 0)); /* sets libxml2 up too */
+    CU_ASSERT_FATAL(exc_kb_load_dir(KB_DIR, &kb, &err)); /* sets libxml2 up too */
     n_schema_errors = 0;
     xmlSchemaPtr s = load_schema();
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -385,9 +384,8 @@ static void test_extra(void)
 {
     exc_kb kb = {0};
     exc_err err = {0};
-    char bad[512] = "x";
-    CU_ASSERT_FATAL(exc_kb_load_dir(KB_EXTRA, &kb, &err, bad, sizeof bad));
-    CU_ASSERT_STRING_EQUAL(bad, "");
+    CU_ASSERT_FATAL(exc_kb_load_dir(KB_EXTRA, &kb, &err));
+    CU_ASSERT_STRING_EQUAL(err.file, "");
     CU_ASSERT_EQUAL_FATAL(kb.n, 1);
     check_q165505(&kb.articles[0]);
     CU_ASSERT_PTR_EQUAL(exc_kb_find(&kb, "Q165505"), &kb.articles[0]);
@@ -400,7 +398,7 @@ static void test_extra(void)
     exc_kb_article_free(&a);
 
     /* a trailing slash on the directory makes no double slash */
-    CU_ASSERT_FATAL(exc_kb_load_dir(KB_EXTRA "/", &kb, &err, NULL, 0));
+    CU_ASSERT_FATAL(exc_kb_load_dir(KB_EXTRA "/", &kb, &err));
     CU_ASSERT_STRING_EQUAL(kb.articles[0].file, KB_EXTRA "/Q165505.xml");
     exc_kb_free(&kb);
 }
@@ -411,9 +409,8 @@ static void test_mixed_dir(void)
 {
     exc_kb kb = {0};
     exc_err err = {0};
-    char bad[512] = "";
     /* dot-files and files not ending in .xml are not articles */
-    CU_ASSERT_FATAL(exc_kb_load_dir(KB_T("mixed"), &kb, &err, bad, sizeof bad));
+    CU_ASSERT_FATAL(exc_kb_load_dir(KB_T("mixed"), &kb, &err));
     CU_ASSERT_EQUAL_FATAL(kb.n, 2);
     CU_ASSERT_STRING_EQUAL(kb.articles[0].id, "Q10");   /* byte order, not numeric */
     CU_ASSERT_STRING_EQUAL(kb.articles[1].id, "Q2");
@@ -551,10 +548,9 @@ static void test_scm(void)
 
     exc_kb kb;
     exc_err err = {0};
-    char bad[256];
-    bool ok = exc_kb_load_dir(EXC_TEST_DATA("kb-scm"), &kb, &err, bad, sizeof bad);
+    bool ok = exc_kb_load_dir(EXC_TEST_DATA("kb-scm"), &kb, &err);
     if (!ok)
-        fprintf(stderr, "\n  kb-scm: %s: line %d: %s\n", bad, err.line, err.msg);
+        fprintf(stderr, "\n  kb-scm: %s: line %d: %s\n", err.file, err.line, err.msg);
     CU_ASSERT_TRUE_FATAL(ok);
     CU_ASSERT_EQUAL(kb.n, 1);   /* services.xml is not an article */
     CU_ASSERT_EQUAL_FATAL(kb.n_services, 2);
@@ -603,8 +599,8 @@ static void test_scm(void)
     f = fopen(path, "w");
     fputs("<serviceNames>\n  <service displayName=\"x\" service=\"S\"/>\n</serviceNames>\n", f);
     fclose(f);
-    CU_ASSERT_FALSE(exc_kb_load_dir(dir, &kb, &err, bad, sizeof bad));
-    CU_ASSERT_PTR_NOT_NULL(strstr(bad, "services.xml"));
+    CU_ASSERT_FALSE(exc_kb_load_dir(dir, &kb, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.file, "services.xml"));
     CU_ASSERT_EQUAL(err.line, 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "needs displayName, service and connectorType"));
     unlink(path);
@@ -660,10 +656,9 @@ static void test_generated_files(void)
 
     /* a directory loads all or nothing; the first bad file by name is named */
     exc_kb kb = {0};
-    char bad[512] = "";
     exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_kb_load_dir(dir, &kb, &err, bad, sizeof bad));
-    CU_ASSERT_STRING_EQUAL(bad, big);
+    CU_ASSERT_FALSE(exc_kb_load_dir(dir, &kb, &err));
+    CU_ASSERT_STRING_EQUAL(err.file, big);
     CU_ASSERT_EQUAL(kb.n, 0);
     CU_ASSERT_PTR_NULL(kb.articles);
 
@@ -678,53 +673,54 @@ static void test_bad_dirs(void)
 {
     exc_kb kb = {0};
     exc_err err = {0};
-    char bad[512];
 
     /* duplicate ids: Q900001.xml and q900001.xml; the later name is blamed */
-    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("dup"), &kb, &err, bad, sizeof bad));
+    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("dup"), &kb, &err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "duplicate article id q900001"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "dup/Q900001.xml"));
     CU_ASSERT_EQUAL(err.line, 2);
-    CU_ASSERT(ends_with(bad, "/dup/q900001.xml"));
+    CU_ASSERT(ends_with(err.file, "/dup/q900001.xml"));
     CU_ASSERT_EQUAL(kb.n, 0);
     CU_ASSERT_PTR_NULL(kb.articles);
 
     /* one bad file among good ones: nothing is loaded */
     exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("onebad"), &kb, &err, bad, sizeof bad));
-    CU_ASSERT(ends_with(bad, "/onebad/Q2.xml"));
+    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("onebad"), &kb, &err));
+    CU_ASSERT(ends_with(err.file, "/onebad/Q2.xml"));
     CU_ASSERT_EQUAL(err.line, 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "severity \"high\""));
     CU_ASSERT_EQUAL(kb.n, 0);
 
     /* only a README and a dot-file: no articles */
     exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("empty"), &kb, &err, bad, sizeof bad));
+    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("empty"), &kb, &err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no KB articles"));
-    CU_ASSERT_STRING_EQUAL(bad, KB_T("empty"));
+    CU_ASSERT_STRING_EQUAL(err.file, KB_T("empty"));
 
     /* missing directory */
     exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("no-such-dir"), &kb, &err, bad, sizeof bad));
+    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("no-such-dir"), &kb, &err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot open KB directory"));
-    CU_ASSERT_STRING_EQUAL(bad, KB_T("no-such-dir"));
+    CU_ASSERT_STRING_EQUAL(err.file, KB_T("no-such-dir"));
 
     /* a file where a directory should be */
     exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_kb_load_dir(KB_DIR "/Q158047.xml", &kb, &err, NULL, 0));
+    CU_ASSERT_FALSE(exc_kb_load_dir(KB_DIR "/Q158047.xml", &kb, &err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot open KB directory"));
 
     /* the bad/ directory as a whole: its first bad file by name */
     exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("bad"), &kb, &err, bad, sizeof bad));
-    CU_ASSERT(ends_with(bad, "/bad/QBADCT.xml"));
+    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("bad"), &kb, &err));
+    CU_ASSERT(ends_with(err.file, "/bad/QBADCT.xml"));
 
-    /* a short bad_file buffer is cut, still terminated */
-    char tiny[8];
+    /* the file in the error's one-line form */
+    char line[EXC_ERR_FILE + EXC_ERR_MSG + 32];
     exc_err_clear(&err);
-    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("onebad"), &kb, &err, tiny, sizeof tiny));
-    CU_ASSERT_EQUAL(strlen(tiny), sizeof tiny - 1);
-    CU_ASSERT_FALSE(exc_kb_load_dir(NULL, &kb, &err, NULL, 0));
+    CU_ASSERT_FALSE(exc_kb_load_dir(KB_T("onebad"), &kb, &err));
+    exc_err_format(&err, line, sizeof line);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "/onebad/Q2.xml:2: "));
+    exc_err_clear(&err);
+    CU_ASSERT_FALSE(exc_kb_load_dir(NULL, &kb, &err));
     CU_ASSERT_EQUAL(kb.n, 0);
 }
 
@@ -736,7 +732,7 @@ static void *load_many(void *arg)
     for (int i = 0; i < 20; i++) {
         exc_kb kb = {0};
         exc_err err = {0};
-        if (exc_kb_load_dir(KB_DIR, &kb, &err, NULL, 0) && kb.n == 5 &&
+        if (exc_kb_load_dir(KB_DIR, &kb, &err) && kb.n == 5 &&
             exc_kb_find(&kb, "Q193760") != NULL)
             (*good)++;
         exc_kb_free(&kb);
@@ -761,17 +757,20 @@ static void test_threads(void)
 
 void exc_register_tests(void)
 {
-    CU_pSuite s = CU_add_suite("kb", NULL, NULL);
-    CU_add_test(s, "name tables", test_enums);
-    CU_add_test(s, "shipped articles", test_shipped);
-    CU_add_test(s, "shipped texts at most 255 octets", test_shipped_raw_lengths);
-    CU_add_test(s, "schema accepts shipped, refuses bad", test_schema_shipped);
-    CU_add_test(s, "operator-added article", test_extra);
-    CU_add_test(s, "edge cases that load", test_mixed_dir);
-    CU_add_test(s, "bad files rejected with line and reason", test_bad_files);
-    CU_add_test(s, "missing file and optional err", test_missing_file);
-    CU_add_test(s, "SCM rules, data tests, services.xml", test_scm);
-    CU_add_test(s, "oversized and empty files", test_generated_files);
-    CU_add_test(s, "bad directories", test_bad_dirs);
-    CU_add_test(s, "concurrent loads", test_threads);
+    static CU_TestInfo tests[] = {
+        { "name tables", test_enums },
+        { "shipped articles", test_shipped },
+        { "shipped texts at most 255 octets", test_shipped_raw_lengths },
+        { "schema accepts shipped, refuses bad", test_schema_shipped },
+        { "operator-added article", test_extra },
+        { "edge cases that load", test_mixed_dir },
+        { "bad files rejected with line and reason", test_bad_files },
+        { "missing file and optional err", test_missing_file },
+        { "SCM rules, data tests, services.xml", test_scm },
+        { "oversized and empty files", test_generated_files },
+        { "bad directories", test_bad_dirs },
+        { "concurrent loads", test_threads },
+        CU_TEST_INFO_NULL,
+    };
+    exc_add_suite("kb", NULL, NULL, tests);
 }

@@ -1159,22 +1159,25 @@ static void test_collection_status(void)
 
 void exc_register_tests(void)
 {
-    CU_pSuite s = CU_add_suite("report", NULL, NULL);
-    CU_add_test(s, "enumeration tables", test_enums);
-    CU_add_test(s, "server names", test_server_names);
-    CU_add_test(s, "SPEC example, every field", test_example);
-    CU_add_test(s, "all samples parse", test_samples);
-    CU_add_test(s, "KB scenarios and repairs", test_scenarios);
-    CU_add_test(s, "rules: accepted edges", test_rules_accepted);
-    CU_add_test(s, "rules: rejections", test_rules_rejected);
-    CU_add_test(s, "API edges", test_api_edges);
-    CU_add_test(s, "oversized and large files", test_oversized);
-    CU_add_test(s, "hostile files", test_hostile);
-    CU_add_test(s, "hostile directory complete", test_hostile_dir);
-    CU_add_test(s, "XXE reads nothing", test_xxe);
-    CU_add_test(s, "prefixes and corruptions", test_mutations);
-    CU_add_test(s, "XSD agrees", test_schema);
-    CU_add_test(s, "concurrent parsing", test_threads);
-    CU_add_test(s, "Unicode names and look-alikes", test_name_folding);
-    CU_add_test(s, "collectionStatus and forgetServer records", test_collection_status);
+    static CU_TestInfo tests[] = {
+        { "enumeration tables", test_enums },
+        { "server names", test_server_names },
+        { "SPEC example, every field", test_example },
+        { "all samples parse", test_samples },
+        { "KB scenarios and repairs", test_scenarios },
+        { "rules: accepted edges", test_rules_accepted },
+        { "rules: rejections", test_rules_rejected },
+        { "API edges", test_api_edges },
+        { "oversized and large files", test_oversized },
+        { "hostile files", test_hostile },
+        { "hostile directory complete", test_hostile_dir },
+        { "XXE reads nothing", test_xxe },
+        { "prefixes and corruptions", test_mutations },
+        { "XSD agrees", test_schema },
+        { "concurrent parsing", test_threads },
+        { "Unicode names and look-alikes", test_name_folding },
+        { "collectionStatus and forgetServer records", test_collection_status },
+        CU_TEST_INFO_NULL,
+    };
+    exc_add_suite("report", NULL, NULL, tests);
 }
