@@ -249,10 +249,12 @@ static bool master_closed(netsnmp_session *s)
 void exc_notify_master_lost(netsnmp_session *s)
 {
     bool closed = master_closed(s);
+    size_t unconfirmed = flow.n;   /* before the loss forgets them (closed) */
     session_gen++;
     exc_nflow_session_lost(&flow, closed);
-    DEBUGMSGTL((EXC_DEBUG_TOKEN "/notify", "session lost (%s); %zu unconfirmed\n",
-                closed ? "closed by the master" : "given up", flow.n));
+    DEBUGMSGTL((EXC_DEBUG_TOKEN "/notify", "session lost (%s); %zu unconfirmed after seq %llu\n",
+                closed ? "closed by the master" : "given up", unconfirmed,
+                (unsigned long long)flow.confirmed));
     set_connected(false);
 }
 
