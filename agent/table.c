@@ -20,9 +20,16 @@ typedef struct exc_table {
     netsnmp_handler_registration *reg;
     netsnmp_container *container;
     netsnmp_table_registration_info *info;   /* ours to free: the table helper does not */
-    exc_row *rows;
+    exc_row *rows;               /* in the snapshot's order (the container sorts pointers) */
+    size_t n_rows;
     oid *pool;
-    const exc_snapshot *loaded;   /* the snapshot the rows point into */
+    const exc_snapshot *loaded;   /* the snapshot the rows point into; NULL = stale */
+    /* per server of the loaded snapshot (repoint): the stamp and the
+     * generation of its part (which together name the part), its first
+     * row and row count */
+    size_t n_srv;
+    uint64_t *stamps, *built;
+    size_t *firsts, *counts;
 } exc_table;
 
 static exc_table tables[MAX_TABLES];
@@ -34,15 +41,123 @@ static void drop_rows(exc_table *t)
         CONTAINER_CLEAR(t->container, NULL, NULL);
     free(t->rows);
     free(t->pool);
+    free(t->stamps);
+    free(t->built);
+    free(t->firsts);
+    free(t->counts);
     t->rows = NULL;
     t->pool = NULL;
+    t->stamps = t->built = NULL;
+    t->firsts = t->counts = NULL;
+    t->n_rows = t->n_srv = 0;
     t->loaded = NULL;
+}
+
+/* Row j: per-server tables list pointers into the snapshot's parts. */
+static const void *row_at(const exc_table *t, const char *base, size_t stride, size_t j)
+{
+    const void *p = base + j * stride;
+    return t->def->layout == EXC_TBL_WHOLE ? p : *(const void *const *)p;
+}
+
+/* The rows of servers[i] in the table's row array: first and count. */
+static size_t server_span(const exc_table *t, const exc_snapshot *s, size_t i, size_t *first)
+{
+    if (t->def->layout == EXC_TBL_SERVERS) {
+        *first = i;
+        return 1;
+    }
+    return exc_snapshot_rows_of(s, i, t->def->which, first);
+}
+
+/* Row j of part p in this table, and how many the part has. */
+static const void *part_row(const exc_table *t, const exc_snap_part *p, size_t j)
+{
+    if (t->def->layout == EXC_TBL_SERVERS)
+        return &p->server;
+    switch (t->def->which) {
+    case EXC_SNAP_CONNECTORS: return &p->connectors[j];
+    case EXC_SNAP_QUEUES: return &p->queues[j];
+    case EXC_SNAP_COMPORTS: return &p->comports[j];
+    default: return &p->claimants[j];
+    }
+}
+
+static size_t part_rows(const exc_table *t, const exc_snap_part *p)
+{
+    if (t->def->layout == EXC_TBL_SERVERS)
+        return 1;
+    switch (t->def->which) {
+    case EXC_SNAP_CONNECTORS: return p->n_connectors;
+    case EXC_SNAP_QUEUES: return p->n_queues;
+    case EXC_SNAP_COMPORTS: return p->n_comports;
+    default: return p->n_claimants;
+    }
+}
+
+/* Remember each server's part and rows (after a full load). */
+static int remember_servers(exc_table *t, const exc_snapshot *s)
+{
+    if (t->def->layout == EXC_TBL_WHOLE || s->n_servers == 0)
+        return 0;
+    size_t n = s->n_servers;
+    t->stamps = malloc(n * sizeof *t->stamps);
+    t->built = malloc(n * sizeof *t->built);
+    t->firsts = malloc(n * sizeof *t->firsts);
+    t->counts = malloc(n * sizeof *t->counts);
+    if (!t->stamps || !t->built || !t->firsts || !t->counts)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        t->stamps[i] = s->stamps[i];
+        t->built[i] = s->parts[i]->built;
+        t->counts[i] = server_span(t, s, i, &t->firsts[i]);
+    }
+    t->n_srv = n;
+    return 0;
+}
+
+/* Performance (issue 14): a new snapshot usually shares all but a few
+ * servers' parts with the loaded one.  A part is named by its server's
+ * stamp and the generation that built it: where both are the ones loaded,
+ * it is the very part the rows already point into (alive: the new snapshot
+ * holds it), so nothing is done for that server -- one comparison per
+ * server, no walk of the rows.  The rows of a new part are pointed at it
+ * and their index encoded again and compared; any difference (a row more
+ * or less, a queue renamed, a server replaced, the servers not the same)
+ * falls back to a full load.  Contents are read from the snapshot at each
+ * GET, so a repointed row answers the new values. */
+static bool repoint_rows(exc_table *t, const exc_snapshot *s)
+{
+    if (t->def->layout == EXC_TBL_WHOLE || !t->rows || s->n_servers != t->n_srv)
+        return false;
+    oid scratch[MAX_OID_LEN];
+    for (size_t i = 0; i < s->n_servers; i++) {
+        const exc_snap_part *p = s->parts[i];
+        if (s->stamps[i] == t->stamps[i] && p->built == t->built[i])
+            continue;
+        size_t count = part_rows(t, p);
+        if (count != t->counts[i])
+            return false;
+        for (size_t j = 0; j < count; j++) {
+            exc_row *r = &t->rows[t->firsts[i] + j];
+            r->data = part_row(t, p, j);
+            size_t len = t->def->index(r->data, scratch, MAX_OID_LEN);
+            if (len != r->idx.len || memcmp(scratch, r->idx.oids, len * sizeof *scratch) != 0)
+                return false;
+        }
+        t->stamps[i] = s->stamps[i];
+        t->built[i] = p->built;
+    }
+    t->loaded = s;
+    return true;
 }
 
 /* Fill the container from the current snapshot. */
 static int load_rows(exc_table *t)
 {
     const exc_snapshot *s = exc_agent_snapshot();
+    if (s && repoint_rows(t, s))
+        return 0;
     drop_rows(t);
     if (!s)
         return 0;
@@ -56,10 +171,11 @@ static int load_rows(exc_table *t)
     oid scratch[MAX_OID_LEN];
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += t->def->index(base + i * stride, scratch, MAX_OID_LEN);
+        total += t->def->index(row_at(t, base, stride, i), scratch, MAX_OID_LEN);
     t->rows = calloc(n, sizeof *t->rows);
     t->pool = calloc(total ? total : 1, sizeof *t->pool);
-    if (!t->rows || !t->pool) {
+    t->n_rows = n;
+    if (!t->rows || !t->pool || remember_servers(t, s) != 0) {
         snmp_log(LOG_ERR, "exconn: out of memory loading %s\n", t->def->name);
         drop_rows(t);
         return -1;
@@ -67,7 +183,7 @@ static int load_rows(exc_table *t)
     oid *p = t->pool;
     for (size_t i = 0; i < n; i++) {
         exc_row *r = &t->rows[i];
-        r->data = base + i * stride;
+        r->data = row_at(t, base, stride, i);
         r->idx.oids = p;
         r->idx.len = t->def->index(r->data, p, MAX_OID_LEN);
         p += r->idx.len;
@@ -221,10 +337,16 @@ fail:
 
 void exc_tables_invalidate(void)
 {
-    /* rows never point into a freed snapshot (see exc_feed): drop them now;
-     * the front handler reloads each table before its next answer */
-    for (size_t i = 0; i < n_tables; i++)
-        drop_rows(&tables[i]);
+    /* Rows are never read from a freed snapshot (see exc_feed): tables that
+     * reload whole drop them now; per-server tables keep their rows and
+     * index (no row is read before the front handler repoints or reloads
+     * them: loaded is NULL, which no snapshot is). */
+    for (size_t i = 0; i < n_tables; i++) {
+        if (tables[i].def->layout == EXC_TBL_WHOLE)
+            drop_rows(&tables[i]);
+        else
+            tables[i].loaded = NULL;
+    }
 }
 
 void exc_tables_shutdown(void)

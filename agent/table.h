@@ -21,6 +21,12 @@ typedef struct exc_table_def {
     size_t (*index)(const void *row, oid *out, size_t max);
     /* A column's value; false = no instance (e.g. a count the report did not give). */
     bool (*column)(const void *row, unsigned col, exc_val *v);
+    /* How rows relate to servers (issue 14: a new snapshot whose servers
+     * kept their rows only repoints the loaded rows, see table.c):
+     * EXC_TBL_WHOLE reloads whole; EXC_TBL_SERVERS: row i is servers[i];
+     * EXC_TBL_SERVER_ROWS: each server's rows are `which` of that server. */
+    enum { EXC_TBL_WHOLE = 0, EXC_TBL_SERVERS, EXC_TBL_SERVER_ROWS } layout;
+    exc_snap_rows which;
 } exc_table_def;
 
 /* Register a table; SNMPERR_SUCCESS or an error (everything undone). */

@@ -35,4 +35,5 @@ const exc_table_def exc_claimant_table = {
     .max_col = COLUMN_EXCONNCOMCLAIMANTNAME,
     .n_index = 3, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR, ASN_UNSIGNED},
     .rows = rows, .index = index_of, .column = column,
+    .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_CLAIMANTS,
 };

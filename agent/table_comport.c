@@ -34,4 +34,5 @@ const exc_table_def exc_comport_table = {
     .max_col = COLUMN_EXCONNCOMPORTCONFLICTSINCE,
     .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
+    .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_COMPORTS,
 };

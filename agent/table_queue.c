@@ -49,4 +49,5 @@ const exc_table_def exc_queue_table = {
     .name = "exConnQueueTable", .table = EXC_TBL_QUEUE, .min_col = COLUMN_EXCONNQUEUEKIND,
     .max_col = COLUMN_EXCONNQUEUESTATE, .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
+    .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_QUEUES,
 };

@@ -54,4 +54,5 @@ const exc_table_def exc_server_table = {
     .name = "exConnServerTable", .table = EXC_TBL_SERVER, .min_col = COLUMN_EXCONNSERVERSITE,
     .max_col = COLUMN_EXCONNSERVERLASTCOLLECT, .n_index = 1, .index_type = {ASN_OCTET_STR},
     .rows = rows, .index = index_of, .column = column,
+    .layout = EXC_TBL_SERVERS,
 };

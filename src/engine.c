@@ -23,6 +23,11 @@
 #define CHECKPOINT_IDLE_MS 1000  /* fold the state journal after this long idle */
 #define RESCAN_MS 2000           /* safety-net rescan when inotify is quiet */
 #define RESCAN_NO_INOTIFY_MS 500
+/* Performance (issue 14): files arriving one after another (a collector
+ * polling an estate) are scanned and committed together: a scan within this
+ * long of the last one waits for the rest of it (docs/performance.md).
+ * Files stay in the spool meanwhile; nothing else is delayed. */
+#define COALESCE_MS 50
 
 struct exc_engine {
     exc_config cfg;
@@ -37,6 +42,8 @@ struct exc_engine {
      * alarms, counters, outbox -- is neither published nor built on until
      * a retry commits it (issue 9.3). */
     bool uncommitted;
+    bool batch_full;             /* the last scan took BATCH_MAX files */
+    int64_t last_scan_ms;        /* monotonic; COALESCE_MS */
     exc_rules_cfg rules;
     uint64_t generation;
 
@@ -46,6 +53,7 @@ struct exc_engine {
 
     pthread_mutex_t lock;        /* guards the fields below */
     exc_snapshot *pending;
+    exc_snapshot *last;          /* worker only: the last built, whose parts the next shares */
     uint64_t ack_seq;
     bool stop;
     bool reload;
@@ -73,17 +81,32 @@ static void poke(int fd)
  * note a change in the model (committed with the rest) and in the snapshot.
  * A connector's first health (new row, or just loaded: 0) is no change.
  * The snapshot lists connectors in the model's order (server, then name). */
-static void note_health(exc_engine *e, exc_snapshot *s, int64_t now)
+static void note_health(exc_engine *e, exc_snapshot *s, const exc_snapshot *prev, int64_t now)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < e->model.n_servers; i++) {
+    /* Only parts built for this snapshot can differ: a shared one is of an
+     * unchanged server with unchanged alarms (and is never written).  One
+     * where prev has it is told by its pointer, without reading the part. */
+    size_t n_prev = prev ? prev->n_servers : 0;
+    for (size_t i = 0; i < e->model.n_servers && i < s->n_servers; i++) {
+        if (i < n_prev && s->parts[i] == prev->parts[i])
+            continue;
         exc_server *sv = e->model.servers[i];
-        for (size_t j = 0; j < sv->n_connectors && k < s->n_connectors; j++, k++) {
+        exc_snap_part *p = s->parts[i];
+        if (p->built != s->generation)
+            continue;
+        for (size_t j = 0; j < sv->n_connectors && j < p->n_connectors; j++) {
             exc_mconnector *mc = &sv->connectors[j];
-            exc_snap_connector *c = &s->connectors[k];
-            if (mc->health != 0 && mc->health != c->health)
+            exc_snap_connector *c = &p->connectors[j];
+            if (mc->health == c->health)
+                continue;
+            if (mc->health != 0)
                 mc->last_change_ms = c->last_change_ms = now;
             mc->health = c->health;
+            /* saved fields changed; the part (this snapshot's alone, not
+             * shared yet) now shows the model as it is: it takes the new
+             * stamp, so the next snapshot can share it */
+            exc_model_touch(&e->model, sv);
+            p->server.stamp = s->stamps[i] = sv->stamp;
         }
     }
 }
@@ -97,8 +120,11 @@ static exc_snapshot *build(exc_engine *e)
     e->pending = NULL;
     pthread_mutex_unlock(&e->lock);
     exc_snapshot_free(stale);
-    exc_snapshot *s = exc_snapshot_build(&e->model, &e->alarms, &e->kb, ++e->generation);
-    note_health(e, s, exc_now_ms());
+    exc_snapshot *s = exc_snapshot_build_from(e->last, &e->model, &e->alarms, &e->kb,
+                                              ++e->generation);
+    note_health(e, s, e->last, exc_now_ms());
+    exc_snapshot_free(e->last);
+    e->last = exc_snapshot_ref(s);
     return s;
 }
 
@@ -117,11 +143,13 @@ static void hand_over(exc_engine *e, exc_snapshot *s)
 /* Performance: a commit appends what changed to the state journal (one
  * fdatasync); the whole state is rewritten only when the journal is folded
  * (state.c), which the idle worker does (checkpoint below). */
-static bool commit(exc_engine *e)
+static bool commit(exc_engine *e, const exc_snapshot *s)
 {
     exc_err err = {0};
     e->last_commit_ms = exc_mono_ms();
-    if (!exc_state_commit(&e->state, &e->model, &e->alarms, &e->journal, &err)) {
+    /* the snapshot just built from these alarms has their fingerprint */
+    uint64_t fp = s ? s->aset->fp : exc_alarms_fingerprint(&e->alarms);
+    if (!exc_state_commit_fp(&e->state, &e->model, &e->alarms, fp, &e->journal, &err)) {
         exc_log(LOG_ERR, "state: %s (nothing published until a retry succeeds)", err.msg);
         e->uncommitted = true;
         return false;
@@ -159,7 +187,7 @@ static void finish_journal(exc_engine *e)
 static bool commit_and_publish(exc_engine *e)
 {
     exc_snapshot *s = build(e);
-    if (!commit(e)) {
+    if (!commit(e, s)) {
         exc_snapshot_free(s);
         return false;
     }
@@ -292,10 +320,27 @@ static void handle_reload(exc_engine *e)
     exc_log(LOG_NOTICE, "reloaded: %zu KB article(s)", e->kb.n);
 }
 
+/* A scan due within COALESCE_MS of the last one waits for the rest of it
+ * (*next_scan moved there; the wake-ups meanwhile drained, the scan lists
+ * the directory anyway), unless the last scan filled a batch.  Relative to
+ * the last scan, not commit: acks and ticks committing cannot starve it. */
+static bool coalescing(exc_engine *e, int64_t *next_scan)
+{
+    int64_t left = e->last_scan_ms + COALESCE_MS - exc_mono_ms();
+    if (left <= 0 || e->batch_full) {
+        e->last_scan_ms = exc_mono_ms();
+        return false;
+    }
+    exc_spool_drain(&e->spool);
+    *next_scan = exc_now_ms() + left;
+    return true;
+}
+
 static void *worker(void *arg)
 {
     exc_engine *e = arg;
     int64_t next_scan = 0;
+    int64_t tick_due = 1;    /* the last tick's next due time (0: none); 1: at once */
     for (;;) {
         bool changed = false, stop, reload;
         uint64_t ack;
@@ -323,11 +368,12 @@ static void *worker(void *arg)
                 goto wait;
             }
         }
-        if (!stop && exc_now_ms() >= next_scan) {
+        if (!stop && exc_now_ms() >= next_scan && !coalescing(e, &next_scan)) {
             exc_spool_drain(&e->spool);
             size_t taken = ingest(e);
             if (taken > 0)
                 changed = true;
+            e->batch_full = taken == BATCH_MAX;
             if (taken == BATCH_MAX)
                 next_scan = 0;   /* commit this batch, then take the next at once */
             else
@@ -342,7 +388,13 @@ static void *worker(void *arg)
         int64_t changed_before = e->alarms.last_changed_ms;
         uint64_t seq_before = e->alarms.next_seq;
         size_t outbox_before = e->alarms.n_outbox;
-        due = exc_rules_tick(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
+        /* Performance (issue 14): the tick walks every server; when nothing
+         * changed since the last one and nothing it named is due yet (a
+         * wake-up that only moved a coalesced scan), it would decide the
+         * same: skipped */
+        if (changed || (tick_due > 0 && exc_now_ms() >= tick_due))
+            tick_due = exc_rules_tick(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
+        due = tick_due;
         if (e->alarms.last_changed_ms != changed_before || e->alarms.next_seq != seq_before ||
             e->alarms.n_outbox != outbox_before)
             changed = true;
@@ -352,7 +404,7 @@ static void *worker(void *arg)
         }
         if (stop) {
             if (e->uncommitted) {
-                if (commit(e))   /* a last try: otherwise the files are applied again */
+                if (commit(e, NULL))   /* a last try: otherwise the files are applied again */
                     finish_journal(e);
             } else if (exc_state_pending(&e->state)) {
                 checkpoint(e);   /* leave one file behind, the journal folded */
@@ -455,6 +507,7 @@ fail:
         if (e->snap[i] >= 0) close(e->snap[i]);
     }
     exc_snapshot_free(e->pending);
+    exc_snapshot_free(e->last);
     exc_spool_close(&e->spool);
     exc_journal_free(&e->journal);
     exc_state_close(&e->state);
@@ -511,6 +564,7 @@ void exc_engine_stop(exc_engine *e)
     poke(e->wake[1]);
     pthread_join(e->thread, NULL);
     exc_snapshot_free(e->pending);
+    exc_snapshot_free(e->last);
     exc_kb_free(&e->new_kb);
     for (int i = 0; i < 2; i++) {
         close(e->wake[i]);

@@ -51,6 +51,7 @@ void exc_model_free(exc_model *m)
     for (size_t i = 0; i < m->n_servers; i++)
         server_free(m->servers[i]);
     free(m->servers);
+    free(m->index);
     unsigned k = m->stall_samples;
     memset(m, 0, sizeof *m);
     m->stall_samples = k;
@@ -83,13 +84,55 @@ static ptrdiff_t server_search(const exc_model *m, const char *key)
     return -(ptrdiff_t)lo - 1;
 }
 
+/* Performance (issue 14): a hash index of the servers by key beside the
+ * sorted array, for exc_model_find (called per active alarm at every tick
+ * of the rules: a binary search there read a server per probe, a cache
+ * miss each, O(alarms log servers) per commit).  Open addressing, linear
+ * probing, at most half full; rebuilt when a server is removed. */
+static size_t key_hash(const char *key)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 0x100000001B3ull;
+    return (size_t)(h ^ (h >> 32));
+}
+
+static void index_put(exc_server **tab, size_t cap, exc_server *s)
+{
+    size_t i = key_hash(s->name) & (cap - 1);
+    while (tab[i] != NULL)
+        i = (i + 1) & (cap - 1);
+    tab[i] = s;
+}
+
+static void index_rebuild(exc_model *m, size_t cap)
+{
+    free(m->index);
+    m->index = exc_calloc(cap, sizeof *m->index);
+    m->index_cap = cap;
+    for (size_t i = 0; i < m->n_servers; i++)
+        index_put(m->index, cap, m->servers[i]);
+}
+
+/* s was just added to m->servers */
+static void index_add(exc_model *m, exc_server *s)
+{
+    if (m->n_servers * 2 > m->index_cap)
+        index_rebuild(m, m->index_cap ? m->index_cap * 2 : 128);   /* s included */
+    else
+        index_put(m->index, m->index_cap, s);
+}
+
 exc_server *exc_model_find(const exc_model *m, const char *name)
 {
     char key[EXC_SERVER_BUF];
-    if (!server_key(name, key))
+    if (!server_key(name, key) || m->index_cap == 0)
         return NULL;
-    ptrdiff_t i = server_search(m, key);
-    return i >= 0 ? m->servers[i] : NULL;
+    for (size_t i = key_hash(key) & (m->index_cap - 1); m->index[i] != NULL;
+         i = (i + 1) & (m->index_cap - 1))
+        if (strcmp(m->index[i]->name, key) == 0)
+            return m->index[i];
+    return NULL;
 }
 
 exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
@@ -98,8 +141,10 @@ exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
     if (!server_key(name, key))
         return NULL;
     ptrdiff_t i = server_search(m, key);
-    if (i >= 0)
+    if (i >= 0) {
+        exc_model_touch(m, m->servers[i]);   /* returned to be written */
         return m->servers[i];
+    }
     size_t at = (size_t)(-i - 1);
     if (m->n_servers == m->cap_servers) {
         size_t cap = m->cap_servers ? m->cap_servers * 2 : 64;
@@ -109,10 +154,17 @@ exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
     exc_server *s = exc_calloc(1, sizeof *s);
     memcpy(s->name, key, sizeof s->name);
     s->created_ms = now_ms;
+    exc_model_touch(m, s);
     memmove(&m->servers[at + 1], &m->servers[at], (m->n_servers - at) * sizeof *m->servers);
     m->servers[at] = s;
     m->n_servers++;
+    index_add(m, s);
     return s;
+}
+
+void exc_model_touch(exc_model *m, exc_server *s)
+{
+    s->stamp = ++m->stamp_seq;
 }
 
 exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_ms)
@@ -135,6 +187,7 @@ bool exc_model_remove(exc_model *m, const char *name)
     memmove(&m->servers[i], &m->servers[i + 1],
             (m->n_servers - (size_t)i - 1) * sizeof *m->servers);
     m->n_servers--;
+    index_rebuild(m, m->index_cap);
     return true;
 }
 
@@ -361,6 +414,7 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
     }
 
     exc_server *s = old ? old : exc_model_get_or_add(m, key, now_ms);
+    exc_model_touch(m, s);
     bool same_collected = s->reported && r->collected == s->collected;
 
     for (size_t i = 0; i < nc; i++) {

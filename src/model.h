@@ -64,11 +64,19 @@ typedef struct exc_server {
     exc_mqueue *queues;                   /* sorted by name (strcmp) */
     size_t n_comports;
     exc_mcomport *comports;               /* sorted by name (strcmp) */
+    /* Change tracking (issue 14): a model-wide sequence number taken each
+     * time the server may have changed (exc_model_touch).  Equal stamps mean
+     * the same content, so the state journal hashes and the snapshot copies
+     * only servers whose stamp moved. */
+    uint64_t stamp;
 } exc_server;
 
 typedef struct exc_model {
     size_t n_servers, cap_servers;
+    uint64_t stamp_seq;                   /* last exc_server.stamp handed out */
     exc_server **servers;                 /* sorted by name (strcmp, names upper-case) */
+    exc_server **index;                   /* hash index of servers (model.c), index_cap slots */
+    size_t index_cap;
     unsigned stall_samples;
     /* Admission (exc_model_configure; exc_model_init: no clock check, no limits) */
     int64_t max_clock_skew;               /* s; times later than now + this are
@@ -90,6 +98,9 @@ void exc_model_free(exc_model *m);
 /* name is compared case-insensitively (looked up upper-cased). */
 exc_server *exc_model_find(const exc_model *m, const char *name);
 exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms);
+/* Note that s (may have) changed: every writer of a server's fields calls
+ * this (exc_model_get_or_add does, for the server it returns). */
+void exc_model_touch(exc_model *m, exc_server *s);
 
 /* Apply a parsed file of SPOOL/reports (r->kind):
  *  - a report: refused (false, err set, nothing changed) when it is older

@@ -145,6 +145,7 @@ bool exc_model_apply_scm_event(exc_model *m, const exc_kb *kb, const exc_event *
     exc_server *s = exc_model_find(m, ev->server);
     if (s == NULL || s->reported)
         return false;
+    exc_model_touch(m, s);
     const exc_kb_service *svc = exc_kb_service_for(kb, s->name, ev->data[name_at]);
     if (svc == NULL)
         return false;

@@ -1,10 +1,19 @@
 /* An immutable picture of everything the MIB shows, built by the worker
  * thread after each committed change and handed to the agent thread, which
- * serves GETs and builds notifications from it alone.  Rows are flat copies,
- * so the worker may change its model the moment the snapshot is built. */
+ * serves GETs and builds notifications from it alone.  Rows are copies, so
+ * the worker may change its model the moment the snapshot is built.
+ *
+ * Performance (issue 14): a server's rows live in an exc_snap_part, which
+ * is immutable once built and shared, reference-counted, by every snapshot
+ * in which the server did not change (same model stamp, same alarms on it,
+ * same stallSamples).  A snapshot holds arrays of pointers to the rows of
+ * all its parts (sorted as before), so building one costs the servers that
+ * changed plus a pointer per row.  Snapshots are reference-counted too: the
+ * worker keeps the last one it built to share its parts with the next. */
 #ifndef EXC_SNAPSHOT_H
 #define EXC_SNAPSHOT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +39,10 @@ typedef struct exc_snap_server {
     int collect_status;         /* exc_collect_status; 0 = no status record yet */
     int64_t collect_time;       /* epoch s of the collector's last poll attempt */
     char collect_error[EXC_TEXT_BUF];
+    /* Change tracking (issue 14): the model's stamp of this server (equal in
+     * two snapshots = same server, same rows, same names).  Lets the agent's
+     * tables keep their index when only row contents changed (table.c). */
+    uint64_t stamp;
 } exc_snap_server;
 
 /* Memory: the rows below name their server through a pointer to its
@@ -71,7 +84,37 @@ typedef struct exc_snap_kb {
     uint32_t matches;
 } exc_snap_kb;
 
+/* One server's rows (see above); never written once shared. */
+typedef struct exc_snap_part {
+    atomic_uint refs;
+    uint64_t derived;           /* signature of the alarms on the server */
+    unsigned stall_samples;     /* the queue states were derived with */
+    uint64_t built;             /* generation of the snapshot that built it */
+    exc_snap_server server;
+    size_t n_connectors, n_queues, n_comports, n_claimants;
+    exc_snap_connector *connectors;
+    exc_snap_queue *queues;
+    exc_snap_comport *comports;
+    exc_snap_claimant *claimants;
+} exc_snap_part;
+
+/* The alarm, history and outbox arrays, shared by consecutive snapshots
+ * while the alarm state's fingerprint is the same. */
+typedef struct exc_snap_alarmset {
+    atomic_uint refs;
+    uint64_t fp;
+    exc_alarm *alarms;
+    exc_history *history;
+    exc_notice *outbox;
+} exc_snap_alarmset;
+
+/* Where servers[i]'s rows start in each row array of one snapshot. */
+typedef struct exc_snap_first {
+    size_t connector, queue, comport, claimant;
+} exc_snap_first;
+
 typedef struct exc_snapshot {
+    atomic_uint refs;           /* exc_snapshot_free drops one */
     uint64_t generation;
     /* exConnAgent scalars */
     uint64_t reports_accepted, reports_rejected, events_accepted, events_rejected;
@@ -79,23 +122,48 @@ typedef struct exc_snapshot {
     uint32_t alarms_active;
     int64_t alarm_last_changed_ms;      /* 0 = never */
     uint64_t notifications_dropped;
-    /* tables; each array sorted by its natural key */
-    size_t n_servers;       exc_snap_server *servers;
-    size_t n_connectors;    exc_snap_connector *connectors;
-    size_t n_comports;      exc_snap_comport *comports;
-    size_t n_claimants;     exc_snap_claimant *claimants;
-    size_t n_queues;        exc_snap_queue *queues;
+    /* tables; each array sorted by its natural key; the per-server ones
+     * point into the parts */
+    size_t n_servers;       exc_snap_server **servers;
+    exc_snap_part **parts;              /* parts[i] holds servers[i] */
+    uint64_t *stamps;                   /* stamps[i]: servers[i]->stamp, contiguous */
+    unsigned stall_samples;             /* the queue states were derived with */
+    exc_snap_first *first;              /* first[i]: servers[i]'s first rows */
+    size_t n_connectors;    exc_snap_connector **connectors;
+    size_t n_comports;      exc_snap_comport **comports;
+    size_t n_claimants;     exc_snap_claimant **claimants;
+    size_t n_queues;        exc_snap_queue **queues;
     size_t n_kb;            exc_snap_kb *kb;
+    exc_snap_alarmset *aset;            /* holds the three arrays below */
     size_t n_alarms;        exc_alarm *alarms;          /* by index */
     size_t n_history;       exc_history *history;       /* by index */
     /* notifications waiting to be sent, oldest first */
     size_t n_outbox;        exc_notice *outbox;
 } exc_snapshot;
 
-/* Build from the worker's state (called on the worker thread). */
+/* Build from the worker's state (called on the worker thread), sharing the
+ * parts of prev (NULL: none) whose server did not change. */
+exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model *m,
+                                      const exc_alarms *a, const exc_kb *kb,
+                                      uint64_t generation);
 exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const exc_kb *kb,
                                  uint64_t generation);
+/* A fingerprint of the alarm state: equal = unchanged, but for a 64-bit
+ * collision (see snapshot.c). */
+uint64_t exc_alarms_fingerprint(const exc_alarms *a);
+/* A hash of one alarm record's fields (the state journal tells changed
+ * records by it). */
+uint64_t exc_alarm_hash(const exc_alarm *al);
+
+/* Another reference; exc_snapshot_free drops one (frees with the last). */
+exc_snapshot *exc_snapshot_ref(exc_snapshot *s);
 void exc_snapshot_free(exc_snapshot *s);
+
+/* The rows of servers[i] in one of the flat arrays: *first and the count. */
+typedef enum { EXC_SNAP_CONNECTORS, EXC_SNAP_QUEUES, EXC_SNAP_COMPORTS,
+               EXC_SNAP_CLAIMANTS } exc_snap_rows;
+size_t exc_snapshot_rows_of(const exc_snapshot *s, size_t i, exc_snap_rows which,
+                            size_t *first);
 
 /* Lookups used by the notification builder (the row a trap's varbinds come
  * from, so a trap and a poll can never disagree). */

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "state.h"
 
+#include "snapshot.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -667,17 +669,6 @@ static uint64_t mix_str(uint64_t h, const char *str)
     return mix_u64(h, tail);
 }
 
-static uint64_t mix_bytes(uint64_t h, const char *p, size_t n)
-{
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = mix_u64(h, w);
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, p, n);
-    return mix_u64(h, tail);
-}
 
 static uint64_t mix_opt32(uint64_t h, exc_opt_u32 o)
 {
@@ -745,6 +736,9 @@ static uint64_t server_hash(const exc_server *s)
     return h;
 }
 
+/* Performance (issue 14): serialising every alarm and history record to
+ * find what changed cost more than the rest of a commit (docs/performance.md);
+ * an unchanged fingerprint (exc_alarms_fingerprint, snapshot.h) skips it. */
 static void remember_servers(exc_state *st, const exc_model *m)
 {
     if (st->cap_srv < m->n_servers) {
@@ -754,6 +748,7 @@ static void remember_servers(exc_state *st, const exc_model *m)
     for (size_t i = 0; i < m->n_servers; i++) {
         memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
         st->srv[i].hash = server_hash(m->servers[i]);
+        st->srv[i].stamp = m->servers[i]->stamp;
     }
     st->n_srv = m->n_servers;
 }
@@ -784,21 +779,70 @@ static void span_add(struct span *sp, size_t off, size_t len)
     sp->len = off + len - sp->off;
 }
 
-static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *p)
+/* Is active alarm al (index, hash) one of the records st remembers? */
+static bool alarm_known(const struct exc_state_alm *prev, size_t n_prev, size_t *i,
+                        const struct exc_state_alm *al)
+{
+    while (*i < n_prev && prev[*i].index < al->index)
+        (*i)++;
+    return *i < n_prev && prev[*i].index == al->index && prev[*i].hash == al->hash;
+}
+
+/* What exc_alarms_save writes for a, but only the active alarms that are
+ * not among the prev records (all when prev is NULL) and the history
+ * records after his_done.  Performance (issue 14): a report on a server
+ * with an alarm changes that alarm's count; serialising all of them at
+ * every such commit made it cost the size of the estate.  Each alarm is
+ * told changed or not by a hash of its record in memory (alm[].hash). */
+static bool save_changed(const exc_alarms *a, uint32_t his_done, alarm_parts *p,
+                         const struct exc_state_alm *prev, size_t n_prev, exc_sf_writer *w)
+{
+    exc_alarms view = *a;
+    view.active = exc_calloc(a->n_active ? a->n_active : 1, sizeof *view.active);
+    view.n_active = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < a->n_active; i++)
+        if (!prev || !alarm_known(prev, n_prev, &k, &p->alm[i]))
+            view.active[view.n_active++] = a->active[i];
+    /* the history records after his_done: a suffix, unless indexes wrapped */
+    size_t from = a->n_history;
+    while (from > 0 && a->history[from - 1].index > his_done)
+        from--;
+    bool suffix = true;
+    for (size_t i = 0; i < from && suffix; i++)
+        suffix = a->history[i].index <= his_done;
+    if (suffix) {
+        view.history = a->history ? a->history + from : NULL;
+        view.n_history = a->n_history - from;
+    }
+    exc_alarms_save(&view, w);
+    free(view.active);
+    return true;
+}
+
+static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *p,
+                           const struct exc_state_alm *prev, size_t n_prev)
 {
     memset(p, 0, sizeof *p);
+    p->alm = exc_calloc(a->n_active ? a->n_active : 1, sizeof *p->alm);
+    p->n_alm = a->n_active;
+    for (size_t i = 0; i < a->n_active; i++) {
+        p->alm[i].index = a->active[i].index;
+        p->alm[i].hash = exc_alarm_hash(&a->active[i]);
+    }
     FILE *fp = open_memstream(&p->text, &p->len);
-    if (!fp)
+    if (!fp) {
+        parts_free(p);
         return false;
+    }
     exc_sf_writer w = {fp, false};
-    exc_alarms_save(a, &w);
+    save_changed(a, his_done, p, prev, n_prev, &w);
     if (fclose(fp) != 0 || w.failed) {
         parts_free(p);
         return false;
     }
     p->his_max = his_done;
-    p->alm = exc_calloc(a->n_active ? a->n_active : 1, sizeof *p->alm);
-    size_t his_start = 0, his_end = 0;
+    size_t his_start = 0, his_end = 0, k = 0;
     for (size_t off = 0; off < p->len;) {
         const char *line = p->text + off;
         const char *nl = memchr(line, '\n', p->len - off);
@@ -811,12 +855,17 @@ static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *
             span_add(&p->out, off, n);
         } else if (strncmp(line, "hld ", 4) == 0 || strncmp(line, "hdp ", 4) == 0) {
             span_add(&p->hold, off, n);
-        } else if (strncmp(line, "alm ", 4) == 0 && p->n_alm < a->n_active) {
-            struct exc_state_alm *al = &p->alm[p->n_alm++];
-            al->index = (uint32_t)strtoul(line + 4, NULL, 10);
-            al->hash = mix_bytes(0xCBF29CE484222325ull, line, n);
-            al->off = off;
-            al->len = n;
+        } else if (strncmp(line, "alm ", 4) == 0) {
+            /* the changed ones, in the order of p->alm */
+            uint32_t idx = (uint32_t)strtoul(line + 4, NULL, 10);
+            while (k < p->n_alm && p->alm[k].index != idx)
+                k++;
+            if (k == p->n_alm) {
+                parts_free(p);
+                return false;
+            }
+            p->alm[k].off = off;
+            p->alm[k++].len = n;
         } else if (strncmp(line, "his ", 4) == 0) {
             uint32_t idx = (uint32_t)strtoul(line + 4, NULL, 10);
             if (idx > his_done) {
@@ -1010,8 +1059,9 @@ bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a
     st->ckp_mtime = info.st_mtim;
     remember_servers(st, m);
     forget_alarms(st);
+    st->alarm_fp_ok = false;
     alarm_parts p;
-    if (!alarm_parts_of(a, 0, &p))
+    if (!alarm_parts_of(a, 0, &p, NULL, 0))
         return true;   /* no journal (the next commit checkpoints again) */
     remember_alarms(st, &p);
     parts_free(&p);
@@ -1035,6 +1085,12 @@ static bool checkpoint_intact(const exc_state *st)
 bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
                       const exc_journal *j, exc_err *err)
 {
+    return exc_state_commit_fp(st, m, a, exc_alarms_fingerprint(a), j, err);
+}
+
+bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
+                         uint64_t afp, const exc_journal *j, exc_err *err)
+{
     if (st->jfd < 0 || !checkpoint_intact(st))
         return exc_state_checkpoint(st, m, a, j, err);
 
@@ -1047,16 +1103,25 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
     exc_model_save_counters(m, &w);
     /* servers new, changed or gone since the last commit (both sorted) */
     size_t k = 0;
+    bool same_set = m->n_servers == st->n_srv;   /* the remembered names still hold */
     uint64_t *hashes = exc_calloc(m->n_servers ? m->n_servers : 1, sizeof *hashes);
     for (size_t i = 0; i < m->n_servers; i++) {
         const exc_server *s = m->servers[i];
-        hashes[i] = server_hash(s);
-        while (k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
+        /* stamps are unique: an equal one is the same server (no strcmp) */
+        bool known = k < st->n_srv && st->srv[k].stamp == s->stamp;
+        while (!known && k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
             exc_sf_begin(&w, "drop");
             exc_sf_str(&w, st->srv[k++].name);
             exc_sf_end(&w);
+            same_set = false;
         }
-        bool known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
+        if (!known)
+            known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
+        if (!known)
+            same_set = false;
+        /* Performance (issue 14): hash only a server touched since it was
+         * last written (its stamp moved); an untouched one is unchanged. */
+        hashes[i] = known && st->srv[k].stamp == s->stamp ? st->srv[k].hash : server_hash(s);
         if (known && st->srv[k].hash == hashes[i]) {
             k++;
             continue;
@@ -1074,10 +1139,13 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
         exc_sf_str(&w, st->srv[k].name);
         exc_sf_end(&w);
     }
-    /* alarms: the records that changed */
+    /* alarms: the records that changed (none when the fingerprint is the
+     * last commit's) */
+    bool alarms_same = st->alarm_fp_ok && st->alarm_fp == afp;
     alarm_parts p;
-    bool alarms_ok = alarm_parts_of(a, st->his_done, &p);
-    if (alarms_ok)
+    memset(&p, 0, sizeof p);
+    bool alarms_ok = alarms_same || alarm_parts_of(a, st->his_done, &p, st->alm, st->n_alm);
+    if (alarms_ok && !alarms_same)
         write_alarm_delta(&w, st, &p);
     save_jrn(&w, j);
     bool built = !w.failed && fclose(fp) == 0 && alarms_ok;
@@ -1113,16 +1181,22 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
     }
     st->jrn_bytes += (uint64_t)hn + len;
     st->entries++;
-    remember_alarms(st, &p);
-    parts_free(&p);
+    if (!alarms_same) {
+        remember_alarms(st, &p);
+        parts_free(&p);
+        st->alarm_fp = afp;
+        st->alarm_fp_ok = true;
+    }
     /* the hashes just computed are the remembered ones now */
     if (st->cap_srv < m->n_servers) {
         st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
         st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
     }
     for (size_t i = 0; i < m->n_servers; i++) {
-        memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
+        if (!same_set)
+            memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
         st->srv[i].hash = hashes[i];
+        st->srv[i].stamp = m->servers[i]->stamp;
     }
     st->n_srv = m->n_servers;
     free(hashes);

@@ -50,13 +50,13 @@ static char *dump(const exc_snapshot *s)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     for (size_t i = 0; i < s->n_servers; i++) {
-        const exc_snap_server *v = &s->servers[i];
+        const exc_snap_server *v = s->servers[i];
         fprintf(f, "server|%s|%s|%s|%s|%d|%" PRId64 "|%" PRId64 "|%d|%u\n", v->name, v->site,
                 v->exchange_version, v->mta_version, v->reported, v->collected, v->received_ms,
                 v->status, v->alarms);
     }
     for (size_t i = 0; i < s->n_connectors; i++) {
-        const exc_snap_connector *v = &s->connectors[i];
+        const exc_snap_connector *v = s->connectors[i];
         const exc_connector *c = &v->c;
         fprintf(f, "conn|%s|%s|%d|%s|%d|%d:%u|%d:%u|%s|%d|%d|%s|%d|%d|%s|%" PRId64 "\n",
                 v->server, c->name, c->type, c->service, c->state, c->win32_exit.known,
@@ -65,19 +65,19 @@ static char *dump(const exc_snapshot *s)
                 v->last_change_ms);
     }
     for (size_t i = 0; i < s->n_queues; i++) {
-        const exc_snap_queue *v = &s->queues[i];
+        const exc_snap_queue *v = s->queues[i];
         const exc_queue *q = &v->q;
         fprintf(f, "queue|%s|%s|%s|%d|%d:%u|%d:%" PRIu64 "|%d:%u|%d\n", v->server, q->name,
                 q->connector, q->kind, q->messages.known, q->messages.v, q->bytes.known,
                 q->bytes.v, q->oldest_age.known, q->oldest_age.v, v->state);
     }
     for (size_t i = 0; i < s->n_comports; i++) {
-        const exc_snap_comport *v = &s->comports[i];
+        const exc_snap_comport *v = s->comports[i];
         fprintf(f, "port|%s|%s|%u|%d|%" PRId64 "\n", v->server, v->name, v->claimants,
                 v->conflict, v->conflict_since_ms);
     }
     for (size_t i = 0; i < s->n_claimants; i++) {
-        const exc_snap_claimant *v = &s->claimants[i];
+        const exc_snap_claimant *v = s->claimants[i];
         fprintf(f, "claimant|%s|%s|%u|%d|%s\n", v->server, v->port, v->index, v->kind, v->name);
     }
     for (size_t i = 0; i < s->n_alarms; i++) {
@@ -613,9 +613,9 @@ static const exc_snap_connector *find_conn(const exc_snapshot *s, const char *se
                                            const char *name)
 {
     for (size_t i = 0; i < s->n_connectors; i++)
-        if (strcmp(s->connectors[i].server, server) == 0 &&
-            strcmp(s->connectors[i].c.name, name) == 0)
-            return &s->connectors[i];
+        if (strcmp(s->connectors[i]->server, server) == 0 &&
+            strcmp(s->connectors[i]->c.name, name) == 0)
+            return s->connectors[i];
     return NULL;
 }
 
@@ -623,16 +623,16 @@ static const exc_snap_queue *find_queue(const exc_snapshot *s, const char *serve
                                         const char *name)
 {
     for (size_t i = 0; i < s->n_queues; i++)
-        if (strcmp(s->queues[i].server, server) == 0 && strcmp(s->queues[i].q.name, name) == 0)
-            return &s->queues[i];
+        if (strcmp(s->queues[i]->server, server) == 0 && strcmp(s->queues[i]->q.name, name) == 0)
+            return s->queues[i];
     return NULL;
 }
 
 static const exc_snap_server *find_server(const exc_snapshot *s, const char *name)
 {
     for (size_t i = 0; i < s->n_servers; i++)
-        if (strcmp(s->servers[i].name, name) == 0)
-            return &s->servers[i];
+        if (strcmp(s->servers[i]->name, name) == 0)
+            return s->servers[i];
     return NULL;
 }
 
@@ -655,7 +655,7 @@ static void test_replace_and_stale(void)
     CU_ASSERT_FATAL(eng_wait_counts(&g, (counts){2, 0, 0, 0}));
     free(later);
     CU_ASSERT_EQUAL(g.s->n_servers, 1);   /* exch01 is EXCH01 */
-    CU_ASSERT_STRING_EQUAL(g.s->servers[0].name, "EXCH01");
+    CU_ASSERT_STRING_EQUAL(g.s->servers[0]->name, "EXCH01");
     CU_ASSERT_EQUAL(g.s->n_connectors, 3);
     CU_ASSERT_PTR_NULL(find_conn(g.s, "EXCH01", "MS Mail Connector"));
     CU_ASSERT_EQUAL(g.s->n_queues, 4);

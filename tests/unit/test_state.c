@@ -378,6 +378,66 @@ static void test_prepare(void)
     fs_rm_rf(top);
 }
 
+/* issue 14: a commit where one of many alarms changed (its count, as a
+ * report on an alarmed server does) journals that alarm alone, and a reload
+ * gives every alarm back as it was last committed. */
+static void test_alarm_delta(void)
+{
+    CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
+    exc_model m;
+    exc_alarms a;
+    exc_journal j;
+    build(&m, &a, &j);
+    char res[32];
+    for (int i = 0; i < 50; i++) {
+        snprintf(res, sizeof res, "Q%02d", i);
+        exc_alarms_raise(&a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MINOR, "EXCH01", res, "queue",
+                         1700000003000 + i, NULL);
+    }
+    exc_err err = {0};
+    exc_state st;
+    exc_state_init(&st, top);
+    CU_ASSERT_FATAL(exc_state_checkpoint(&st, &m, &a, &j, &err));
+    exc_alarm *al = exc_alarms_raise(&a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MINOR, "EXCH01",
+                                     "Q17", "queue again", 1700000009000, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(al);
+    uint32_t count = al->count, index = al->index;
+    CU_ASSERT_EQUAL(count, 2);
+    CU_ASSERT_FATAL(exc_state_commit(&st, &m, &a, &j, &err));
+    exc_state_close(&st);
+
+    char jpath[1200];
+    snprintf(jpath, sizeof jpath, "%s/exconn.journal", top);
+    size_t len = 0;
+    char *text = fs_read(jpath, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    size_t n_alm = 0;
+    for (const char *p = text; (p = strstr(p, "\nalm ")) != NULL; p++)
+        n_alm++;
+    CU_ASSERT_EQUAL(n_alm, 1);   /* Q17 alone, not the 51 active */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "again"));   /* the new description */
+    free(text);
+
+    exc_model m2;
+    exc_alarms a2;
+    exc_journal j2 = {0};
+    exc_model_init(&m2, 3);
+    exc_alarms_init(&a2, 500, 2, 1000, true);
+    bool found = false;
+    CU_ASSERT_TRUE_FATAL(exc_state_load(top, &m2, &a2, &j2, &found, &err));
+    CU_ASSERT_EQUAL(a2.n_active, a.n_active);
+    for (size_t i = 0; i < a.n_active && i < a2.n_active; i++) {
+        CU_ASSERT_EQUAL(a2.active[i].index, a.active[i].index);
+        CU_ASSERT_EQUAL(a2.active[i].count, a.active[i].count);
+        CU_ASSERT_STRING_EQUAL(a2.active[i].description, a.active[i].description);
+        if (a2.active[i].index == index)
+            CU_ASSERT_EQUAL(a2.active[i].count, count);
+    }
+    release(&m2, &a2, &j2);
+    release(&m, &a, &j);
+    fs_rm_rf(top);
+}
+
 /* issue 9.7: a damaged checkpoint (one byte, same size) and an orphaned
  * journal refuse to load, naming the file; exc_state_check says the same;
  * a version-1 state is still read. */
@@ -535,6 +595,8 @@ void exc_register_tests(void)
     CU_add_test(s, "truncated or damaged state: a clear error, never a crash", test_truncated);
     CU_add_test(s, "state directory created; an impossible one is an error", test_prepare);
     CU_add_test(s, "damaged checkpoint, orphaned journal: refused (9.7)", test_damaged_refused);
+    CU_add_test(s, "one alarm changed of many: journaled alone, reloaded (14)",
+                test_alarm_delta);
     CU_add_test(s, "start-up refusals name file, line and cause (9.17)", test_messages);
     CU_add_test(s, "temporaries never written through a symlink (9.5)", test_tmp_symlink);
 }

@@ -202,7 +202,7 @@ static row_index *indexed_rows(const exc_table_def *d, size_t *n)
     row_index *out = calloc(*n ? *n : 1, sizeof *out);
     CU_ASSERT_FATAL(out != NULL);
     for (size_t i = 0; i < *n; i++) {
-        out[i].row = base + i * stride;
+        out[i].row = d->layout == EXC_TBL_WHOLE ? base + i * stride : *(const void *const *)(base + i * stride);
         out[i].len = d->index(out[i].row, out[i].sub, MAX_OID_LEN);
         if (!index_well_formed(d, out[i].sub, out[i].len))
             fprintf(stderr, "\n%s: row %zu has a malformed index\n", d->name, i);

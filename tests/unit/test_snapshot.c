@@ -1,0 +1,133 @@
+/* Unit tests of src/snapshot.c's sharing (issue 14): a snapshot built from
+ * the previous one shares the parts of servers that did not change (same
+ * model stamp, same alarms on them) and the alarm arrays while the alarm
+ * state is the same; a touched server, or one whose alarms changed, gets a
+ * new part with the new values; every snapshot frees independently. */
+#include <string.h>
+
+#include "alarms.h"
+#include "cu_main.h"
+#include "model.h"
+#include "report.h"
+#include "snapshot.h"
+#include "util.h"
+
+#define EXAMPLE EXC_TEST_DATA("reports/exch01-example.xml")
+#define NOW 1795341630000LL
+
+typedef struct fx {
+    exc_model m;
+    exc_alarms a;
+} fx;
+
+static void fx_init(fx *f)
+{
+    exc_model_init(&f->m, 3);
+    exc_alarms_init(&f->a, 100, 0, 100, true);
+    exc_report r;
+    exc_err err = {0};
+    CU_ASSERT_TRUE_FATAL(exc_report_parse_file(EXAMPLE, 1 << 20, &r, &err));
+    CU_ASSERT_TRUE_FATAL(exc_model_apply_report(&f->m, &r, NOW, &err));
+    exc_report_free(&r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(exc_model_note_event(&f->m, "EXCH02", NOW));
+}
+
+static void fx_free(fx *f)
+{
+    exc_alarms_free(&f->a);
+    exc_model_free(&f->m);
+}
+
+static void test_unchanged_shares_everything(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_snapshot *s1 = exc_snapshot_build_from(NULL, &f.m, &f.a, NULL, 1);
+    exc_snapshot *s2 = exc_snapshot_build_from(s1, &f.m, &f.a, NULL, 2);
+    CU_ASSERT_EQUAL_FATAL(s1->n_servers, 2);
+    CU_ASSERT_EQUAL_FATAL(s2->n_servers, 2);
+    for (size_t i = 0; i < 2; i++) {
+        CU_ASSERT_PTR_EQUAL(s1->parts[i], s2->parts[i]);
+        CU_ASSERT_PTR_EQUAL(s2->servers[i], &s2->parts[i]->server);
+    }
+    CU_ASSERT_PTR_EQUAL(s1->aset, s2->aset);
+    CU_ASSERT_EQUAL(s2->n_connectors, s1->n_connectors);
+    CU_ASSERT_TRUE(s2->n_connectors > 0);
+    for (size_t i = 0; i < s2->n_connectors; i++)
+        CU_ASSERT_PTR_EQUAL(s2->connectors[i], s1->connectors[i]);
+    exc_snapshot_free(s1);   /* the older first: s2 still reads its parts */
+    CU_ASSERT_STRING_EQUAL(s2->servers[0]->name, "EXCH01");
+    CU_ASSERT_STRING_EQUAL(s2->connectors[0]->server, "EXCH01");
+    exc_snapshot_free(s2);
+    fx_free(&f);
+}
+
+static void test_touched_server_rebuilt(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_snapshot *s1 = exc_snapshot_build_from(NULL, &f.m, &f.a, NULL, 1);
+    exc_model_note_event(&f.m, "EXCH02", NOW + 1000);   /* touches EXCH02 only */
+    exc_snapshot *s2 = exc_snapshot_build_from(s1, &f.m, &f.a, NULL, 2);
+    CU_ASSERT_PTR_EQUAL(s2->parts[0], s1->parts[0]);
+    CU_ASSERT_PTR_NOT_EQUAL(s2->parts[1], s1->parts[1]);
+    CU_ASSERT_EQUAL(s2->parts[1]->built, 2);
+    CU_ASSERT_NOT_EQUAL(s2->servers[1]->stamp, s1->servers[1]->stamp);
+    exc_snapshot_free(s2);
+    exc_snapshot_free(s1);
+    fx_free(&f);
+}
+
+static void test_alarm_rebuilds_its_server(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_snapshot *s1 = exc_snapshot_build_from(NULL, &f.m, &f.a, NULL, 1);
+    const char *conn = s1->connectors[0]->c.name;
+    CU_ASSERT_EQUAL(s1->servers[0]->status, EXC_SS_OK);
+    CU_ASSERT_NOT_EQUAL(s1->connectors[0]->health, EXC_CH_FAILED);
+    exc_alarms_raise(&f.a, NULL, EXC_NOTIF_SERVER_STALE, EXC_SEV_CRITICAL, "EXCH01", conn,
+                     "test", NOW, NULL);
+    exc_snapshot *s2 = exc_snapshot_build_from(s1, &f.m, &f.a, NULL, 2);
+    CU_ASSERT_PTR_NOT_EQUAL(s2->parts[0], s1->parts[0]);   /* alarms changed on it */
+    CU_ASSERT_PTR_EQUAL(s2->parts[1], s1->parts[1]);       /* nothing changed on it */
+    CU_ASSERT_PTR_NOT_EQUAL(s2->aset, s1->aset);
+    CU_ASSERT_EQUAL(s2->n_alarms, 1);
+    CU_ASSERT_EQUAL(s2->servers[0]->alarms, 1);
+    CU_ASSERT_EQUAL(s2->servers[0]->status, EXC_SS_FAILED);
+    CU_ASSERT_EQUAL(s2->connectors[0]->health, EXC_CH_FAILED);
+    /* the previous snapshot still shows what it showed */
+    CU_ASSERT_EQUAL(s1->servers[0]->status, EXC_SS_OK);
+    CU_ASSERT_EQUAL(s1->n_alarms, 0);
+    exc_snapshot_free(s1);
+    exc_snapshot *s3 = exc_snapshot_build_from(s2, &f.m, &f.a, NULL, 3);
+    CU_ASSERT_PTR_EQUAL(s3->parts[0], s2->parts[0]);
+    CU_ASSERT_PTR_EQUAL(s3->aset, s2->aset);
+    exc_snapshot_free(s2);
+    exc_snapshot_free(s3);
+    fx_free(&f);
+}
+
+static void test_rows_of(void)
+{
+    fx f;
+    fx_init(&f);
+    exc_snapshot *s = exc_snapshot_build_from(NULL, &f.m, &f.a, NULL, 1);
+    size_t first = 99;
+    CU_ASSERT_EQUAL(exc_snapshot_rows_of(s, 0, EXC_SNAP_QUEUES, &first), s->n_queues);
+    CU_ASSERT_EQUAL(first, 0);
+    CU_ASSERT_EQUAL(exc_snapshot_rows_of(s, 1, EXC_SNAP_QUEUES, &first), 0);
+    CU_ASSERT_EQUAL(first, s->n_queues);
+    CU_ASSERT_EQUAL(exc_snapshot_rows_of(s, 0, EXC_SNAP_CONNECTORS, &first), s->n_connectors);
+    exc_snapshot_free(s);
+    fx_free(&f);
+}
+
+void exc_register_tests(void)
+{
+    CU_pSuite s = CU_add_suite("snapshot", NULL, NULL);
+    CU_add_test(s, "unchanged: parts and alarms shared", test_unchanged_shares_everything);
+    CU_add_test(s, "a touched server gets a new part", test_touched_server_rebuilt);
+    CU_add_test(s, "an alarm rebuilds its server's part", test_alarm_rebuilds_its_server);
+    CU_add_test(s, "rows of a server", test_rows_of);
+}
