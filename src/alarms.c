@@ -507,7 +507,27 @@ static void save_notice(exc_sf_writer *w, const exc_notice *n)
     exc_sf_str(w, n->url);
 }
 
-void exc_alarms_save(const exc_alarms *a, exc_sf_writer *w)
+void exc_alarm_save(const exc_alarm *al, exc_sf_writer *w)
+{
+    exc_sf_begin(w, "alm");
+    exc_sf_u64(w, al->index);
+    exc_sf_str(w, al->article);
+    exc_sf_u64(w, (uint64_t)al->severity);
+    exc_sf_u64(w, (uint64_t)al->notification);
+    exc_sf_str(w, al->server);
+    exc_sf_str(w, al->resource);
+    exc_sf_str(w, al->description);
+    exc_sf_str(w, al->url);
+    exc_sf_i64(w, al->raised_ms);
+    exc_sf_i64(w, al->last_seen_ms);
+    exc_sf_u64(w, al->count);
+    exc_sf_i64(w, al->last_event_time);
+    exc_sf_i64(w, al->last_event_rx_ms);
+    exc_sf_u64(w, al->raise_notified ? 1 : 0);
+    exc_sf_end(w);
+}
+
+void exc_alarms_save_index(const exc_alarms *a, exc_sf_writer *w)
 {
     exc_sf_begin(w, "aix");
     exc_sf_u64(w, a->next_alarm_index);
@@ -516,50 +536,20 @@ void exc_alarms_save(const exc_alarms *a, exc_sf_writer *w)
     exc_sf_u64(w, a->dropped);
     exc_sf_i64(w, a->last_changed_ms);
     exc_sf_end(w);
+}
+
+void exc_alarms_save_matches(const exc_alarms *a, exc_sf_writer *w)
+{
     for (size_t i = 0; i < a->n_matches; i++) {
         exc_sf_begin(w, "mat");
         exc_sf_str(w, a->matches[i].article);
         exc_sf_u64(w, a->matches[i].count);
         exc_sf_end(w);
     }
-    for (size_t i = 0; i < a->n_active; i++) {
-        const exc_alarm *al = &a->active[i];
-        exc_sf_begin(w, "alm");
-        exc_sf_u64(w, al->index);
-        exc_sf_str(w, al->article);
-        exc_sf_u64(w, (uint64_t)al->severity);
-        exc_sf_u64(w, (uint64_t)al->notification);
-        exc_sf_str(w, al->server);
-        exc_sf_str(w, al->resource);
-        exc_sf_str(w, al->description);
-        exc_sf_str(w, al->url);
-        exc_sf_i64(w, al->raised_ms);
-        exc_sf_i64(w, al->last_seen_ms);
-        exc_sf_u64(w, al->count);
-        exc_sf_i64(w, al->last_event_time);
-        exc_sf_i64(w, al->last_event_rx_ms);
-        exc_sf_u64(w, al->raise_notified ? 1 : 0);
-        exc_sf_end(w);
-    }
-    for (size_t i = 0; i < a->n_history; i++) {
-        const exc_history *h = &a->history[i];
-        exc_sf_begin(w, "his");
-        exc_sf_u64(w, h->index);
-        exc_sf_i64(w, h->time_ms);
-        exc_sf_u64(w, (uint64_t)h->transition);
-        exc_sf_u64(w, h->alarm);
-        exc_sf_str(w, h->article);
-        exc_sf_str(w, h->server);
-        exc_sf_str(w, h->resource);
-        exc_sf_u64(w, (uint64_t)h->severity);
-        exc_sf_str(w, h->description);
-        exc_sf_end(w);
-    }
-    for (size_t i = 0; i < a->n_outbox; i++) {
-        exc_sf_begin(w, "out");
-        save_notice(w, &a->outbox[i]);
-        exc_sf_end(w);
-    }
+}
+
+void exc_alarms_save_holddown(const exc_alarms *a, exc_sf_writer *w)
+{
     for (size_t i = 0; i < a->n_holddown; i++) {
         const exc_holddown *h = &a->holddown[i];
         exc_sf_begin(w, "hld");
@@ -581,6 +571,34 @@ void exc_alarms_save(const exc_alarms *a, exc_sf_writer *w)
             exc_sf_end(w);
         }
     }
+}
+
+void exc_alarms_save(const exc_alarms *a, exc_sf_writer *w)
+{
+    exc_alarms_save_index(a, w);
+    exc_alarms_save_matches(a, w);
+    for (size_t i = 0; i < a->n_active; i++)
+        exc_alarm_save(&a->active[i], w);
+    for (size_t i = 0; i < a->n_history; i++) {
+        const exc_history *h = &a->history[i];
+        exc_sf_begin(w, "his");
+        exc_sf_u64(w, h->index);
+        exc_sf_i64(w, h->time_ms);
+        exc_sf_u64(w, (uint64_t)h->transition);
+        exc_sf_u64(w, h->alarm);
+        exc_sf_str(w, h->article);
+        exc_sf_str(w, h->server);
+        exc_sf_str(w, h->resource);
+        exc_sf_u64(w, (uint64_t)h->severity);
+        exc_sf_str(w, h->description);
+        exc_sf_end(w);
+    }
+    for (size_t i = 0; i < a->n_outbox; i++) {
+        exc_sf_begin(w, "out");
+        save_notice(w, &a->outbox[i]);
+        exc_sf_end(w);
+    }
+    exc_alarms_save_holddown(a, w);
 }
 
 static uint32_t get_u32(exc_sf_reader *r)

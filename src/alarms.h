@@ -134,6 +134,13 @@ int64_t exc_alarms_tick(exc_alarms *a, int64_t now_ms);
 void exc_alarms_ack(exc_alarms *a, uint64_t seq);
 
 void exc_alarms_save(const exc_alarms *a, exc_sf_writer *w);
+/* Its records one group at a time (the counters record "aix", one active
+ * alarm, the matches, the hold-down state), for the change checks that hash
+ * what is saved (exc_alarm_hash, exc_alarms_fingerprint). */
+void exc_alarms_save_index(const exc_alarms *a, exc_sf_writer *w);
+void exc_alarm_save(const exc_alarm *al, exc_sf_writer *w);
+void exc_alarms_save_matches(const exc_alarms *a, exc_sf_writer *w);
+void exc_alarms_save_holddown(const exc_alarms *a, exc_sf_writer *w);
 bool exc_alarms_load_record(exc_alarms *a, const char *tag, exc_sf_reader *r);
 
 #endif

@@ -167,7 +167,7 @@ bool exc_model_remove(exc_model *m, const char *name);
 void exc_model_save(const exc_model *m, exc_sf_writer *w);
 /* The parts of exc_model_save: the counters record, and one server with
  * everything under it (what the state journal rewrites when it changed;
- * state.c's server_hash covers the same fields: keep the two in step). */
+ * state.c tells a change by hashing what this writes). */
 void exc_model_save_counters(const exc_model *m, exc_sf_writer *w);
 void exc_model_save_server(const exc_server *s, exc_sf_writer *w);
 /* Called for each record whose tag the model owns; returns false if the tag

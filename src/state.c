@@ -204,7 +204,7 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
         return false;
     }
     setvbuf(fp, NULL, _IOFBF, 1 << 16);
-    exc_sf_writer w = {fp, false};
+    exc_sf_writer w = {.fp = fp};
     exc_sf_begin(&w, STATE_MAGIC);
     exc_sf_u64(&w, STATE_VERSION);
     exc_sf_end(&w);
@@ -644,95 +644,15 @@ bool exc_state_check(const char *dir, exc_err *err)
 /* ------------------------------------------------------------------------ */
 /* Commits                                                                   */
 
-/* A hash of what exc_model_save_server writes for a server (the same fields,
- * unknown numbers as 0): whether the server must be rewritten in a journal
- * entry.  Field by field -- never raw struct bytes, whose padding is
- * undefined.  Keep in step with exc_model_save_server. */
-static uint64_t mix_u64(uint64_t h, uint64_t v)
-{
-    h = (h ^ v) * 0x100000001B3ull;
-    return h ^ (h >> 29);
-}
-
-static uint64_t mix_str(uint64_t h, const char *str)
-{
-    size_t n = strlen(str);
-    const unsigned char *p = (const unsigned char *)str;
-    h = mix_u64(h, n);
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = mix_u64(h, w);
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, p, n);
-    return mix_u64(h, tail);
-}
-
-
-static uint64_t mix_opt32(uint64_t h, exc_opt_u32 o)
-{
-    return mix_u64(h, o.known ? (1ull << 32) | o.v : 0);
-}
-
+/* Whether a server must be rewritten in a journal entry: a hash of what
+ * exc_model_save_server writes for it, from that function itself (issue 13:
+ * a field list kept beside it "in step" by hand lost any field added to one
+ * and not the other at restart). */
 static uint64_t server_hash(const exc_server *s)
 {
-    uint64_t h = 0xCBF29CE484222325ull;
-    h = mix_str(h, s->name);
-    h = mix_str(h, s->site);
-    h = mix_str(h, s->exchange_version);
-    h = mix_str(h, s->mta_version);
-    h = mix_u64(h, s->reported);
-    h = mix_u64(h, (uint64_t)s->collected);
-    h = mix_u64(h, (uint64_t)s->received_ms);
-    h = mix_u64(h, (uint64_t)s->created_ms);
-    h = mix_u64(h, s->events);
-    h = mix_u64(h, (uint64_t)s->collect_status);   /* the "cst" record */
-    h = mix_u64(h, (uint64_t)s->collect_time);
-    h = mix_str(h, s->collect_error);
-    h = mix_u64(h, s->n_connectors);
-    for (size_t i = 0; i < s->n_connectors; i++) {
-        const exc_connector *c = &s->connectors[i].c;
-        h = mix_str(h, c->name);
-        h = mix_u64(h, (uint64_t)c->type);
-        h = mix_str(h, c->service);
-        h = mix_u64(h, (uint64_t)c->state);
-        h = mix_opt32(h, c->win32_exit);
-        h = mix_opt32(h, c->service_exit);
-        h = mix_str(h, c->com_port);
-        h = mix_u64(h, (uint64_t)c->dirsync);
-        h = mix_u64(h, (uint64_t)c->queuefile);
-        h = mix_str(h, c->remote_site);
-        h = mix_u64(h, (uint64_t)c->link);
-        h = mix_u64(h, (uint64_t)s->connectors[i].last_change_ms);
-    }
-    h = mix_u64(h, s->n_queues);
-    for (size_t i = 0; i < s->n_queues; i++) {
-        const exc_mqueue *mq = &s->queues[i];
-        const exc_queue *q = &mq->q;
-        h = mix_str(h, q->name);
-        h = mix_str(h, q->connector);
-        h = mix_u64(h, (uint64_t)q->kind);
-        h = mix_opt32(h, q->messages);
-        h = mix_u64(h, q->bytes.known);
-        h = mix_u64(h, q->bytes.known ? q->bytes.v : 0);
-        h = mix_opt32(h, q->oldest_age);
-        uint32_t n = mq->hist.n <= EXC_STALL_MAX ? mq->hist.n : EXC_STALL_MAX;
-        h = mix_u64(h, n);
-        for (uint32_t k = 0; k < n; k++)
-            h = mix_u64(h, mq->hist.v[k]);
-    }
-    h = mix_u64(h, s->n_comports);
-    for (size_t i = 0; i < s->n_comports; i++) {
-        const exc_mcomport *mp = &s->comports[i];
-        h = mix_str(h, mp->p.name);
-        h = mix_u64(h, (uint64_t)mp->conflict_since_ms);
-        h = mix_u64(h, mp->p.n_claimants);
-        for (size_t k = 0; k < mp->p.n_claimants; k++) {
-            h = mix_u64(h, (uint64_t)mp->p.claimants[k].kind);
-            h = mix_str(h, mp->p.claimants[k].name);
-        }
-    }
+    uint64_t h = EXC_SF_HASH_SEED;
+    exc_sf_writer w = {.hash = &h};
+    exc_model_save_server(s, &w);
     return h;
 }
 
@@ -835,7 +755,7 @@ static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *
         parts_free(p);
         return false;
     }
-    exc_sf_writer w = {fp, false};
+    exc_sf_writer w = {.fp = fp};
     save_changed(a, his_done, p, prev, n_prev, &w);
     if (fclose(fp) != 0 || w.failed) {
         parts_free(p);
@@ -1099,7 +1019,7 @@ bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
     FILE *fp = open_memstream(&buf, &len);
     if (!fp)
         return exc_state_checkpoint(st, m, a, j, err);
-    exc_sf_writer w = {fp, false};
+    exc_sf_writer w = {.fp = fp};
     exc_model_save_counters(m, &w);
     /* servers new, changed or gone since the last commit (both sorted) */
     size_t k = 0;

@@ -10,10 +10,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Writes records to fp, or, with hash set (fp unused), mixes the octets it
+ * would write into *hash: a hash of a record derived from the very code
+ * that saves it, so nothing saved can be left out of a change check. */
 typedef struct exc_sf_writer {
     FILE *fp;
     bool failed;
+    uint64_t *hash;
 } exc_sf_writer;
+
+#define EXC_SF_HASH_SEED 0xCBF29CE484222325ull
 
 void exc_sf_begin(exc_sf_writer *w, const char *tag);     /* starts a record */
 void exc_sf_str(exc_sf_writer *w, const char *s);

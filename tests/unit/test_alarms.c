@@ -345,7 +345,7 @@ static char *save_to_string(const exc_alarms *a)
 {
     FILE *fp = tmpfile();
     CU_ASSERT_FATAL(fp != NULL);
-    exc_sf_writer w = { fp, false };
+    exc_sf_writer w = {.fp = fp};
     exc_alarms_save(a, &w);
     CU_ASSERT_FALSE(w.failed);
     long len = ftell(fp);

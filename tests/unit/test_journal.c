@@ -102,7 +102,7 @@ static char *dump(const exc_model *m, const exc_alarms *a, const exc_journal *j)
     char *buf = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
-    exc_sf_writer wr = {fp, false};
+    exc_sf_writer wr = {.fp = fp};
     exc_model_save(m, &wr);
     exc_alarms_save(a, &wr);
     for (size_t i = 0; j && i < j->n; i++)

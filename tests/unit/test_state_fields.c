@@ -6,7 +6,7 @@
  * connector, queue and its history, COM port, claimant, counters): a
  * checkpoint of a model, that one field changed, one journal commit, a
  * load into a fresh model -- the loaded server serialises exactly as the
- * changed one. */
+ * changed one; the same for each field of an active alarm. */
 #include "fsutil.h"
 
 #include "alarms.h"
@@ -105,6 +105,36 @@ static const field fields[] = {
     {"claimant name", f_clmname},
 };
 
+/* the active alarm's saved fields */
+static exc_alarm *alm(exc_alarms *a) { return &a->active[0]; }
+static void a_article(exc_alarms *a) { snprintf(alm(a)->article, EXC_ARTICLE_BUF, "Q999999"); }
+static void a_sev(exc_alarms *a) { alm(a)->severity = EXC_SEV_CRITICAL; }
+static void a_notif(exc_alarms *a) { alm(a)->notification = EXC_NOTIF_COMPORT_CONFLICT; }
+static void a_server(exc_alarms *a) { snprintf(alm(a)->server, EXC_SERVER_BUF, "EXCH02"); }
+static void a_resource(exc_alarms *a) { snprintf(alm(a)->resource, EXC_NAME_BUF, "COM2"); }
+static void a_desc(exc_alarms *a) { snprintf(alm(a)->description, EXC_TEXT_BUF, "other words"); }
+static void a_url(exc_alarms *a) { snprintf(alm(a)->url, EXC_TEXT_BUF, "https://example.net/kb"); }
+static void a_raised(exc_alarms *a) { alm(a)->raised_ms -= 7; }
+static void a_seen(exc_alarms *a) { alm(a)->last_seen_ms += 7; }
+static void a_count(exc_alarms *a) { alm(a)->count += 1; }
+static void a_evtime(exc_alarms *a) { alm(a)->last_event_time = 1700000000; }
+static void a_evrx(exc_alarms *a) { alm(a)->last_event_rx_ms = 1700000000456; }
+static void a_notified(exc_alarms *a) { alm(a)->raise_notified = !alm(a)->raise_notified; }
+
+typedef struct alarm_field {
+    const char *name;
+    void (*change)(exc_alarms *);
+} alarm_field;
+
+static const alarm_field alarm_fields[] = {
+    {"alarm article", a_article}, {"alarm severity", a_sev},
+    {"alarm notification", a_notif}, {"alarm server", a_server},
+    {"alarm resource", a_resource}, {"alarm description", a_desc}, {"alarm URL", a_url},
+    {"alarm raised", a_raised}, {"alarm last seen", a_seen}, {"alarm count", a_count},
+    {"alarm event time", a_evtime}, {"alarm event received", a_evrx},
+    {"alarm raise notified", a_notified},
+};
+
 /* ---- fixture ---- */
 
 /* what the model does whenever it changes a server: a new stamp (issue 14;
@@ -131,10 +161,14 @@ static void build(exc_model *m, exc_alarms *a)
     CU_ASSERT_FATAL(s->n_comports == 1 && s->comports[0].p.n_claimants == 2);
     CU_ASSERT_FATAL(queue(m, "MTS-OUT")->hist.n == 2);
     com1(m)->conflict_since_ms = 1700000000123;
+    bool raised;
+    exc_alarms_raise(a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MAJOR, "EXCH01", "COM1",
+                     "COM1 claimed by two", 1700000000200, &raised);
+    CU_ASSERT_FATAL(raised && a->n_active == 1);
 }
 
-/* what the state file holds for the server (and the counters) */
-static char *serialised(const exc_model *m)
+/* what the state file holds for the server, the counters and the alarms */
+static char *serialised(const exc_model *m, const exc_alarms *a)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -143,12 +177,14 @@ static char *serialised(const exc_model *m)
     exc_sf_writer w = {.fp = fp};
     exc_model_save_counters(m, &w);
     exc_model_save_server(exc_model_find(m, "EXCH01"), &w);
+    exc_alarms_save(a, &w);
     fclose(fp);
     return buf;
 }
 
 /* checkpoint; change one field (or the counters); commit; load fresh */
-static void check_survives(const char *what, void (*change)(exc_model *))
+static void check_survives(const char *what, void (*change)(exc_model *),
+                           void (*change_alarm)(exc_alarms *))
 {
     char dir[1024];
     CU_ASSERT_FATAL(fs_mkdtemp(dir, sizeof dir, "fields"));
@@ -160,8 +196,12 @@ static void check_survives(const char *what, void (*change)(exc_model *))
     exc_state st;
     exc_state_init(&st, dir);
     CU_ASSERT_FATAL(exc_state_checkpoint(&st, &m, &a, &j, &err));
-    change(&m);
-    touch(&m);
+    if (change) {
+        change(&m);
+        touch(&m);
+    }
+    if (change_alarm)
+        change_alarm(&a);
     CU_ASSERT_FATAL(exc_state_commit(&st, &m, &a, &j, &err));
     exc_state_close(&st);
 
@@ -170,7 +210,7 @@ static void check_survives(const char *what, void (*change)(exc_model *))
     bool found = false;
     CU_ASSERT_FATAL(exc_state_load(dir, &back, &aback, &jback, &found, &err));
     CU_ASSERT_TRUE(found);
-    char *want = serialised(&m), *got = serialised(&back);
+    char *want = serialised(&m, &a), *got = serialised(&back, &aback);
     if (strcmp(want, got) != 0)
         fprintf(stderr, "\n%s lost at restart:\nsaved:  %s\nloaded: %s\n", what, want, got);
     CU_ASSERT_STRING_EQUAL(got, want);
@@ -188,7 +228,13 @@ static void check_survives(const char *what, void (*change)(exc_model *))
 static void test_each_field(void)
 {
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        check_survives(fields[i].name, fields[i].change);
+        check_survives(fields[i].name, fields[i].change, NULL);
+}
+
+static void test_each_alarm_field(void)
+{
+    for (size_t i = 0; i < sizeof alarm_fields / sizeof alarm_fields[0]; i++)
+        check_survives(alarm_fields[i].name, NULL, alarm_fields[i].change);
 }
 
 static void c_counters(exc_model *m)
@@ -199,12 +245,14 @@ static void c_counters(exc_model *m)
     m->events_rejected += 4;
 }
 
-static void test_counters(void) { check_survives("counters", c_counters); }
+static void test_counters(void) { check_survives("counters", c_counters, NULL); }
 
 void exc_register_tests(void)
 {
     static CU_TestInfo tests[] = {
         { "each saved server field survives a restart alone", test_each_field },
+        { "each saved field of an active alarm survives a restart alone",
+          test_each_alarm_field },
         { "the counters survive a restart", test_counters },
         CU_TEST_INFO_NULL,
     };
