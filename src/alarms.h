@@ -32,6 +32,14 @@ typedef struct exc_alarm {
                                          so the clear notice can carry it too */
 } exc_alarm;
 
+/* The stale alarm (SPEC §4, no report for staleAfter): the one alarm
+ * without a KB article, raised with exConnServerStale.  The one definition
+ * the rules (src/rules.c) and the server status (src/snapshot.c) use. */
+static inline bool exc_alarm_is_stale(const exc_alarm *al)
+{
+    return al->article[0] == '\0' && al->notification == EXC_NOTIF_SERVER_STALE;
+}
+
 typedef struct exc_history {
     uint32_t index;                   /* from 1, never reused */
     int64_t time_ms;

@@ -368,7 +368,6 @@ static bool event_owned(const exc_alarm *al)
     return al->last_event_rx_ms != 0 || al->last_event_time != 0;
 }
 
-static bool is_stale_alarm(const exc_alarm *al) { return al->article[0] == '\0'; }
 
 /* The connector of s an event rule's alarm with this resource is about. */
 static const exc_mconnector *rule_connector(const exc_kb_rule *ru, const exc_server *s,
@@ -481,7 +480,7 @@ static void adopt_connector_names(const exc_kb *kb, exc_alarms *a, const exc_ser
 {
     for (size_t i = 0; s->reported && i < a->n_active; i++) {
         exc_alarm *al = &a->active[i];
-        if (is_stale_alarm(al) || exc_strcasecmp(al->server, s->name) != 0 ||
+        if (exc_alarm_is_stale(al) || exc_strcasecmp(al->server, s->name) != 0 ||
             exc_server_connector(s, al->resource) != NULL)
             continue;
         int type = exc_kb_service_type(kb, al->resource);
@@ -550,7 +549,7 @@ static void eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, exc_alarms *
         if (exc_strcasecmp(al->server, s->name) != 0)
             continue;
         bool clear = false;
-        if (is_stale_alarm(al)) {
+        if (exc_alarm_is_stale(al)) {
             clear = stale_enabled(cfg) && s->reported &&
                     now_ms - s->received_ms < (int64_t)cfg->stale_after * 1000;
         } else if (event_owned(al)) {
@@ -630,7 +629,7 @@ static void clear_by_event(const exc_kb *kb, const exc_server *s, const char *se
     gone_list gone = {NULL, 0};
     for (size_t i = 0; i < a->n_active; i++) {
         const exc_alarm *al = &a->active[i];
-        if (is_stale_alarm(al) || exc_strcasecmp(al->server, server) != 0)
+        if (exc_alarm_is_stale(al) || exc_strcasecmp(al->server, server) != 0)
             continue;
         /* only what happened before this event: the raising event, or the
          * report that last confirmed a detector alarm */
@@ -749,13 +748,13 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
         size_t n_stale = 0;
         const exc_alarm **stale = NULL;
         for (size_t i = 0; i < a->n_active; i++)
-            if (is_stale_alarm(&a->active[i]))
+            if (exc_alarm_is_stale(&a->active[i]))
                 n_stale++;
         if (n_stale > 0) {
             stale = exc_calloc(n_stale, sizeof *stale);
             n_stale = 0;
             for (size_t i = 0; i < a->n_active; i++)
-                if (is_stale_alarm(&a->active[i]))
+                if (exc_alarm_is_stale(&a->active[i]))
                     stale[n_stale++] = &a->active[i];
             qsort(stale, n_stale, sizeof *stale, cmp_alarm_server);
         }
@@ -800,7 +799,7 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
     for (size_t i = 0; i < a->n_active; i++) {
         const exc_alarm *al = &a->active[i];
         bool clear = false;
-        if (is_stale_alarm(al)) {
+        if (exc_alarm_is_stale(al)) {
             /* its server left the model, or stale detection was switched off */
             clear = !stale_enabled(cfg) || m == NULL || exc_model_find(m, al->server) == NULL;
         } else if (event_owned(al) && cfg->event_ttl > 0) {
@@ -828,7 +827,7 @@ void exc_rules_eval_all(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mo
     gone_list gone = {NULL, 0};
     for (size_t i = 0; i < a->n_active; i++) {
         const exc_alarm *al = &a->active[i];
-        if (is_stale_alarm(al))
+        if (exc_alarm_is_stale(al))
             continue;
         const exc_kb_article *art = kb ? exc_kb_find(kb, al->article) : NULL;
         bool clear = art == NULL;

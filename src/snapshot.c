@@ -227,8 +227,7 @@ static void apply_alarms(exc_snap_part *p, const exc_alarms *a, const alarm_map 
     for (ptrdiff_t i = am->head[k]; i >= 0; i = am->next[i]) {
         const exc_alarm *al = &a->active[i];
         o->alarms++;
-        if (al->article[0] == '\0' && strcmp(al->resource, al->server) == 0 &&
-            al->notification == EXC_NOTIF_SERVER_STALE)
+        if (exc_alarm_is_stale(al))
             o->status = EXC_SS_STALE;
         else if (o->status != EXC_SS_STALE) {
             if (al->severity == EXC_SEV_CRITICAL)

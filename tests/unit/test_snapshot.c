@@ -86,7 +86,7 @@ static void test_alarm_rebuilds_its_server(void)
     const char *conn = s1->connectors[0]->c.name;
     CU_ASSERT_EQUAL(s1->servers[0]->status, EXC_SS_OK);
     CU_ASSERT_NOT_EQUAL(s1->connectors[0]->health, EXC_CH_FAILED);
-    exc_alarms_raise(&f.a, NULL, EXC_NOTIF_SERVER_STALE, EXC_SEV_CRITICAL, "EXCH01", conn,
+    exc_alarms_raise(&f.a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_CRITICAL, "EXCH01", conn,
                      "test", NOW, NULL);
     exc_snapshot *s2 = exc_snapshot_build_from(s1, &f.m, &f.a, NULL, 2);
     CU_ASSERT_PTR_NOT_EQUAL(s2->parts[0], s1->parts[0]);   /* alarms changed on it */
