@@ -35,7 +35,7 @@ struct exc_engine {
     exc_model model;
     exc_alarms alarms;
     exc_spool spool;
-    exc_journal journal;
+    exc_dispositions disp;       /* the spool files the next commit disposes of */
     exc_state state;             /* the state directory's writer */
     int64_t last_commit_ms;
     /* The last commit failed (disk full, say): what is in memory -- model,
@@ -149,7 +149,7 @@ static bool commit(exc_engine *e, const exc_snapshot *s)
     e->last_commit_ms = exc_mono_ms();
     /* the snapshot just built from these alarms has their fingerprint */
     uint64_t fp = s ? s->aset->fp : exc_alarms_fingerprint(&e->alarms);
-    if (!exc_state_commit_fp(&e->state, &e->model, &e->alarms, fp, &e->journal, &err)) {
+    if (!exc_state_commit_fp(&e->state, &e->model, &e->alarms, fp, &e->disp, &err)) {
         exc_log(LOG_ERR, "state: %s (nothing published until a retry succeeds)", err.msg);
         e->uncommitted = true;
         return false;
@@ -164,21 +164,21 @@ static bool commit(exc_engine *e, const exc_snapshot *s)
 static void checkpoint(exc_engine *e)
 {
     exc_err err = {0};
-    if (!exc_state_checkpoint(&e->state, &e->model, &e->alarms, &e->journal, &err))
+    if (!exc_state_checkpoint(&e->state, &e->model, &e->alarms, &e->disp, &err))
         exc_log(LOG_ERR, "state: %s", err.msg);
 }
 
 /* Finish the files the last commit accounted for. */
-static void finish_journal(exc_engine *e)
+static void finish_dispositions(exc_engine *e)
 {
-    for (size_t i = 0; i < e->journal.n; i++) {
-        exc_jrn_entry *j = &e->journal.e[i];
-        if (j->action == EXC_JRN_REJECT)
+    for (size_t i = 0; i < e->disp.n; i++) {
+        exc_disposition *j = &e->disp.e[i];
+        if (j->action == EXC_DISP_REJECT)
             exc_spool_reject(&e->spool, &j->file, j->reason);
         else
             exc_spool_remove(&j->file);
     }
-    exc_journal_clear(&e->journal);
+    exc_dispositions_clear(&e->disp);
 }
 
 /* Build a snapshot (its LastChange notes go into the model), commit, and
@@ -191,7 +191,7 @@ static bool commit_and_publish(exc_engine *e)
         exc_snapshot_free(s);
         return false;
     }
-    finish_journal(e);
+    finish_dispositions(e);
     hand_over(e, s);
     return true;
 }
@@ -210,7 +210,7 @@ static void reject(exc_engine *e, const exc_spool_entry *f, const exc_err *err)
     char reason[EXC_ERR_MSG + 32];
     exc_err_format(err, reason, sizeof reason);
     exc_log(LOG_WARNING, "rejected %s: %s", f->path, reason);
-    exc_journal_add(&e->journal, f, EXC_JRN_REJECT, reason);
+    exc_dispositions_add(&e->disp, f, EXC_DISP_REJECT, reason);
     if (f->kind == EXC_SPOOL_REPORT)
         e->model.reports_rejected++;
     else
@@ -238,7 +238,7 @@ static void apply_report(exc_engine *e, const exc_spool_entry *f, int64_t now)
     }
     exc_report_free(&r);
     e->model.reports_accepted++;
-    exc_journal_add(&e->journal, f, EXC_JRN_DELETE, NULL);
+    exc_dispositions_add(&e->disp, f, EXC_DISP_DELETE, NULL);
     const exc_server *s = is_status ? NULL : exc_model_find(&e->model, server);
     if (s)
         exc_rules_eval_server(&e->rules, &e->kb, &e->model, &e->alarms, s, now);
@@ -262,7 +262,7 @@ static void apply_events(exc_engine *e, const exc_spool_entry *f, int64_t now)
         exc_rules_on_event(&e->rules, &e->kb, &e->model, &e->alarms, &b.events[i], now);
     }
     e->model.events_accepted += b.n;
-    exc_journal_add(&e->journal, f, EXC_JRN_DELETE, NULL);
+    exc_dispositions_add(&e->disp, f, EXC_DISP_DELETE, NULL);
     exc_log(LOG_INFO, "accepted %zu event(s) from %s", b.n, f->name);
     exc_events_free(&b);
 }
@@ -405,13 +405,13 @@ static void *worker(void *arg)
         if (stop) {
             if (e->uncommitted) {
                 if (commit(e, NULL))   /* a last try: otherwise the files are applied again */
-                    finish_journal(e);
+                    finish_dispositions(e);
             } else if (exc_state_pending(&e->state)) {
                 checkpoint(e);   /* leave one file behind, the journal folded */
             }
             break;
         }
-        if (exc_state_pending(&e->state) && e->journal.n == 0 &&
+        if (exc_state_pending(&e->state) && e->disp.n == 0 &&
             exc_mono_ms() - e->last_commit_ms >= CHECKPOINT_IDLE_MS)
             checkpoint(e);
     wait:;
@@ -469,7 +469,7 @@ exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
     if (!exc_state_prepare(cfg->state_dir, err))
         goto fail;
     bool found;
-    if (!exc_state_load(cfg->state_dir, &e->model, &e->alarms, &e->journal, &found, err))
+    if (!exc_state_load(cfg->state_dir, &e->model, &e->alarms, &e->disp, &found, err))
         goto fail;
     /* settings may have changed since the state was written */
     exc_model_configure(&e->model, cfg);
@@ -480,7 +480,7 @@ exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
                 e->model.n_servers, e->alarms.n_active);
     exc_spool_open(&e->spool, cfg->spool_dir);
     /* files the last commit accounted for but did not get to finish */
-    finish_journal(e);
+    finish_dispositions(e);
     /* the KB may have changed while we were down */
     exc_rules_eval_all(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
 
@@ -509,7 +509,7 @@ fail:
     exc_snapshot_free(e->pending);
     exc_snapshot_free(e->last);
     exc_spool_close(&e->spool);
-    exc_journal_free(&e->journal);
+    exc_dispositions_free(&e->disp);
     exc_state_close(&e->state);
     exc_alarms_free(&e->alarms);
     exc_model_free(&e->model);
@@ -571,7 +571,7 @@ void exc_engine_stop(exc_engine *e)
         close(e->snap[i]);
     }
     exc_spool_close(&e->spool);
-    exc_journal_free(&e->journal);
+    exc_dispositions_free(&e->disp);
     exc_state_close(&e->state);
     exc_alarms_free(&e->alarms);
     exc_model_free(&e->model);

@@ -34,22 +34,22 @@
 #define STATE_TMP "." STATE_FILE
 #define JOURNAL_TMP "." JOURNAL_FILE
 
-void exc_journal_add(exc_journal *j, const exc_spool_entry *f, int action, const char *reason)
+void exc_dispositions_add(exc_dispositions *j, const exc_spool_entry *f, int action, const char *reason)
 {
     if (j->n == j->cap) {
         j->cap = j->cap ? j->cap * 2 : 32;
         j->e = exc_realloc(j->e, j->cap * sizeof *j->e);
     }
-    exc_jrn_entry *e = &j->e[j->n++];
+    exc_disposition *e = &j->e[j->n++];
     memset(e, 0, sizeof *e);
     e->file = *f;
     e->action = action;
     exc_utf8_copy(e->reason, sizeof e->reason, reason ? reason : "");
 }
 
-void exc_journal_clear(exc_journal *j) { j->n = 0; }
+void exc_dispositions_clear(exc_dispositions *j) { j->n = 0; }
 
-void exc_journal_free(exc_journal *j)
+void exc_dispositions_free(exc_dispositions *j)
 {
     free(j->e);
     memset(j, 0, sizeof *j);
@@ -88,7 +88,7 @@ bool exc_state_prepare(const char *dir, exc_err *err)
 }
 
 /* The files of the last commit ("jrn" records). */
-static void save_jrn(exc_sf_writer *w, const exc_journal *j)
+static void save_jrn(exc_sf_writer *w, const exc_dispositions *j)
 {
     for (size_t i = 0; j && i < j->n; i++) {
         exc_sf_begin(w, "jrn");
@@ -104,7 +104,7 @@ static void save_jrn(exc_sf_writer *w, const exc_journal *j)
     }
 }
 
-static void load_jrn(exc_sf_reader *r, exc_journal *j)
+static void load_jrn(exc_sf_reader *r, exc_dispositions *j)
 {
     exc_spool_entry f;
     memset(&f, 0, sizeof f);
@@ -120,7 +120,7 @@ static void load_jrn(exc_sf_reader *r, exc_journal *j)
         f.mtime_ns = exc_sf_get_i64(r);
     }
     if (!r->bad)
-        exc_journal_add(j, &f, action, reason);
+        exc_dispositions_add(j, &f, action, reason);
 }
 
 static uint32_t crc_table[256];
@@ -185,7 +185,7 @@ static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
  * CRC-32 (*crc) and stat (*info), when asked for, are what a journal names
  * to say which checkpoint it extends. */
 static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alarms *a,
-                             const exc_journal *j, uint32_t *crc, struct stat *info,
+                             const exc_dispositions *j, uint32_t *crc, struct stat *info,
                              exc_err *err)
 {
     char path[EXC_PATH_BUF + 32], tmp[EXC_PATH_BUF + 40];
@@ -245,7 +245,7 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
 }
 
 bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
-                    const exc_journal *j, exc_err *err)
+                    const exc_dispositions *j, exc_err *err)
 {
     return write_checkpoint(dir, m, a, j, NULL, NULL, err);
 }
@@ -313,14 +313,14 @@ static bool alarm_group_reset(exc_alarms *a, const char *group)
 
 /* Apply one complete journal entry. */
 static bool apply_entry(const char *path, char *buf, size_t len, exc_model *m, exc_alarms *a,
-                        exc_journal *j, exc_err *err)
+                        exc_dispositions *j, exc_err *err)
 {
     FILE *fp = fmemopen(buf, len, "r");
     if (!fp) {
         exc_err_set(err, 0, "%s: cannot read an entry: %s", path, strerror(errno));
         return false;
     }
-    exc_journal_clear(j);   /* the newest entry's files are the pending ones */
+    exc_dispositions_clear(j);   /* the newest entry's files are the pending ones */
     exc_sf_reader r = {.fp = fp};
     const char *tag;
     bool ok = true;
@@ -392,7 +392,7 @@ static bool open_optional(const char *path, FILE **fp, exc_err *err)
  * the checkpoint has no checksum of its own (version 1), since damage to it
  * would look the same.  *entries counts what was applied. */
 static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, bool ckp_checked,
-                           exc_model *m, exc_alarms *a, exc_journal *j, unsigned *entries,
+                           exc_model *m, exc_alarms *a, exc_dispositions *j, unsigned *entries,
                            exc_err *err)
 {
     char path[EXC_PATH_BUF + 32];
@@ -544,7 +544,7 @@ static bool check_checkpoint(const char *path, const char *text, size_t len,
 
 /* The records of a checked checkpoint. */
 static bool parse_checkpoint(const char *path, char *text, size_t size, exc_model *m,
-                             exc_alarms *a, exc_journal *j, exc_err *err)
+                             exc_alarms *a, exc_dispositions *j, exc_err *err)
 {
     FILE *fp = fmemopen(text, size, "r");
     if (!fp) {
@@ -593,7 +593,7 @@ static bool check_orphan_journal(const char *dir, exc_err *err)
     return false;
 }
 
-bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j, bool *found,
+bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_dispositions *j, bool *found,
                     exc_err *err)
 {
     char path[EXC_PATH_BUF + 32];
@@ -630,12 +630,12 @@ bool exc_state_check(const char *dir, exc_err *err)
 {
     exc_model m;
     exc_alarms a;
-    exc_journal j = {0};
+    exc_dispositions j = {0};
     bool found;
     exc_model_init(&m, EXC_STALL_MAX);
     exc_alarms_init(&a, UINT32_MAX / 2, 0, UINT32_MAX / 2, false);
     bool ok = exc_state_load(dir, &m, &a, &j, &found, err);
-    exc_journal_free(&j);
+    exc_dispositions_free(&j);
     exc_alarms_free(&a);
     exc_model_free(&m);
     return ok;
@@ -966,7 +966,7 @@ static void start_journal(exc_state *st, uint64_t size, uint32_t crc)
 }
 
 bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a,
-                          const exc_journal *j, exc_err *err)
+                          const exc_dispositions *j, exc_err *err)
 {
     close_journal(st);
     struct stat info;
@@ -1003,13 +1003,13 @@ static bool checkpoint_intact(const exc_state *st)
 }
 
 bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
-                      const exc_journal *j, exc_err *err)
+                      const exc_dispositions *j, exc_err *err)
 {
     return exc_state_commit_fp(st, m, a, exc_alarms_fingerprint(a), j, err);
 }
 
 bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
-                         uint64_t afp, const exc_journal *j, exc_err *err)
+                         uint64_t afp, const exc_dispositions *j, exc_err *err)
 {
     if (st->jfd < 0 || !checkpoint_intact(st))
         return exc_state_checkpoint(st, m, a, j, err);

@@ -21,25 +21,28 @@
 #include "model.h"
 #include "spool.h"
 
-/* What the last commit did to spool files: on start-up any of them still in
- * the spool is finished (deleted, or moved to rejected/) without being
- * applied a second time. */
-typedef enum { EXC_JRN_DELETE = 1, EXC_JRN_REJECT = 2 } exc_jrn_action;
+/* The dispositions: what a commit does to spool files (one entry a file).
+ * The last commit's are kept in the state; on start-up any of those files
+ * still in the spool is finished (deleted, or moved to rejected/) without
+ * being applied a second time.  (Not to be confused with the write-ahead
+ * journal, exconn.journal, which the state appends commits to.) */
+typedef enum { EXC_DISP_DELETE = 1, EXC_DISP_REJECT = 2 } exc_disp_action;
 
-typedef struct exc_jrn_entry {
+typedef struct exc_disposition {
     exc_spool_entry file;
     int action;
     char reason[512];
-} exc_jrn_entry;
+} exc_disposition;
 
-typedef struct exc_journal {
+typedef struct exc_dispositions {
     size_t n, cap;
-    exc_jrn_entry *e;
-} exc_journal;
+    exc_disposition *e;
+} exc_dispositions;
 
-void exc_journal_add(exc_journal *j, const exc_spool_entry *f, int action, const char *reason);
-void exc_journal_clear(exc_journal *j);
-void exc_journal_free(exc_journal *j);
+void exc_dispositions_add(exc_dispositions *j, const exc_spool_entry *f, int action,
+                          const char *reason);
+void exc_dispositions_clear(exc_dispositions *j);
+void exc_dispositions_free(exc_dispositions *j);
 
 /* The writer's side: the open journal and what the last commit wrote. */
 typedef struct exc_state {
@@ -68,13 +71,13 @@ void exc_state_close(exc_state *st);
 /* Commit: a journal entry, or a checkpoint when there is no journal yet, the
  * checkpoint file was replaced or removed, or the journal is big enough. */
 bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
-                      const exc_journal *j, exc_err *err);
+                      const exc_dispositions *j, exc_err *err);
 /* The same, given exc_alarms_fingerprint(a) (the snapshot just built has it). */
 bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
-                         uint64_t alarm_fp, const exc_journal *j, exc_err *err);
+                         uint64_t alarm_fp, const exc_dispositions *j, exc_err *err);
 /* Write a checkpoint now and start an empty journal. */
 bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a,
-                          const exc_journal *j, exc_err *err);
+                          const exc_dispositions *j, exc_err *err);
 /* The journal holds entries a checkpoint would fold. */
 bool exc_state_pending(const exc_state *st);
 
@@ -83,7 +86,7 @@ bool exc_state_prepare(const char *dir, exc_err *err);
 
 /* A one-off checkpoint (a journal beside it is left out from then on). */
 bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
-                    const exc_journal *j, exc_err *err);
+                    const exc_dispositions *j, exc_err *err);
 
 /* Load into initialised m/a/j: the checkpoint and its journal.  A missing
  * checkpoint is not an error (*found false) -- unless its journal is there
@@ -94,7 +97,7 @@ bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
  * naming the file (FILE:LINE where a line applies; err->line 0).  An
  * incomplete last journal entry (a crash in mid-append) is skipped, logged.
  * Version 1 checkpoints (no checksum) are read, with a notice. */
-bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_journal *j,
+bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_dispositions *j,
                     bool *found, exc_err *err);
 
 /* What exc_state_load would say about the state directory, without keeping

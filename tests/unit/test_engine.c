@@ -905,7 +905,7 @@ static void test_journal_replay(void)
      * reports/10.xml) and events/11.xml rejected */
     exc_model m;
     exc_alarms a;
-    exc_journal j = {0};
+    exc_dispositions j = {0};
     exc_model_init(&m, g.cfg.stall_samples);
     exc_alarms_init(&a, g.cfg.history_size, g.cfg.hold_down, g.cfg.queue_size, true);
     exc_report r;
@@ -918,13 +918,13 @@ static void test_journal_replay(void)
     exc_spool_entry f = {.kind = EXC_SPOOL_REPORT};
     snprintf(f.name, sizeof f.name, "10.xml");
     path_in(f.path, sizeof f.path, g.reports, f.name);
-    exc_journal_add(&j, &f, EXC_JRN_DELETE, NULL);
+    exc_dispositions_add(&j, &f, EXC_DISP_DELETE, NULL);
     exc_spool_entry f2 = {.kind = EXC_SPOOL_EVENT};
     snprintf(f2.name, sizeof f2.name, "11.xml");
     path_in(f2.path, sizeof f2.path, g.events, f2.name);
-    exc_journal_add(&j, &f2, EXC_JRN_REJECT, "line 3: made-up reason");
+    exc_dispositions_add(&j, &f2, EXC_DISP_REJECT, "line 3: made-up reason");
     CU_ASSERT_FATAL(exc_state_save(g.state, &m, &a, &j, &err));
-    exc_journal_free(&j);
+    exc_dispositions_free(&j);
     exc_alarms_free(&a);
     exc_model_free(&m);
 

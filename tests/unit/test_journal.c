@@ -26,7 +26,7 @@ typedef struct world {
     exc_kb kb;
     exc_model m;
     exc_alarms a;
-    exc_journal j;
+    exc_dispositions j;
     exc_rules_cfg rc;
     exc_state st;
     int64_t now;
@@ -51,7 +51,7 @@ static bool world_init(world *w, const char *tag)
 static void world_done(world *w)
 {
     exc_state_close(&w->st);
-    exc_journal_free(&w->j);
+    exc_dispositions_free(&w->j);
     exc_alarms_free(&w->a);
     exc_model_free(&w->m);
     exc_kb_free(&w->kb);
@@ -92,12 +92,12 @@ static void note_file(world *w, const char *name)
     exc_spool_entry f = {.kind = EXC_SPOOL_REPORT};
     snprintf(f.name, sizeof f.name, "%s", name);
     snprintf(f.path, sizeof f.path, "%s/spool/reports/%s", w->dir, name);
-    exc_journal_clear(&w->j);
-    exc_journal_add(&w->j, &f, EXC_JRN_DELETE, NULL);
+    exc_dispositions_clear(&w->j);
+    exc_dispositions_add(&w->j, &f, EXC_DISP_DELETE, NULL);
 }
 
 /* Everything a state file holds, as text. */
-static char *dump(const exc_model *m, const exc_alarms *a, const exc_journal *j)
+static char *dump(const exc_model *m, const exc_alarms *a, const exc_dispositions *j)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -118,7 +118,7 @@ static char *dump_loaded(const world *w)
 {
     exc_model m;
     exc_alarms a;
-    exc_journal j = {0};
+    exc_dispositions j = {0};
     exc_model_init(&m, 3);
     exc_alarms_init(&a, 500, 0, 1000, true);
     bool found = false;
@@ -128,7 +128,7 @@ static char *dump_loaded(const world *w)
     if (!ok)
         fprintf(stderr, "\nload: %s\n", err.msg);
     char *d = dump(&m, &a, &j);
-    exc_journal_free(&j);
+    exc_dispositions_free(&j);
     exc_alarms_free(&a);
     exc_model_free(&m);
     return d;
@@ -206,7 +206,7 @@ static void replay(unsigned hold_down)
     long before = file_size(&w, "exconn.journal");
     if (w.a.n_outbox)
         exc_alarms_ack(&w.a, w.a.outbox[w.a.n_outbox - 1].seq);
-    exc_journal_clear(&w.j);
+    exc_dispositions_clear(&w.j);
     CU_ASSERT_FATAL(commit(&w));
     CU_ASSERT_EQUAL(file_size(&w, "exconn.state"), ckp);
     CU_ASSERT_TRUE(file_size(&w, "exconn.journal") - before < 4096);

@@ -18,7 +18,7 @@ static char top[1024];
 
 /* A model worth saving: the SPEC example, plus an events-only server, plus
  * a report with awkward strings and numbers at their limits. */
-static void build(exc_model *m, exc_alarms *a, exc_journal *j)
+static void build(exc_model *m, exc_alarms *a, exc_dispositions *j)
 {
     exc_model_init(m, 3);
     exc_alarms_init(a, 500, 2, 1000, true);
@@ -62,18 +62,18 @@ static void build(exc_model *m, exc_alarms *a, exc_journal *j)
     exc_spool_entry f = {.kind = EXC_SPOOL_REPORT};
     snprintf(f.name, sizeof f.name, "20261122 report.xml");
     snprintf(f.path, sizeof f.path, "/var/spool/exconn/reports/20261122 report.xml");
-    exc_journal_add(j, &f, EXC_JRN_DELETE, NULL);
+    exc_dispositions_add(j, &f, EXC_DISP_DELETE, NULL);
     f.kind = EXC_SPOOL_EVENT;
     snprintf(f.name, sizeof f.name, "bad.xml");
     snprintf(f.path, sizeof f.path, "/var/spool/exconn/events/bad.xml");
-    exc_journal_add(j, &f, EXC_JRN_REJECT, "line 3: unknown state \"runing\" 100%");
+    exc_dispositions_add(j, &f, EXC_DISP_REJECT, "line 3: unknown state \"runing\" 100%");
 }
 
-static void release(exc_model *m, exc_alarms *a, exc_journal *j)
+static void release(exc_model *m, exc_alarms *a, exc_dispositions *j)
 {
     exc_model_free(m);
     exc_alarms_free(a);
-    exc_journal_free(j);
+    exc_dispositions_free(j);
 }
 
 /* load into a fresh model; false with err set on refusal */
@@ -81,7 +81,7 @@ static bool load_fresh(const char *dir, exc_err *err, size_t *servers)
 {
     exc_model m;
     exc_alarms a;
-    exc_journal j = {0};
+    exc_dispositions j = {0};
     exc_model_init(&m, 3);
     exc_alarms_init(&a, 500, 2, 1000, true);
     exc_err_clear(err);
@@ -138,7 +138,7 @@ static void test_roundtrip(void)
 
     exc_model m;
     exc_alarms a;
-    exc_journal j;
+    exc_dispositions j;
     build(&m, &a, &j);
     CU_ASSERT_TRUE_FATAL(exc_state_save(d1, &m, &a, &j, &err));
     CU_ASSERT_EQUAL(fs_count_entries(d1), 1);   /* exconn.state, no temporary */
@@ -148,7 +148,7 @@ static void test_roundtrip(void)
 
     exc_model m2;
     exc_alarms a2;
-    exc_journal j2 = {0};
+    exc_dispositions j2 = {0};
     exc_model_init(&m2, 3);
     exc_alarms_init(&a2, 500, 2, 1000, true);
     bool found = false;
@@ -197,7 +197,7 @@ static void test_roundtrip(void)
     CU_ASSERT_EQUAL(a2.n_history, 3);
     CU_ASSERT_EQUAL_FATAL(j2.n, 2);
     CU_ASSERT_STRING_EQUAL(j2.e[0].file.name, "20261122 report.xml");
-    CU_ASSERT_EQUAL(j2.e[0].action, EXC_JRN_DELETE);
+    CU_ASSERT_EQUAL(j2.e[0].action, EXC_DISP_DELETE);
     CU_ASSERT_EQUAL(j2.e[1].file.kind, EXC_SPOOL_EVENT);
     CU_ASSERT_STRING_EQUAL(j2.e[1].file.path, "/var/spool/exconn/events/bad.xml");
     CU_ASSERT_STRING_EQUAL(j2.e[1].reason, "line 3: unknown state \"runing\" 100%");
@@ -211,7 +211,7 @@ static void test_roundtrip(void)
 
     /* a second save replaces the first (the new journal, here none) */
     CU_ASSERT_TRUE_FATAL(exc_state_save(d1, &m, &a, NULL, &err));
-    exc_journal_free(&j2);
+    exc_dispositions_free(&j2);
     release(&m2, &a2, &j2);
     exc_model_init(&m2, 3);
     exc_alarms_init(&a2, 500, 2, 1000, true);
@@ -230,7 +230,7 @@ static void test_missing_and_leftover_tmp(void)
     CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
     exc_model m;
     exc_alarms a;
-    exc_journal j = {0};
+    exc_dispositions j = {0};
     exc_model_init(&m, 3);
     exc_alarms_init(&a, 500, 2, 1000, true);
     exc_err err = {0};
@@ -245,7 +245,7 @@ static void test_missing_and_leftover_tmp(void)
      * by the next save */
     exc_model mb;
     exc_alarms ab;
-    exc_journal jb;
+    exc_dispositions jb;
     build(&mb, &ab, &jb);
     CU_ASSERT_TRUE_FATAL(exc_state_save(top, &mb, &ab, &jb, &err));
     char tmp[1200], tmp2[1200];
@@ -276,7 +276,7 @@ static char *saved_state(char *path, size_t cap, size_t *len)
     CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
     exc_model m;
     exc_alarms a;
-    exc_journal j;
+    exc_dispositions j;
     build(&m, &a, &j);
     exc_err err = {0};
     CU_ASSERT_TRUE_FATAL(exc_state_save(top, &m, &a, &j, &err));
@@ -296,7 +296,7 @@ static void test_truncated(void)
     char *full = saved_state(path, sizeof path, &len);
     exc_model m;
     exc_alarms a;
-    exc_journal j;
+    exc_dispositions j;
     exc_err err = {0};
 
     size_t failures = 0, truncated_msgs = 0, line_cuts = 0;
@@ -386,7 +386,7 @@ static void test_alarm_delta(void)
     CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
     exc_model m;
     exc_alarms a;
-    exc_journal j;
+    exc_dispositions j;
     build(&m, &a, &j);
     char res[32];
     for (int i = 0; i < 50; i++) {
@@ -420,7 +420,7 @@ static void test_alarm_delta(void)
 
     exc_model m2;
     exc_alarms a2;
-    exc_journal j2 = {0};
+    exc_dispositions j2 = {0};
     exc_model_init(&m2, 3);
     exc_alarms_init(&a2, 500, 2, 1000, true);
     bool found = false;
@@ -446,7 +446,7 @@ static void test_damaged_refused(void)
     CU_ASSERT_FATAL(fs_mkdtemp(top, sizeof top, "state"));
     exc_model m;
     exc_alarms a;
-    exc_journal j;
+    exc_dispositions j;
     build(&m, &a, &j);
     exc_err err = {0};
     exc_state st;
@@ -568,7 +568,7 @@ static void test_tmp_symlink(void)
     CU_ASSERT_FATAL(symlink(target, link1) == 0 && symlink(target, link2) == 0);
     exc_model m;
     exc_alarms a;
-    exc_journal j;
+    exc_dispositions j;
     build(&m, &a, &j);
     exc_err err = {0};
     exc_state st;

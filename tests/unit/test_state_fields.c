@@ -190,7 +190,7 @@ static void check_survives(const char *what, void (*change)(exc_model *),
     CU_ASSERT_FATAL(fs_mkdtemp(dir, sizeof dir, "fields"));
     exc_model m, back;
     exc_alarms a, aback;
-    exc_journal j = {0}, jback = {0};
+    exc_dispositions j = {0}, jback = {0};
     exc_err err = {0};
     build(&m, &a);
     exc_state st;
@@ -220,8 +220,8 @@ static void check_survives(const char *what, void (*change)(exc_model *),
     exc_model_free(&back);
     exc_alarms_free(&a);
     exc_alarms_free(&aback);
-    exc_journal_free(&j);
-    exc_journal_free(&jback);
+    exc_dispositions_free(&j);
+    exc_dispositions_free(&jback);
     fs_rm_rf(dir);
 }
 
