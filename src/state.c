@@ -1,3 +1,7 @@
+/* The state directory's writer: checkpoints (the whole state, replaced
+ * atomically) and commits (one journal entry of what changed: the servers
+ * whose saved record changed, the alarm records that changed, the
+ * dispositions).  Loading them is src/state_load.c. */
 #define _GNU_SOURCE
 #include "state.h"
 
@@ -16,23 +20,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "state_files.h"
 #include "util.h"
-
-#define STATE_FILE "exconn.state"
-#define STATE_MAGIC "exconn-state"
-/* version 2 ends with "end <crc32>", the CRC of every byte before that
- * line; version 1 (no checksum) is still read */
-#define STATE_VERSION 2
-#define JOURNAL_FILE "exconn.journal"
-#define JOURNAL_MAGIC "exconn-journal"
-#define JOURNAL_VERSION 1
-/* the journal is folded into a new checkpoint once it outgrows this many
- * bytes, or twice the checkpoint, whichever is more */
-#define JOURNAL_MIN_LIMIT (1u << 20)
-/* temporaries (exc_create_unique adds a random suffix; never an existing
- * name, never through a symlink) */
-#define STATE_TMP "." STATE_FILE
-#define JOURNAL_TMP "." JOURNAL_FILE
 
 void exc_dispositions_add(exc_dispositions *j, const exc_spool_entry *f, int action, const char *reason)
 {
@@ -104,24 +93,6 @@ static void save_jrn(exc_sf_writer *w, const exc_dispositions *j)
     }
 }
 
-static void load_jrn(exc_sf_reader *r, exc_dispositions *j)
-{
-    exc_spool_entry f;
-    memset(&f, 0, sizeof f);
-    f.kind = (int)exc_sf_get_u64(r);
-    exc_sf_get_str(r, f.name, sizeof f.name);
-    exc_sf_get_str(r, f.path, sizeof f.path);
-    int action = (int)exc_sf_get_u64(r);
-    char reason[512];
-    exc_sf_get_str(r, reason, sizeof reason);
-    if (r->cursor && *r->cursor) {   /* the file's identity (older states lack it) */
-        f.ino = exc_sf_get_u64(r);
-        f.size = exc_sf_get_u64(r);
-        f.mtime_ns = exc_sf_get_i64(r);
-    }
-    if (!r->bad)
-        exc_dispositions_add(j, &f, action, reason);
-}
 
 static uint32_t crc_table[256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
@@ -136,8 +107,8 @@ static void crc_init(void)
     }
 }
 
-/* CRC-32 (IEEE) by parts: c = crc32_update(0xFFFFFFFF, ...) ... ^ 0xFFFFFFFF */
-static uint32_t crc32_update(uint32_t c, const void *data, size_t len)
+/* CRC-32 (IEEE) by parts: c = exc_state_crc32_update(0xFFFFFFFF, ...) ... ^ 0xFFFFFFFF */
+uint32_t exc_state_crc32_update(uint32_t c, const void *data, size_t len)
 {
     pthread_once(&crc_once, crc_init);
     const unsigned char *p = data;
@@ -146,9 +117,9 @@ static uint32_t crc32_update(uint32_t c, const void *data, size_t len)
     return c;
 }
 
-static uint32_t crc32_of(const void *data, size_t len)
+uint32_t exc_state_crc32_of(const void *data, size_t len)
 {
-    return crc32_update(0xFFFFFFFFu, data, len) ^ 0xFFFFFFFFu;
+    return exc_state_crc32_update(0xFFFFFFFFu, data, len) ^ 0xFFFFFFFFu;
 }
 
 static void fsync_dir(const char *dir)
@@ -172,7 +143,7 @@ typedef struct ckp_out {
 static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
 {
     ckp_out *o = cookie;
-    o->crc = crc32_update(o->crc, buf, len);
+    o->crc = exc_state_crc32_update(o->crc, buf, len);
     if (!exc_write_all(o->fd, buf, len)) {
         o->failed = true;
         o->err = errno;
@@ -250,396 +221,6 @@ bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
     return write_checkpoint(dir, m, a, j, NULL, NULL, err);
 }
 
-/* ------------------------------------------------------------------------ */
-/* The journal                                                               */
-/*
- * exconn.journal extends the checkpoint exconn.state: a header line
- *     exconn-journal 1 <size> <crc32>
- * naming the checkpoint it extends by its size and CRC-32 (a journal left
- * beside a newer checkpoint -- a crash between the two renames of a fold --
- * does not match it and is ignored)
- * then one entry per commit, appended and fdatasync'ed:
- *     commit <seq> <length> <crc32>\n<length octets of records>
- * The records are the checkpoint's, plus
- *     drop <server>      forget the server (its current records follow
- *                        unless it is gone)
- *     almdel <index>     forget an active alarm (its new record follows
- *                        when it changed rather than cleared)
- *     rst mat|out|hold   forget the match counts, the outbox, or the
- *                        hold-down windows (their records follow)
- * Alarm history records are only appended (their index increases).
- * and each entry carries its own "mctr" and "jrn" records (the "jrn" list of
- * the newest entry is the journal of the last commit).  An entry is applied
- * only when it is complete and its CRC matches: a crash in the middle of an
- * append loses that commit only -- its spool files are still in the spool,
- * since files are deleted after their commit.
- */
-
-/* "almdel": drop an active alarm (the array is sorted by index). */
-static void alarm_delete(exc_alarms *a, uint32_t index)
-{
-    size_t lo = 0, hi = a->n_active;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->active[mid].index == index) {
-            memmove(&a->active[mid], &a->active[mid + 1],
-                    (a->n_active - mid - 1) * sizeof *a->active);
-            a->n_active--;
-            return;
-        }
-        if (a->active[mid].index < index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-}
-
-/* "rst GROUP": forget one group of alarm records (they follow). */
-static bool alarm_group_reset(exc_alarms *a, const char *group)
-{
-    if (strcmp(group, "mat") == 0) {
-        a->n_matches = 0;
-    } else if (strcmp(group, "out") == 0) {
-        a->n_outbox = 0;
-    } else if (strcmp(group, "hold") == 0) {
-        for (size_t i = 0; i < a->n_holddown; i++)
-            free(a->holddown[i].pending);
-        a->n_holddown = 0;
-    } else {
-        return false;
-    }
-    return true;
-}
-
-/* Apply one complete journal entry. */
-static bool apply_entry(const char *path, char *buf, size_t len, exc_model *m, exc_alarms *a,
-                        exc_dispositions *j, exc_err *err)
-{
-    FILE *fp = fmemopen(buf, len, "r");
-    if (!fp) {
-        exc_err_set(err, 0, "%s: cannot read an entry: %s", path, strerror(errno));
-        return false;
-    }
-    exc_dispositions_clear(j);   /* the newest entry's files are the pending ones */
-    exc_sf_reader r = {.fp = fp};
-    const char *tag;
-    bool ok = true;
-    while (ok && (tag = exc_sf_next(&r)) != NULL) {
-        if (strcmp(tag, "jrn") == 0) {
-            load_jrn(&r, j);
-        } else if (strcmp(tag, "drop") == 0) {
-            char name[EXC_SERVER_BUF];
-            exc_sf_get_str(&r, name, sizeof name);
-            if (!r.bad)
-                exc_model_remove(m, name);
-        } else if (strcmp(tag, "almdel") == 0) {
-            uint64_t index = exc_sf_get_u64(&r);
-            if (!r.bad)
-                alarm_delete(a, (uint32_t)index);
-        } else if (strcmp(tag, "rst") == 0) {
-            char group[16];
-            exc_sf_get_str(&r, group, sizeof group);
-            if (!r.bad && !alarm_group_reset(a, group))
-                r.bad = true;
-        } else if (!exc_model_load_record(m, tag, &r) && !exc_alarms_load_record(a, tag, &r)) {
-            exc_err_set(err, 0, "%s: unknown record \"%s\"", path, tag);
-            ok = false;
-        }
-        if (ok && r.bad) {
-            exc_err_set(err, 0, "%s: malformed \"%s\" record", path, tag);
-            ok = false;
-        }
-    }
-    exc_sf_reader_free(&r);
-    fclose(fp);
-    return ok;
-}
-
-/* Open a file that may legitimately be absent (exc_open_regular).  Returns
- * false (err set) on a real error; *fp is NULL when the file does not
- * exist. */
-static bool open_optional(const char *path, FILE **fp, exc_err *err)
-{
-    *fp = NULL;
-    struct stat st;
-    unsigned bad;
-    int fd = exc_open_regular(path, &st, &bad);
-    if (fd < 0) {
-        if (bad)
-            exc_err_set(err, 0, "%s: is %s, not a state file", path, exc_file_type(bad));
-        else if (errno == ENOENT)
-            return true;
-        else
-            exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
-        return false;
-    }
-    *fp = fdopen(fd, "r");
-    if (!*fp) {
-        exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
-        close(fd);
-        return false;
-    }
-    return true;
-}
-
-/* The one line of advice every refusal to load ends with. */
-#define MOVE_ASIDE "; restore it from a backup, or move " STATE_FILE " and " JOURNAL_FILE \
-                   " aside to start with an empty state"
-
-/* Replay the journal that extends the checkpoint of this size and CRC.
- * One that names another checkpoint is what a crash between the two renames
- * of a fold leaves (already folded into this one): ignored -- loudly when
- * the checkpoint has no checksum of its own (version 1), since damage to it
- * would look the same.  *entries counts what was applied. */
-static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, bool ckp_checked,
-                           exc_model *m, exc_alarms *a, exc_dispositions *j, unsigned *entries,
-                           exc_err *err)
-{
-    char path[EXC_PATH_BUF + 32];
-    snprintf(path, sizeof path, "%s/" JOURNAL_FILE, dir);
-    *entries = 0;
-    FILE *fp;
-    if (!open_optional(path, &fp, err))
-        return false;
-    if (!fp)
-        return true;   /* no journal: the checkpoint is the whole state */
-    char line[256];
-    unsigned version = 0;
-    unsigned long long jsize = 0;
-    unsigned long jcrc = 0;
-    char magic[32];
-    if (!fgets(line, sizeof line, fp) ||
-        sscanf(line, "%31s %u %llu %lx", magic, &version, &jsize, &jcrc) != 4 ||
-        strcmp(magic, JOURNAL_MAGIC) != 0 || version != JOURNAL_VERSION) {
-        fclose(fp);   /* the header is written whole (tmp + rename): this is damage */
-        exc_err_set(err, 0, "%s:1: not an exconn journal (damaged header)" MOVE_ASIDE, path);
-        return false;
-    }
-    if (jsize != size || jcrc != crc) {
-        fclose(fp);
-        if (ckp_checked)
-            exc_log(LOG_INFO, "state: %s extends an older checkpoint; ignored", path);
-        else
-            exc_log(LOG_WARNING, "state: %s does not extend %s/" STATE_FILE " (no checksum: "
-                    "version 1); ignored -- if the checkpoint was damaged, the commits in "
-                    "the journal are lost", path, dir);
-        return true;
-    }
-    bool ok = true;
-    char *buf = NULL;
-    while (ok && fgets(line, sizeof line, fp)) {
-        unsigned long long seq, len;
-        unsigned long ecrc;
-        char word[16];
-        if (sscanf(line, "%15s %llu %llu %lx", word, &seq, &len, &ecrc) != 4 ||
-            strcmp(word, "commit") != 0 || len > (1ull << 31)) {
-            exc_log(LOG_WARNING, "state: %s: ignoring a damaged entry after %u commit(s)",
-                    path, *entries);
-            break;
-        }
-        buf = exc_realloc(buf, len ? len : 1);
-        if (fread(buf, 1, len, fp) != len || crc32_of(buf, len) != ecrc) {
-            /* the append a crash interrupted: that commit never happened */
-            exc_log(LOG_WARNING, "state: %s: ignoring an incomplete last entry after %u "
-                    "commit(s)", path, *entries);
-            break;
-        }
-        ok = apply_entry(path, buf, len, m, a, j, err);
-        if (ok)
-            (*entries)++;
-    }
-    free(buf);
-    fclose(fp);
-    return ok;
-}
-
-/* The checkpoint's text, read whole (its CRC names it for the journal). */
-static bool read_checkpoint(FILE *file, const char *path, char **text, size_t *size,
-                            exc_err *err)
-{
-    *text = NULL;
-    *size = 0;
-    struct stat info;
-    if (fstat(fileno(file), &info) == 0 && info.st_size > 0) {
-        *text = exc_calloc(1, (size_t)info.st_size + 1);
-        *size = fread(*text, 1, (size_t)info.st_size, file);
-        if (ferror(file)) {
-            exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
-            free(*text);
-            *text = NULL;
-            return false;
-        }
-    }
-    if (*size == 0) {
-        free(*text);
-        *text = NULL;
-        exc_err_set(err, 0, "%s: empty file (truncated)" MOVE_ASIDE, path);
-        return false;
-    }
-    return true;
-}
-
-static unsigned count_lines(const char *text, size_t len)
-{
-    unsigned n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += text[i] == '\n';
-    return len && text[len - 1] != '\n' ? n + 1 : n;
-}
-
-/* The header and, for version 2, the end record's checksum, before any
- * record is believed.  *version gets the file's version. */
-static bool check_checkpoint(const char *path, const char *text, size_t len,
-                             unsigned *version, exc_err *err)
-{
-    const char *nl = memchr(text, '\n', len);
-    size_t first = nl ? (size_t)(nl - text) : len;
-    unsigned long v = 0;
-    char extra;
-    char head[64];
-    snprintf(head, sizeof head, "%.*s", (int)(first < 63 ? first : 63), text);
-    if (strncmp(head, STATE_MAGIC " ", sizeof STATE_MAGIC) != 0 ||
-        sscanf(head + sizeof STATE_MAGIC, "%lu%c", &v, &extra) != 1) {
-        exc_err_set(err, 0, "%s:1: not an exconn state file (no \"" STATE_MAGIC
-                    " VERSION\" header)", path);
-        return false;
-    }
-    if (v < 1 || v > STATE_VERSION) {
-        exc_err_set(err, 0, "%s:1: state version %lu is not one this agent reads (1 to %d)"
-                    ": written by a newer exconn?", path, v, STATE_VERSION);
-        return false;
-    }
-    *version = (unsigned)v;
-    unsigned lines = count_lines(text, len);
-    bool whole = text[len - 1] == '\n';
-    /* the last line (whole or not) */
-    size_t end = whole ? len - 1 : len, start = end;
-    while (start > 0 && text[start - 1] != '\n')
-        start--;
-    bool has_end = end - start >= 3 && memcmp(text + start, "end", 3) == 0 &&
-                   (end - start == 3 || text[start + 3] == ' ');
-    if (!has_end || (!whole && v == 1 && end - start != 3)) {
-        exc_err_set(err, 0, "%s:%u: truncated (%sno end record)" MOVE_ASIDE, path, lines,
-                    whole ? "" : "incomplete last line, ");
-        return false;
-    }
-    if (v == 1)
-        return true;
-    unsigned long long want = 0;
-    char tail[32];
-    snprintf(tail, sizeof tail, "%.*s", (int)(end - start < 31 ? end - start : 31),
-             text + start);
-    if (sscanf(tail, "end %llu%c", &want, &extra) != 1) {
-        exc_err_set(err, 0, "%s:%u: malformed end record" MOVE_ASIDE, path, lines);
-        return false;
-    }
-    uint32_t got = crc32_of(text, start);
-    if (got != want) {
-        exc_err_set(err, 0, "%s: checksum mismatch (CRC-32 %08lx, the file says %08llx): "
-                    "the checkpoint is damaged" MOVE_ASIDE, path, (unsigned long)got, want);
-        return false;
-    }
-    return true;
-}
-
-/* The records of a checked checkpoint. */
-static bool parse_checkpoint(const char *path, char *text, size_t size, exc_model *m,
-                             exc_alarms *a, exc_dispositions *j, exc_err *err)
-{
-    FILE *fp = fmemopen(text, size, "r");
-    if (!fp) {
-        exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
-        return false;
-    }
-    exc_sf_reader r = {.fp = fp};
-    const char *tag = exc_sf_next(&r);   /* the header, checked */
-    bool ok = tag != NULL, ended = false;
-    while (ok && (tag = exc_sf_next(&r)) != NULL) {
-        if (strcmp(tag, "end") == 0) {
-            ended = true;
-            break;
-        }
-        if (strcmp(tag, "jrn") == 0)
-            load_jrn(&r, j);
-        else if (!exc_model_load_record(m, tag, &r) && !exc_alarms_load_record(a, tag, &r)) {
-            exc_err_set(err, 0, "%s:%u: unknown record \"%s\"", path, r.lineno, tag);
-            ok = false;
-        }
-        if (ok && r.bad) {
-            exc_err_set(err, 0, "%s:%u: malformed \"%s\" record", path, r.lineno, tag);
-            ok = false;
-        }
-    }
-    if (ok && !ended) {
-        exc_err_set(err, 0, "%s:%u: truncated (no end record)", path, r.lineno);
-        ok = false;
-    }
-    exc_sf_reader_free(&r);
-    fclose(fp);
-    return ok;
-}
-
-/* No checkpoint: a first start -- unless a journal is there, whose commits
- * would silently be lost. */
-static bool check_orphan_journal(const char *dir, exc_err *err)
-{
-    char jpath[EXC_PATH_BUF + 32];
-    snprintf(jpath, sizeof jpath, "%s/" JOURNAL_FILE, dir);
-    struct stat st;
-    if (lstat(jpath, &st) != 0)
-        return true;
-    exc_err_set(err, 0, "%s: a journal without its checkpoint %s/" STATE_FILE
-                " (removed?): its commits cannot be applied" MOVE_ASIDE, jpath, dir);
-    return false;
-}
-
-bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_dispositions *j, bool *found,
-                    exc_err *err)
-{
-    char path[EXC_PATH_BUF + 32];
-    snprintf(path, sizeof path, "%s/" STATE_FILE, dir);
-    *found = false;
-    FILE *file;
-    if (!open_optional(path, &file, err))
-        return false;
-    if (!file)
-        return check_orphan_journal(dir, err);   /* first start: no state yet */
-    *found = true;
-    char *text;
-    size_t size;
-    bool ok = read_checkpoint(file, path, &text, &size, err);
-    fclose(file);
-    unsigned version = 0;
-    ok = ok && check_checkpoint(path, text, size, &version, err) &&
-         parse_checkpoint(path, text, size, m, a, j, err);
-    uint32_t crc = ok ? crc32_of(text, size) : 0;
-    free(text);
-    if (ok && version == 1)
-        exc_log(LOG_NOTICE, "state: %s has no checksum (version 1, an older agent's); the "
-                "next checkpoint writes version %d", path, STATE_VERSION);
-    unsigned entries = 0;
-    if (ok)
-        ok = replay_journal(dir, size, crc, version >= 2, m, a, j, &entries, err);
-    if (ok && entries)
-        exc_log(LOG_INFO, "state: %u journal entr%s replayed", entries,
-                entries == 1 ? "y" : "ies");
-    return ok;
-}
-
-bool exc_state_check(const char *dir, exc_err *err)
-{
-    exc_model m;
-    exc_alarms a;
-    exc_dispositions j = {0};
-    bool found;
-    exc_model_init(&m, EXC_STALL_MAX);
-    exc_alarms_init(&a, UINT32_MAX / 2, 0, UINT32_MAX / 2, false);
-    bool ok = exc_state_load(dir, &m, &a, &j, &found, err);
-    exc_dispositions_free(&j);
-    exc_alarms_free(&a);
-    exc_model_free(&m);
-    return ok;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Commits                                                                   */
@@ -1082,7 +663,7 @@ bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
     char head[96];
     int hn = snprintf(head, sizeof head, "commit %llu %zu %08lx\n",
                       (unsigned long long)st->entries + 1, len,
-                      (unsigned long)crc32_of(buf, len));
+                      (unsigned long)exc_state_crc32_of(buf, len));
     struct iovec iov[2] = {{head, (size_t)hn}, {buf, len}};
     errno = 0;
     ssize_t wrote = writev(st->jfd, iov, 2);
