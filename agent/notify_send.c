@@ -40,14 +40,15 @@ static void schedule_flush(void)
 }
 
 /* A write that failed with the session still up (no Response will come to
- * trigger the next flush): try again in a second.  A lost session is found
- * by then, and its re-registration flushes anyway. */
+ * trigger the next flush): try again in a second, from the main loop like
+ * flush_alarm.  A lost session is found by then, and its re-registration
+ * flushes anyway. */
 static void retry_alarm(unsigned int reg, void *arg)
 {
     (void)reg;
     (void)arg;
     retry_alarm_id = 0;
-    schedule_flush();
+    exc_notify_flush();
 }
 
 static void schedule_retry(void)

@@ -452,6 +452,29 @@ static bool make_pipe(int p[2])
     return true;
 }
 
+/* The one teardown, of a started engine (its worker joined) or of one that
+ * failed to start (whatever was not opened yet is -1 or zeroed). */
+static void engine_free(exc_engine *e)
+{
+    for (int i = 0; i < 2; i++) {
+        if (e->wake[i] >= 0)
+            close(e->wake[i]);
+        if (e->snap[i] >= 0)
+            close(e->snap[i]);
+    }
+    exc_snapshot_free(e->pending);
+    exc_snapshot_free(e->last);
+    exc_kb_free(&e->new_kb);
+    exc_spool_close(&e->spool);
+    exc_dispositions_free(&e->disp);
+    exc_state_close(&e->state);
+    exc_alarms_free(&e->alarms);
+    exc_model_free(&e->model);
+    exc_kb_free(&e->kb);
+    pthread_mutex_destroy(&e->lock);
+    free(e);
+}
+
 exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
 {
     exc_engine *e = exc_calloc(1, sizeof *e);
@@ -502,20 +525,7 @@ exc_engine *exc_engine_start(const exc_config *cfg, exc_kb *kb, exc_err *err)
     }
     return e;
 fail:
-    for (int i = 0; i < 2; i++) {
-        if (e->wake[i] >= 0) close(e->wake[i]);
-        if (e->snap[i] >= 0) close(e->snap[i]);
-    }
-    exc_snapshot_free(e->pending);
-    exc_snapshot_free(e->last);
-    exc_spool_close(&e->spool);
-    exc_dispositions_free(&e->disp);
-    exc_state_close(&e->state);
-    exc_alarms_free(&e->alarms);
-    exc_model_free(&e->model);
-    exc_kb_free(&e->kb);
-    pthread_mutex_destroy(&e->lock);
-    free(e);
+    engine_free(e);
     return NULL;
 }
 
@@ -563,19 +573,5 @@ void exc_engine_stop(exc_engine *e)
     pthread_mutex_unlock(&e->lock);
     poke(e->wake[1]);
     pthread_join(e->thread, NULL);
-    exc_snapshot_free(e->pending);
-    exc_snapshot_free(e->last);
-    exc_kb_free(&e->new_kb);
-    for (int i = 0; i < 2; i++) {
-        close(e->wake[i]);
-        close(e->snap[i]);
-    }
-    exc_spool_close(&e->spool);
-    exc_dispositions_free(&e->disp);
-    exc_state_close(&e->state);
-    exc_alarms_free(&e->alarms);
-    exc_model_free(&e->model);
-    exc_kb_free(&e->kb);
-    pthread_mutex_destroy(&e->lock);
-    free(e);
+    engine_free(e);
 }
