@@ -509,15 +509,10 @@ static exc_snap_alarmset *alarmset_build(const exc_alarms *a, uint64_t fp)
     exc_snap_alarmset *as = exc_calloc(1, sizeof *as);
     atomic_init(&as->refs, 1);
     as->fp = fp;
-    as->alarms = xmalloc(a->n_active * sizeof *as->alarms);
-    if (a->n_active)
-        memcpy(as->alarms, a->active, a->n_active * sizeof *as->alarms);
-    as->history = xmalloc(a->n_history * sizeof *as->history);
-    if (a->n_history)   /* a->history may be NULL when empty */
-        memcpy(as->history, a->history, a->n_history * sizeof *as->history);
-    as->outbox = xmalloc(a->n_outbox * sizeof *as->outbox);
-    if (a->n_outbox)
-        memcpy(as->outbox, a->outbox, a->n_outbox * sizeof *as->outbox);
+    /* (an empty array may be NULL: dup_array copies nothing then) */
+    as->alarms = dup_array(a->active, a->n_active, sizeof *as->alarms);
+    as->history = dup_array(a->history, a->n_history, sizeof *as->history);
+    as->outbox = dup_array(a->outbox, a->n_outbox, sizeof *as->outbox);
     return as;
 }
 
