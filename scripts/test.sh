@@ -39,6 +39,9 @@ fi
 "$top/scripts/build.sh" "$dir" all -- "${opts[@]}"
 cd "$dir"
 rc=0
+# the worker also checks that every change of the alarm state took a new
+# version (src/util.h, exc_verify_changes): a missed one aborts the agent
+export EXCONN_VERIFY_CHANGES=1
 ctest --output-on-failure -j"$(nproc)" --timeout 600 || rc=$?
 if [ -n "$logs" ] && [ -n "$(ls -A "$logs")" ]; then
   echo "test.sh: sanitizer reports:" >&2

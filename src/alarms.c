@@ -28,10 +28,24 @@
  */
 #include "alarms.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
+
+/* ---------- change tracking ---------- */
+
+/* One sequence for every exc_alarms in the process (the state journal and
+ * the snapshot compare versions; two states must never share one). */
+static atomic_uint_fast64_t version_seq;
+
+void exc_alarms_touch(exc_alarms *a, exc_alarm *al)
+{
+    a->version = atomic_fetch_add(&version_seq, 1) + 1;
+    if (al)
+        al->stamp = a->version;
+}
 
 /* ---------- small helpers ---------- */
 
@@ -62,6 +76,7 @@ void exc_alarms_init(exc_alarms *a, unsigned history_size, unsigned hold_down,
     a->next_alarm_index = 1;
     a->next_history_index = 1;
     a->next_seq = 1;
+    exc_alarms_touch(a, NULL);
 }
 
 void exc_alarms_free(exc_alarms *a)
@@ -104,6 +119,7 @@ void exc_alarms_configure(exc_alarms *a, unsigned history_size, unsigned hold_do
     a->notifications_enabled = notifications_enabled;
     trim_history(a);
     trim_outbox(a, notifications_enabled ? queue_size : 0);
+    exc_alarms_touch(a, NULL);
 }
 
 /* ---------- lookups ---------- */
@@ -164,6 +180,7 @@ static void history_add(exc_alarms *a, const exc_alarm *al, int transition, int 
 {
     exc_history h;
     memset(&h, 0, sizeof h);
+    exc_alarms_touch(a, NULL);
     h.index = a->next_history_index++;
     if (a->next_history_index == 0)
         a->next_history_index = 1;
@@ -197,6 +214,7 @@ static void history_add(exc_alarms *a, const exc_alarm *al, int transition, int 
 /* Append n with sequence number seq, dropping the oldest when full. */
 static void outbox_append(exc_alarms *a, const exc_notice *n, uint64_t seq)
 {
+    exc_alarms_touch(a, NULL);
     if (a->queue_size == 0) {
         a->dropped++;
         return;
@@ -234,6 +252,7 @@ void exc_alarms_ack(exc_alarms *a, uint64_t seq)
     if (k > 0) {
         memmove(a->outbox, a->outbox + k, (a->n_outbox - k) * sizeof *a->outbox);
         a->n_outbox -= k;
+        exc_alarms_touch(a, NULL);
     }
 }
 
@@ -281,14 +300,17 @@ static void mark_raise_notified(exc_alarms *a, uint32_t index)
 {
     bool found;
     size_t pos = active_pos(a, index, &found);
-    if (found)
+    if (found) {
         a->active[pos].raise_notified = true;
+        exc_alarms_touch(a, &a->active[pos]);
+    }
 }
 
 /* Route one transition through the hold-down. */
 static void transition(exc_alarms *a, const exc_alarm *al, int tr, bool raise_notified,
                        const exc_notice *n, int64_t now_ms)
 {
+    exc_alarms_touch(a, NULL);   /* the outbox or the hold-down state moves */
     exc_holddown *h = hd_find(a, al->article, al->server, al->resource);
     bool window_open = h != NULL && a->hold_down > 0 && now_ms - h->last_sent_ms < hold_ms(a);
     if (h == NULL || (h->n_pending == 0 && !window_open)) {
@@ -339,6 +361,7 @@ int64_t exc_alarms_tick(exc_alarms *a, int64_t now_ms)
         }
         /* The window is over: drop what no longer stands (that is final),
          * then send the first that does; with no hold-down, send them all. */
+        exc_alarms_touch(a, NULL);
         size_t k = 0;
         for (size_t j = 0; j < h->n_pending; j++)
             if (deferred_stands(a, &h->pending[j]))
@@ -399,6 +422,7 @@ exc_alarm *exc_alarms_raise(exc_alarms *a, const exc_kb_article *article, int no
         al->count++;
         al->last_seen_ms = now_ms;
         copy(al->description, sizeof al->description, description);
+        exc_alarms_touch(a, al);
         if (raised)
             *raised = false;
         return al;
@@ -418,6 +442,7 @@ exc_alarm *exc_alarms_raise(exc_alarms *a, const exc_kb_article *article, int no
     n.raised_ms = n.last_seen_ms = now_ms;
     n.count = 1;
     al = active_insert(a, &n);
+    exc_alarms_touch(a, al);
     uint32_t index = al->index;
     a->last_changed_ms = now_ms;
     history_add(a, al, EXC_TR_RAISED, severity, now_ms);
@@ -437,6 +462,7 @@ void exc_alarms_rename(exc_alarms *a, uint32_t index, const char *resource, int6
         return;
     copy(a->active[pos].resource, sizeof a->active[pos].resource, resource);
     a->last_changed_ms = now_ms;
+    exc_alarms_touch(a, &a->active[pos]);
 }
 
 void exc_alarms_clear(exc_alarms *a, uint32_t index, int64_t now_ms)
@@ -449,6 +475,7 @@ void exc_alarms_clear(exc_alarms *a, uint32_t index, int64_t now_ms)
     memmove(a->active + pos, a->active + pos + 1, (a->n_active - pos - 1) * sizeof *a->active);
     a->n_active--;
     a->last_changed_ms = now_ms;
+    exc_alarms_touch(a, NULL);
     history_add(a, &al, EXC_TR_CLEARED, EXC_SEV_CLEARED, now_ms);
     exc_notice note;
     notice_from(&note, &al, EXC_NOTIF_ALARM_CLEARED, EXC_SEV_CLEARED);
@@ -461,6 +488,7 @@ void exc_alarms_count_match(exc_alarms *a, const char *article)
 {
     if (article == NULL || *article == '\0')
         return;
+    exc_alarms_touch(a, NULL);
     for (size_t i = 0; i < a->n_matches; i++)
         if (strcmp(a->matches[i].article, article) == 0) {
             a->matches[i].count++;   /* Counter32: wraps */
@@ -676,7 +704,7 @@ static bool load_alarm(exc_alarms *a, exc_sf_reader *r)
         r->bad = true;
         return true;
     }
-    active_insert(a, &al);
+    exc_alarms_touch(a, active_insert(a, &al));
     bump_u32(&a->next_alarm_index, al.index);
     return true;
 }
@@ -778,6 +806,7 @@ static bool load_deferred(exc_alarms *a, exc_sf_reader *r)
 
 bool exc_alarms_load_record(exc_alarms *a, const char *tag, exc_sf_reader *r)
 {
+    exc_alarms_touch(a, NULL);
     if (strcmp(tag, "aix") == 0) {
         uint32_t na = get_u32(r), nh = get_u32(r);
         uint64_t ns = exc_sf_get_u64(r), dr = exc_sf_get_u64(r);

@@ -30,6 +30,7 @@ typedef struct exc_alarm {
     bool raise_notified;              /* its raise left the outbox (or was due) */
     char url[EXC_TEXT_BUF];           /* the article's URL at the raise ("" = none),
                                          so the clear notice can carry it too */
+    uint64_t stamp;                   /* change tracking, not saved: exc_alarms_touch */
 } exc_alarm;
 
 /* The stale alarm (SPEC §4, no report for staleAfter): the one alarm
@@ -103,6 +104,13 @@ typedef struct exc_alarms {
     /* exConnKbArticleMatches, by article */
     size_t n_matches;
     struct exc_match_count { char article[EXC_ARTICLE_BUF]; uint32_t count; } *matches;
+    /* Change tracking (issue 14), not saved: a number that moves with every
+     * change of anything exc_alarms_save writes.  Equal versions = the same
+     * alarm state, so the snapshot shares its alarm arrays and the state
+     * journal writes no alarm record; an active alarm's stamp is the version
+     * of its own last change, so the journal rewrites only those that moved.
+     * Numbers come from one process-wide sequence: no two states share one. */
+    uint64_t version;
 } exc_alarms;
 
 void exc_alarms_init(exc_alarms *a, unsigned history_size, unsigned hold_down,
@@ -115,6 +123,11 @@ void exc_alarms_configure(exc_alarms *a, unsigned history_size, unsigned hold_do
 exc_alarm *exc_alarms_find(exc_alarms *a, const char *article, const char *server,
                            const char *resource);
 const exc_alarm *exc_alarms_by_index(const exc_alarms *a, uint32_t index);
+
+/* Note a change of a's saved state and, when al is not NULL, of that active
+ * alarm: every writer calls this (the functions below do; a caller that
+ * writes a field of an alarm they return, rules.c, calls it too). */
+void exc_alarms_touch(exc_alarms *a, exc_alarm *al);
 
 /* Raise, or (already active) update count, last-seen and description.
  * article may be NULL/"" (stale alarm); kb is used for the notice's URL.

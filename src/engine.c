@@ -143,13 +143,11 @@ static void hand_over(exc_engine *e, exc_snapshot *s)
 /* Performance: a commit appends what changed to the state journal (one
  * fdatasync); the whole state is rewritten only when the journal is folded
  * (state.c), which the idle worker does (checkpoint below). */
-static bool commit(exc_engine *e, const exc_snapshot *s)
+static bool commit(exc_engine *e)
 {
     exc_err err = {0};
     e->last_commit_ms = exc_mono_ms();
-    /* the snapshot just built from these alarms has their fingerprint */
-    uint64_t fp = s ? s->aset->fp : exc_alarms_fingerprint(&e->alarms);
-    if (!exc_state_commit_fp(&e->state, &e->model, &e->alarms, fp, &e->disp, &err)) {
+    if (!exc_state_commit(&e->state, &e->model, &e->alarms, &e->disp, &err)) {
         exc_log(LOG_ERR, "state: %s (nothing published until a retry succeeds)", err.msg);
         e->uncommitted = true;
         return false;
@@ -187,7 +185,7 @@ static void finish_dispositions(exc_engine *e)
 static bool commit_and_publish(exc_engine *e)
 {
     exc_snapshot *s = build(e);
-    if (!commit(e, s)) {
+    if (!commit(e)) {
         exc_snapshot_free(s);
         return false;
     }
@@ -385,9 +383,7 @@ static void *worker(void *arg)
                 next_scan = ready;
         }
         /* time-driven changes: stale servers, eventTtl, hold-down releases */
-        int64_t changed_before = e->alarms.last_changed_ms;
-        uint64_t seq_before = e->alarms.next_seq;
-        size_t outbox_before = e->alarms.n_outbox;
+        uint64_t alarms_before = e->alarms.version;
         /* Performance (issue 14): the tick walks every server; when nothing
          * changed since the last one and nothing it named is due yet (a
          * wake-up that only moved a coalesced scan), it would decide the
@@ -395,8 +391,7 @@ static void *worker(void *arg)
         if (changed || (tick_due > 0 && exc_now_ms() >= tick_due))
             tick_due = exc_rules_tick(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
         due = tick_due;
-        if (e->alarms.last_changed_ms != changed_before || e->alarms.next_seq != seq_before ||
-            e->alarms.n_outbox != outbox_before)
+        if (e->alarms.version != alarms_before)
             changed = true;
         if (changed && !commit_and_publish(e) && !stop) {
             next_scan = retry_later(e);
@@ -404,7 +399,7 @@ static void *worker(void *arg)
         }
         if (stop) {
             if (e->uncommitted) {
-                if (commit(e, NULL))   /* a last try: otherwise the files are applied again */
+                if (commit(e))   /* a last try: otherwise the files are applied again */
                     finish_dispositions(e);
             } else if (exc_state_pending(&e->state)) {
                 checkpoint(e);   /* leave one file behind, the journal folded */

@@ -537,8 +537,10 @@ static void eval_server(const exc_rules_cfg *cfg, const exc_kb *kb, exc_alarms *
             continue;   /* re-evaluation without new evidence */
         exc_alarm *al = exc_alarms_raise(a, d->art, d->art->notification, d->art->severity,
                                          s->name, d->resource, d->desc, now_ms, NULL);
-        if (al != NULL && event_owned(al) && judged_by_report(d->art, s, al))
+        if (al != NULL && event_owned(al) && judged_by_report(d->art, s, al)) {
             al->last_event_time = al->last_event_rx_ms = 0;   /* now the detector's */
+            exc_alarms_touch(a, al);
+        }
         exc_alarms_count_match(a, d->art->id);
     }
 
@@ -701,6 +703,7 @@ void exc_rules_on_event(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mo
             if (ev->time > al->last_event_time)
                 al->last_event_time = ev->time;
             al->last_event_rx_ms = now_ms;
+            exc_alarms_touch(a, al);
         }
         exc_alarms_count_match(a, art->id);
     }

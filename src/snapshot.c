@@ -543,8 +543,13 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
     s->notifications_dropped = a->dropped;
 
     s->stall_samples = m->stall_samples;
-    uint64_t fp = exc_alarms_fingerprint(a);
-    bool alarms_same = prev && prev->aset && prev->aset->fp == fp;
+    bool alarms_same = prev && prev->aset && prev->aset->version == a->version;
+    uint64_t fp = 0;
+    if (exc_verify_changes()) {
+        fp = exc_alarms_fingerprint(a);
+        if (alarms_same && prev->aset->fp != fp)
+            exc_verify_failed("the alarm state changed without exc_alarms_touch");
+    }
     if (build_parts(s, prev, m, a, alarms_same))
         copy_rows(s, prev);
     else
@@ -555,6 +560,7 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
         atomic_fetch_add(&s->aset->refs, 1);
     } else {
         s->aset = alarmset_build(a, fp);
+        s->aset->version = a->version;
     }
     s->alarms = s->aset->alarms;
     s->n_alarms = a->n_active;

@@ -99,10 +99,11 @@ typedef struct exc_snap_part {
 } exc_snap_part;
 
 /* The alarm, history and outbox arrays, shared by consecutive snapshots
- * while the alarm state's fingerprint is the same. */
+ * while the alarm state's version (alarms.h) is the same. */
 typedef struct exc_snap_alarmset {
     atomic_uint refs;
-    uint64_t fp;
+    uint64_t version;           /* exc_alarms.version they were copied at */
+    uint64_t fp;                /* its fingerprint, with exc_verify_changes() */
     exc_alarm *alarms;
     exc_history *history;
     exc_notice *outbox;
@@ -149,7 +150,9 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
 exc_snapshot *exc_snapshot_build(const exc_model *m, const exc_alarms *a, const exc_kb *kb,
                                  uint64_t generation);
 /* A fingerprint of the alarm state: equal = unchanged, but for a 64-bit
- * collision (see snapshot.c). */
+ * collision (see snapshot.c).  Too slow for every commit at scale (issue
+ * 14: the versions decide there); with exc_verify_changes() (util.h) the
+ * worker checks with it that no change went without a new version. */
 uint64_t exc_alarms_fingerprint(const exc_alarms *a);
 /* A hash of one alarm record's fields (the state journal tells changed
  * records by it). */

@@ -239,7 +239,7 @@ static uint64_t server_hash(const exc_server *s)
 
 /* Performance (issue 14): serialising every alarm and history record to
  * find what changed cost more than the rest of a commit (docs/performance.md);
- * an unchanged fingerprint (exc_alarms_fingerprint, snapshot.h) skips it. */
+ * an unchanged alarm version (alarms.h) skips it. */
 static void remember_servers(exc_state *st, const exc_model *m)
 {
     if (st->cap_srv < m->n_servers) {
@@ -260,7 +260,7 @@ typedef struct alarm_parts {
     size_t len;
     struct span { size_t off, len; } aix, mat, out, hold, his;   /* his: the new ones */
     size_t n_alm;
-    struct exc_state_alm *alm;  /* alm records: index, hash, span */
+    struct exc_state_alm *alm;  /* alm records: index, stamp, span */
     uint32_t his_max;
 } alarm_parts;
 
@@ -280,13 +280,25 @@ static void span_add(struct span *sp, size_t off, size_t len)
     sp->len = off + len - sp->off;
 }
 
-/* Is active alarm al (index, hash) one of the records st remembers? */
+/* Is alarm record now (index, stamp) the one written as was?  The stamp
+ * moves with every change of the alarm (exc_alarms_touch); the check of
+ * exc_verify_changes() compares the records' hashes too. */
+static bool alarm_same(const struct exc_state_alm *was, const struct exc_state_alm *now)
+{
+    if (was->index != now->index || was->stamp != now->stamp)
+        return false;
+    if (exc_verify_changes() && was->hash != now->hash)
+        exc_verify_failed("an alarm record changed without exc_alarms_touch");
+    return true;
+}
+
+/* Is active alarm al one of the records st remembers, unchanged? */
 static bool alarm_known(const struct exc_state_alm *prev, size_t n_prev, size_t *i,
                         const struct exc_state_alm *al)
 {
     while (*i < n_prev && prev[*i].index < al->index)
         (*i)++;
-    return *i < n_prev && prev[*i].index == al->index && prev[*i].hash == al->hash;
+    return *i < n_prev && alarm_same(&prev[*i], al);
 }
 
 /* What exc_alarms_save writes for a, but only the active alarms that are
@@ -294,7 +306,7 @@ static bool alarm_known(const struct exc_state_alm *prev, size_t n_prev, size_t 
  * records after his_done.  Performance (issue 14): a report on a server
  * with an alarm changes that alarm's count; serialising all of them at
  * every such commit made it cost the size of the estate.  Each alarm is
- * told changed or not by a hash of its record in memory (alm[].hash). */
+ * told changed or not by its stamp (alarms.h), not by reading it. */
 static bool save_changed(const exc_alarms *a, uint32_t his_done, alarm_parts *p,
                          const struct exc_state_alm *prev, size_t n_prev, exc_sf_writer *w)
 {
@@ -329,7 +341,9 @@ static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *
     p->n_alm = a->n_active;
     for (size_t i = 0; i < a->n_active; i++) {
         p->alm[i].index = a->active[i].index;
-        p->alm[i].hash = exc_alarm_hash(&a->active[i]);
+        p->alm[i].stamp = a->active[i].stamp;
+        if (exc_verify_changes())
+            p->alm[i].hash = exc_alarm_hash(&a->active[i]);
     }
     FILE *fp = open_memstream(&p->text, &p->len);
     if (!fp) {
@@ -456,7 +470,7 @@ static void write_alarm_delta(exc_sf_writer *w, const exc_state *st, const alarm
         } else if (i == st->n_alm || p->alm[k].index < st->alm[i].index) {
             k++;
         } else {
-            if (st->alm[i].hash != p->alm[k].hash) {
+            if (!alarm_same(&st->alm[i], &p->alm[k])) {
                 exc_sf_begin(w, "almdel");
                 exc_sf_u64(w, st->alm[i].index);
                 exc_sf_end(w);
@@ -469,8 +483,7 @@ static void write_alarm_delta(exc_sf_writer *w, const exc_state *st, const alarm
     for (k = 0; k < p->n_alm; k++) {
         while (i < st->n_alm && st->alm[i].index < p->alm[k].index)
             i++;
-        bool same = i < st->n_alm && st->alm[i].index == p->alm[k].index &&
-                    st->alm[i].hash == p->alm[k].hash;
+        bool same = i < st->n_alm && alarm_same(&st->alm[i], &p->alm[k]);
         if (!same) {
             struct span sp = {p->alm[k].off, p->alm[k].len};
             PUT(sp);
@@ -560,7 +573,7 @@ bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a
     st->ckp_mtime = info.st_mtim;
     remember_servers(st, m);
     forget_alarms(st);
-    st->alarm_fp_ok = false;
+    st->alarm_version_ok = false;
     alarm_parts p;
     if (!alarm_parts_of(a, 0, &p, NULL, 0))
         return true;   /* no journal (the next commit checkpoints again) */
@@ -585,12 +598,6 @@ static bool checkpoint_intact(const exc_state *st)
 
 bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
                       const exc_dispositions *j, exc_err *err)
-{
-    return exc_state_commit_fp(st, m, a, exc_alarms_fingerprint(a), j, err);
-}
-
-bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
-                         uint64_t afp, const exc_dispositions *j, exc_err *err)
 {
     if (st->jfd < 0 || !checkpoint_intact(st))
         return exc_state_checkpoint(st, m, a, j, err);
@@ -640,9 +647,11 @@ bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
         exc_sf_str(&w, st->srv[k].name);
         exc_sf_end(&w);
     }
-    /* alarms: the records that changed (none when the fingerprint is the
-     * last commit's) */
-    bool alarms_same = st->alarm_fp_ok && st->alarm_fp == afp;
+    /* alarms: the records that changed (none when the version is the last
+     * commit's) */
+    bool alarms_same = st->alarm_version_ok && st->alarm_version == a->version;
+    if (alarms_same && exc_verify_changes() && st->alarm_fp != exc_alarms_fingerprint(a))
+        exc_verify_failed("the alarm state changed without exc_alarms_touch");
     alarm_parts p;
     memset(&p, 0, sizeof p);
     bool alarms_ok = alarms_same || alarm_parts_of(a, st->his_done, &p, st->alm, st->n_alm);
@@ -685,8 +694,10 @@ bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
     if (!alarms_same) {
         remember_alarms(st, &p);
         parts_free(&p);
-        st->alarm_fp = afp;
-        st->alarm_fp_ok = true;
+        st->alarm_version = a->version;
+        st->alarm_version_ok = true;
+        if (exc_verify_changes())
+            st->alarm_fp = exc_alarms_fingerprint(a);
     }
     /* the hashes just computed are the remembered ones now */
     if (st->cap_srv < m->n_servers) {

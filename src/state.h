@@ -59,11 +59,13 @@ typedef struct exc_state {
     char *mat, *out, *hold;
     size_t mat_len, out_len, hold_len;
     size_t n_alm;
-    struct exc_state_alm { uint32_t index; uint64_t hash; size_t off, len; } *alm;
-    /* issue 14: a fingerprint of the alarm state the records above were
-     * taken from; equal at the next commit = no alarm record to write */
-    uint64_t alarm_fp;
-    bool alarm_fp_ok;
+    /* hash: with exc_verify_changes() only (util.h) */
+    struct exc_state_alm { uint32_t index; uint64_t stamp, hash; size_t off, len; } *alm;
+    /* issue 14: the version of the alarm state (alarms.h) the records above
+     * were taken from; equal at the next commit = no alarm record to write */
+    uint64_t alarm_version;
+    bool alarm_version_ok;
+    uint64_t alarm_fp;            /* its fingerprint, with exc_verify_changes() */
 } exc_state;
 
 void exc_state_init(exc_state *st, const char *dir);
@@ -72,9 +74,6 @@ void exc_state_close(exc_state *st);
  * checkpoint file was replaced or removed, or the journal is big enough. */
 bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
                       const exc_dispositions *j, exc_err *err);
-/* The same, given exc_alarms_fingerprint(a) (the snapshot just built has it). */
-bool exc_state_commit_fp(exc_state *st, const exc_model *m, const exc_alarms *a,
-                         uint64_t alarm_fp, const exc_dispositions *j, exc_err *err);
 /* Write a checkpoint now and start an empty journal. */
 bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a,
                           const exc_dispositions *j, exc_err *err);

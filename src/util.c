@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,24 @@ void *exc_calloc(size_t n, size_t size)
     if (p == NULL)
         oom();
     return p;
+}
+
+bool exc_verify_changes(void)
+{
+    static atomic_int on = -1;   /* -1: not read yet */
+    int v = atomic_load(&on);
+    if (v < 0) {
+        const char *e = getenv("EXCONN_VERIFY_CHANGES");
+        v = e != NULL && strcmp(e, "1") == 0;
+        atomic_store(&on, v);
+    }
+    return v == 1;
+}
+
+void exc_verify_failed(const char *what)
+{
+    fprintf(stderr, "exconn: EXCONN_VERIFY_CHANGES: %s\n", what);
+    abort();
 }
 
 void *exc_realloc(void *p, size_t size)

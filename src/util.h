@@ -58,6 +58,14 @@ char *exc_strdup(const char *s);
 void *exc_calloc(size_t n, size_t size);
 void *exc_realloc(void *p, size_t size);
 
+/* Change tracking checks (issue 14): versions and stamps decide what a
+ * commit writes and a snapshot copies; with EXCONN_VERIFY_CHANGES=1 in the
+ * environment (scripts/test.sh sets it) the worker also recomputes the slow
+ * fingerprints and stops the process, naming the check, when a change went
+ * without its new version -- a bug that would lose that change. */
+bool exc_verify_changes(void);
+_Noreturn void exc_verify_failed(const char *what);
+
 /* "a FIFO", "a directory", "a socket", "a symbolic link", "a device" for a
  * file mode that is not a regular file's (for messages; undefined for a
  * regular file). */

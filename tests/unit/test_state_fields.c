@@ -200,8 +200,10 @@ static void check_survives(const char *what, void (*change)(exc_model *),
         change(&m);
         touch(&m);
     }
-    if (change_alarm)
+    if (change_alarm) {
         change_alarm(&a);
+        exc_alarms_touch(&a, alm(&a));   /* what every writer of an alarm does */
+    }
     CU_ASSERT_FATAL(exc_state_commit(&st, &m, &a, &j, &err));
     exc_state_close(&st);
 
