@@ -29,6 +29,7 @@
 #include "alarms.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,36 @@ void exc_alarms_touch(exc_alarms *a, exc_alarm *al)
     a->version = atomic_fetch_add(&version_seq, 1) + 1;
     if (al)
         al->stamp = a->version;
+}
+
+/* An alarm on server was raised, cleared or renamed. */
+static void server_changed(exc_alarms *a, const char *server)
+{
+    if (a->changed_overflow)
+        return;
+    for (size_t i = 0; i < a->n_changed; i++)
+        if (strcmp(a->changed[i], server) == 0)
+            return;
+    if (a->n_changed == EXC_ALARMS_CHANGED_MAX) {
+        a->changed_overflow = true;
+        return;
+    }
+    if (a->changed == NULL)
+        a->changed = exc_calloc(EXC_ALARMS_CHANGED_MAX, sizeof *a->changed);
+    snprintf(a->changed[a->n_changed++], EXC_SERVER_BUF, "%s", server);
+}
+
+uint64_t exc_alarms_take_changed(exc_alarms *a)
+{
+    a->n_changed = 0;
+    a->changed_overflow = false;
+    a->changed_token = atomic_fetch_add(&version_seq, 1) + 1;
+    return a->changed_token;
+}
+
+bool exc_alarms_changed_since(const exc_alarms *a, uint64_t token)
+{
+    return token != 0 && a->changed_token == token && !a->changed_overflow;
 }
 
 /* ---------- small helpers ---------- */
@@ -88,6 +119,7 @@ void exc_alarms_free(exc_alarms *a)
         free(a->holddown[i].pending);
     free(a->holddown);
     free(a->matches);
+    free(a->changed);
     memset(a, 0, sizeof *a);
 }
 
@@ -443,6 +475,7 @@ exc_alarm *exc_alarms_raise(exc_alarms *a, const exc_kb_article *article, int no
     n.count = 1;
     al = active_insert(a, &n);
     exc_alarms_touch(a, al);
+    server_changed(a, al->server);
     uint32_t index = al->index;
     a->last_changed_ms = now_ms;
     history_add(a, al, EXC_TR_RAISED, severity, now_ms);
@@ -463,6 +496,7 @@ void exc_alarms_rename(exc_alarms *a, uint32_t index, const char *resource, int6
     copy(a->active[pos].resource, sizeof a->active[pos].resource, resource);
     a->last_changed_ms = now_ms;
     exc_alarms_touch(a, &a->active[pos]);
+    server_changed(a, a->active[pos].server);
 }
 
 void exc_alarms_clear(exc_alarms *a, uint32_t index, int64_t now_ms)
@@ -476,6 +510,7 @@ void exc_alarms_clear(exc_alarms *a, uint32_t index, int64_t now_ms)
     a->n_active--;
     a->last_changed_ms = now_ms;
     exc_alarms_touch(a, NULL);
+    server_changed(a, al.server);
     history_add(a, &al, EXC_TR_CLEARED, EXC_SEV_CLEARED, now_ms);
     exc_notice note;
     notice_from(&note, &al, EXC_NOTIF_ALARM_CLEARED, EXC_SEV_CLEARED);

@@ -111,7 +111,18 @@ typedef struct exc_alarms {
      * of its own last change, so the journal rewrites only those that moved.
      * Numbers come from one process-wide sequence: no two states share one. */
     uint64_t version;
+    /* The servers whose active alarms were raised, cleared or renamed since
+     * exc_alarms_take_changed (what a server's snapshot rows derive from
+     * them), for the snapshot to rebuild only those; more than
+     * EXC_ALARMS_CHANGED_MAX: overflowed (the snapshot checks every server).
+     * token: as exc_touch_list's (model.h). */
+    size_t n_changed;
+    char (*changed)[EXC_SERVER_BUF];
+    bool changed_overflow;
+    uint64_t changed_token;
 } exc_alarms;
+
+#define EXC_ALARMS_CHANGED_MAX 64
 
 void exc_alarms_init(exc_alarms *a, unsigned history_size, unsigned hold_down,
                      unsigned queue_size, bool notifications_enabled);
@@ -128,6 +139,10 @@ const exc_alarm *exc_alarms_by_index(const exc_alarms *a, uint32_t index);
  * alarm: every writer calls this (the functions below do; a caller that
  * writes a field of an alarm they return, rules.c, calls it too). */
 void exc_alarms_touch(exc_alarms *a, exc_alarm *al);
+/* Start the changed-servers list again; the new token.  Whether the list is
+ * still the one left with token, not overflowed. */
+uint64_t exc_alarms_take_changed(exc_alarms *a);
+bool exc_alarms_changed_since(const exc_alarms *a, uint64_t token);
 
 /* Raise, or (already active) update count, last-seen and description.
  * article may be NULL/"" (stale alarm); kb is used for the notice's URL.

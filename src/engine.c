@@ -123,6 +123,10 @@ static exc_snapshot *build(exc_engine *e)
     exc_snapshot *s = exc_snapshot_build_from(e->last, &e->model, &e->alarms, &e->kb,
                                               ++e->generation);
     note_health(e, s, e->last, exc_now_ms());
+    /* the next build takes what is touched from here on (issue 14): the
+     * LastChange notes above are in s already */
+    s->touch_token = exc_model_take_touched(&e->model, EXC_TOUCH_SNAPSHOT);
+    s->alarm_token = exc_alarms_take_changed(&e->alarms);
     exc_snapshot_free(e->last);
     e->last = exc_snapshot_ref(s);
     return s;

@@ -3,6 +3,7 @@
  * lookup is a binary search and every table walk is in index order. */
 #include "model.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,8 @@ void exc_model_free(exc_model *m)
         server_free(m->servers[i]);
     free(m->servers);
     free(m->index);
+    for (int k = 0; k < 2; k++)
+        free(m->touched[k].v);
     unsigned k = m->stall_samples;
     memset(m, 0, sizeof *m);
     m->stall_samples = k;
@@ -123,6 +126,13 @@ static void index_add(exc_model *m, exc_server *s)
         index_put(m->index, m->index_cap, s);
 }
 
+/* An add or a remove: the consumers of the touched lists walk everything. */
+static void servers_moved(exc_model *m)
+{
+    m->numbered = false;
+    m->touched[0].moved = m->touched[1].moved = true;
+}
+
 exc_server *exc_model_find(const exc_model *m, const char *name)
 {
     char key[EXC_SERVER_BUF];
@@ -159,12 +169,51 @@ exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
     m->servers[at] = s;
     m->n_servers++;
     index_add(m, s);
+    servers_moved(m);
     return s;
 }
 
 void exc_model_touch(exc_model *m, exc_server *s)
 {
     s->stamp = ++m->stamp_seq;
+    for (int k = 0; k < 2; k++) {
+        exc_touch_list *l = &m->touched[k];
+        if (s->listed[k])
+            continue;
+        if (l->n == l->cap) {
+            l->cap = l->cap ? l->cap * 2 : 64;
+            l->v = exc_realloc(l->v, l->cap * sizeof *l->v);
+        }
+        l->v[l->n++] = s;
+        s->listed[k] = true;
+    }
+}
+
+uint64_t exc_model_take_touched(exc_model *m, int k)
+{
+    static atomic_uint_fast64_t token_seq;
+    exc_touch_list *l = &m->touched[k];
+    for (size_t i = 0; i < l->n; i++)
+        l->v[i]->listed[k] = false;
+    l->n = 0;
+    l->moved = false;
+    exc_model_number(m);   /* positions hold until the next add or remove */
+    l->token = atomic_fetch_add(&token_seq, 1) + 1;
+    return l->token;
+}
+
+bool exc_model_touched_since(const exc_model *m, int k, uint64_t token)
+{
+    return token != 0 && m->touched[k].token == token && !m->touched[k].moved && m->numbered;
+}
+
+void exc_model_number(exc_model *m)
+{
+    if (m->numbered)
+        return;
+    for (size_t i = 0; i < m->n_servers; i++)
+        m->servers[i]->pos = i;
+    m->numbered = true;
 }
 
 exc_server *exc_model_note_event(exc_model *m, const char *server, int64_t now_ms)
@@ -183,11 +232,21 @@ bool exc_model_remove(exc_model *m, const char *name)
     ptrdiff_t i = server_search(m, key);
     if (i < 0)
         return false;
-    server_free(m->servers[i]);
+    exc_server *gone = m->servers[i];
+    for (int k = 0; k < 2; k++) {   /* no pointer to it may stay behind */
+        exc_touch_list *l = &m->touched[k];
+        for (size_t j = 0; gone->listed[k] && j < l->n; j++)
+            if (l->v[j] == gone) {
+                l->v[j] = l->v[--l->n];
+                break;
+            }
+    }
+    server_free(gone);
     memmove(&m->servers[i], &m->servers[i + 1],
             (m->n_servers - (size_t)i - 1) * sizeof *m->servers);
     m->n_servers--;
     index_rebuild(m, m->index_cap);
+    servers_moved(m);
     return true;
 }
 

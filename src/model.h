@@ -69,7 +69,24 @@ typedef struct exc_server {
      * the same content, so the state journal hashes and the snapshot copies
      * only servers whose stamp moved. */
     uint64_t stamp;
+    size_t pos;                           /* its index in servers[], when numbered */
+    bool listed[2];                       /* in touched[k] (exc_touch_list) */
 } exc_server;
+
+/* Performance (issue 14): the servers touched since a consumer last took
+ * the list -- the snapshot (EXC_TOUCH_SNAPSHOT) or the state journal
+ * (EXC_TOUCH_STATE) -- so that a commit visits what changed, not the
+ * estate.  moved: a server was added or removed since (positions shifted:
+ * the consumer walks everything).  token: set at each exc_model_take_touched,
+ * from one process-wide sequence; a consumer that kept it knows nobody else
+ * took the list since (and that it is this model's). */
+enum { EXC_TOUCH_SNAPSHOT, EXC_TOUCH_STATE };
+typedef struct exc_touch_list {
+    exc_server **v;
+    size_t n, cap;
+    bool moved;
+    uint64_t token;
+} exc_touch_list;
 
 typedef struct exc_model {
     size_t n_servers, cap_servers;
@@ -85,6 +102,8 @@ typedef struct exc_model {
     size_t max_rows;                      /* rows of one server's report, 0 = no limit */
     uint64_t reports_accepted, reports_rejected;
     uint64_t events_accepted, events_rejected;
+    exc_touch_list touched[2];            /* by EXC_TOUCH_* */
+    bool numbered;                        /* every server's pos is its index */
 } exc_model;
 
 typedef enum { EXC_QS_EMPTY = 1, EXC_QS_FLOWING, EXC_QS_STALLED, EXC_QS_UNKNOWN } exc_qstate;
@@ -101,6 +120,14 @@ exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
 /* Note that s (may have) changed: every writer of a server's fields calls
  * this (exc_model_get_or_add does, for the server it returns). */
 void exc_model_touch(exc_model *m, exc_server *s);
+/* Start list k again (the consumer has dealt with everything in it); the
+ * new token. */
+uint64_t exc_model_take_touched(exc_model *m, int k);
+/* Whether list k is the one a consumer left with token, servers not moved:
+ * then its entries are every server touched since. */
+bool exc_model_touched_since(const exc_model *m, int k, uint64_t token);
+/* Number the servers (pos) if an add or a remove shifted them. */
+void exc_model_number(exc_model *m);
 
 /* Apply a parsed file of SPOOL/reports (r->kind):
  *  - a report: refused (false, err set, nothing changed) when it is older

@@ -8,6 +8,14 @@
 
 static void *xmalloc(size_t n) { return exc_realloc(NULL, n ? n : 1); }
 
+static void *dup_array(const void *src, size_t n, size_t size)
+{
+    void *d = xmalloc(n * size);
+    if (n)
+        memcpy(d, src, n * size);
+    return d;
+}
+
 /* severity rank: higher is worse */
 static int sev_rank(int sev)
 {
@@ -424,6 +432,102 @@ static bool build_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_mod
     return same_layout;
 }
 
+static int cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Performance (issue 14): the positions (ascending, once each) of the
+ * servers that may differ from prev -- touched since prev was built, or
+ * with alarms raised, cleared or renamed since when the alarm state is not
+ * prev's -- so that a build visits those, not the estate.  false when that
+ * is not known (no prev, servers added or removed, another stallSamples,
+ * the lists taken by someone else or overflowed): every server is checked. */
+static bool changed_positions(const exc_snapshot *prev, const exc_model *m,
+                              const exc_alarms *a, bool alarms_same, size_t **out, size_t *n_out)
+{
+    if (!prev || prev->stall_samples != m->stall_samples || prev->n_servers != m->n_servers ||
+        !exc_model_touched_since(m, EXC_TOUCH_SNAPSHOT, prev->touch_token) ||
+        (!alarms_same && !exc_alarms_changed_since(a, prev->alarm_token)))
+        return false;
+    const exc_touch_list *l = &m->touched[EXC_TOUCH_SNAPSHOT];
+    size_t *v = xmalloc((l->n + a->n_changed) * sizeof *v), n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        v[n++] = l->v[i]->pos;
+    for (size_t i = 0; !alarms_same && i < a->n_changed; i++) {
+        const exc_server *sv = exc_model_find(m, a->changed[i]);
+        if (sv)
+            v[n++] = sv->pos;
+    }
+    qsort(v, n, sizeof *v, cmp_size);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || v[u - 1] != v[i])
+            v[u++] = v[i];
+    *out = v;
+    *n_out = u;
+    return true;
+}
+
+/* build_parts for the servers at pos[] alone (changed_positions): prev's
+ * parts elsewhere.  The same result and return as build_parts. */
+static bool build_changed_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_model *m,
+                                const exc_alarms *a, const size_t *pos, size_t n_pos)
+{
+    size_t n = m->n_servers;
+    bool same_layout = true, mapped = n_pos > MAP_ONE_MAX;
+    alarm_map am = {0};
+    if (mapped)
+        map_alarms(&am, m, a);
+    s->parts = dup_array(prev->parts, n, sizeof *s->parts);
+    s->stamps = dup_array(prev->stamps, n, sizeof *s->stamps);
+    for (size_t c = 0; c < n_pos; c++) {
+        size_t i = pos[c], k = i;
+        const exc_server *sv = m->servers[i];
+        const exc_snap_part *q = prev->parts[i];
+        alarm_map one = {0};
+        if (!mapped) {
+            map_one(&one, a, sv->name);
+            k = 0;
+        }
+        const alarm_map *use = mapped ? &am : &one;
+        if (q->server.stamp != sv->stamp || q->derived != use->sig[k]) {
+            exc_snap_part *p = build_part(m, sv, a, use, k, s->generation);
+            s->parts[i] = p;
+            s->stamps[i] = sv->stamp;
+            if (p->n_connectors != q->n_connectors || p->n_queues != q->n_queues ||
+                p->n_comports != q->n_comports || p->n_claimants != q->n_claimants)
+                same_layout = false;
+        }
+        if (!mapped)
+            map_free(&one);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (s->parts[i] == prev->parts[i])
+            atomic_fetch_add(&s->parts[i]->refs, 1);
+    if (mapped)
+        map_free(&am);
+    s->n_servers = n;
+    return same_layout;
+}
+
+/* exc_verify_changes(): every part shared with prev is of an unchanged
+ * server with unchanged alarms, as a walk of everything would decide. */
+static void verify_parts(const exc_snapshot *s, const exc_model *m, const exc_alarms *a)
+{
+    alarm_map am;
+    map_alarms(&am, m, a);
+    for (size_t i = 0; i < s->n_servers; i++) {
+        const exc_snap_part *p = s->parts[i];
+        if (p->server.stamp != m->servers[i]->stamp || strcmp(p->server.name, m->servers[i]->name))
+            exc_verify_failed("a server changed without exc_model_touch");
+        if (p->derived != am.sig[i])
+            exc_verify_failed("a server's alarms changed without being listed");
+    }
+    map_free(&am);
+}
+
 /* servers[], first[] and the per-table arrays of row pointers, in server
  * order. */
 static void build_rows(exc_snapshot *s)
@@ -460,14 +564,6 @@ static void build_rows(exc_snapshot *s)
         for (size_t j = 0; j < p->n_claimants; j++)
             *l++ = &p->claimants[j];
     }
-}
-
-static void *dup_array(const void *src, size_t n, size_t size)
-{
-    void *d = xmalloc(n * size);
-    if (n)
-        memcpy(d, src, n * size);
-    return d;
 }
 
 /* The same arrays when every server sits where it sat in prev with as many
@@ -550,7 +646,14 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
         if (alarms_same && prev->aset->fp != fp)
             exc_verify_failed("the alarm state changed without exc_alarms_touch");
     }
-    if (build_parts(s, prev, m, a, alarms_same))
+    size_t *pos = NULL, n_pos = 0;
+    bool same_layout = changed_positions(prev, m, a, alarms_same, &pos, &n_pos)
+                           ? build_changed_parts(s, prev, m, a, pos, n_pos)
+                           : build_parts(s, prev, m, a, alarms_same);
+    free(pos);
+    if (exc_verify_changes())
+        verify_parts(s, m, a);
+    if (same_layout)
         copy_rows(s, prev);
     else
         build_rows(s);

@@ -117,6 +117,10 @@ typedef struct exc_snap_first {
 typedef struct exc_snapshot {
     atomic_uint refs;           /* exc_snapshot_free drops one */
     uint64_t generation;
+    /* What the next build from this one may take for the changes since
+     * (model.h exc_touch_list, alarms.h changed): the tokens of the lists
+     * the engine started again right after this build; 0: none. */
+    uint64_t touch_token, alarm_token;
     /* exConnAgent scalars */
     uint64_t reports_accepted, reports_rejected, events_accepted, events_rejected;
     uint32_t kb_loaded;

@@ -559,7 +559,7 @@ static void start_journal(exc_state *st, uint64_t size, uint32_t crc)
     st->entries = 0;
 }
 
-bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a,
+bool exc_state_checkpoint(exc_state *st, exc_model *m, const exc_alarms *a,
                           const exc_dispositions *j, exc_err *err)
 {
     close_journal(st);
@@ -572,6 +572,7 @@ bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a
     st->ckp_bytes = (uint64_t)info.st_size;
     st->ckp_mtime = info.st_mtim;
     remember_servers(st, m);
+    st->touch_token = exc_model_take_touched(m, EXC_TOUCH_STATE);
     forget_alarms(st);
     st->alarm_version_ok = false;
     alarm_parts p;
@@ -596,7 +597,116 @@ static bool checkpoint_intact(const exc_state *st)
            info.st_mtim.tv_nsec == st->ckp_mtime.tv_nsec;
 }
 
-bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
+static void write_drop(exc_sf_writer *w, const char *name)
+{
+    exc_sf_begin(w, "drop");
+    exc_sf_str(w, name);
+    exc_sf_end(w);
+}
+
+/* A server's record, when its hash is not the remembered one (as drop +
+ * record).  Returns the hash. */
+static uint64_t write_if_changed(exc_sf_writer *w, const struct exc_state_srv *was,
+                                 const exc_server *s)
+{
+    /* Performance (issue 14): hash only a server touched since it was
+     * last written (its stamp moved); an untouched one is unchanged. */
+    uint64_t h = was && was->stamp == s->stamp ? was->hash : server_hash(s);
+    if (was && was->hash == h)
+        return h;
+    if (was)
+        write_drop(w, s->name);
+    exc_model_save_server(s, w);
+    return h;
+}
+
+/* The servers new, changed or gone since the last commit (both sorted);
+ * hashes[i]: model server i's, for st to remember once written; *same_set:
+ * the same names as remembered. */
+static void write_all_servers(exc_sf_writer *w, const exc_state *st, const exc_model *m,
+                              uint64_t *hashes, bool *same_set)
+{
+    size_t k = 0;
+    *same_set = m->n_servers == st->n_srv;
+    for (size_t i = 0; i < m->n_servers; i++) {
+        const exc_server *s = m->servers[i];
+        /* stamps are unique: an equal one is the same server (no strcmp) */
+        bool known = k < st->n_srv && st->srv[k].stamp == s->stamp;
+        while (!known && k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
+            write_drop(w, st->srv[k++].name);
+            *same_set = false;
+        }
+        if (!known)
+            known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
+        if (!known)
+            *same_set = false;
+        hashes[i] = write_if_changed(w, known ? &st->srv[k] : NULL, s);
+        if (known)
+            k++;
+    }
+    for (; k < st->n_srv; k++)
+        write_drop(w, st->srv[k].name);
+}
+
+static int cmp_pos(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The same when the model's touched list is the one st took (no server
+ * added or removed since): only the servers in it are looked at (issue 14).
+ * pos[i], hashes[i]: the n touched servers' positions and hashes, for st to
+ * remember once written.  false: a remembered name is not where the model
+ * has the server (then write_all_servers decides). */
+static bool write_touched_servers(exc_sf_writer *w, const exc_state *st, const exc_model *m,
+                                  size_t *pos, uint64_t *hashes, size_t *n)
+{
+    const exc_touch_list *l = &m->touched[EXC_TOUCH_STATE];
+    for (size_t i = 0; i < l->n; i++) {
+        size_t k = l->v[i]->pos;
+        if (k >= st->n_srv || strcmp(st->srv[k].name, l->v[i]->name) != 0)
+            return false;
+        pos[i] = k;
+    }
+    /* in the model's order, as write_all_servers writes them */
+    qsort(pos, l->n, sizeof *pos, cmp_pos);
+    for (size_t i = 0; i < l->n; i++)
+        hashes[i] = write_if_changed(w, &st->srv[pos[i]], m->servers[pos[i]]);
+    *n = l->n;
+    return true;
+}
+
+/* exc_verify_changes(): the touched servers' records are what a walk of
+ * every server writes. */
+static void verify_touched(const exc_state *st, const exc_model *m)
+{
+    char *b[2] = {NULL, NULL};
+    size_t len[2] = {0, 0}, n = 0, cap = m->touched[EXC_TOUCH_STATE].n + 1;
+    size_t *pos = exc_calloc(cap, sizeof *pos);
+    uint64_t *h = exc_calloc(cap, sizeof *h), *all = exc_calloc(m->n_servers + 1, sizeof *all);
+    bool same_set, ok = true;
+    for (int k = 0; k < 2; k++) {
+        FILE *fp = open_memstream(&b[k], &len[k]);
+        if (!fp)
+            exc_verify_failed("open_memstream");
+        exc_sf_writer w = {.fp = fp};
+        if (k == 0)
+            ok = write_touched_servers(&w, st, m, pos, h, &n);
+        else
+            write_all_servers(&w, st, m, all, &same_set);
+        fclose(fp);
+    }
+    if (ok && (len[0] != len[1] || memcmp(b[0], b[1], len[0]) != 0))
+        exc_verify_failed("a server changed without exc_model_touch (journal)");
+    free(b[0]);
+    free(b[1]);
+    free(pos);
+    free(h);
+    free(all);
+}
+
+bool exc_state_commit(exc_state *st, exc_model *m, const exc_alarms *a,
                       const exc_dispositions *j, exc_err *err)
 {
     if (st->jfd < 0 || !checkpoint_intact(st))
@@ -609,43 +719,20 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
         return exc_state_checkpoint(st, m, a, j, err);
     exc_sf_writer w = {.fp = fp};
     exc_model_save_counters(m, &w);
-    /* servers new, changed or gone since the last commit (both sorted) */
-    size_t k = 0;
-    bool same_set = m->n_servers == st->n_srv;   /* the remembered names still hold */
-    uint64_t *hashes = exc_calloc(m->n_servers ? m->n_servers : 1, sizeof *hashes);
-    for (size_t i = 0; i < m->n_servers; i++) {
-        const exc_server *s = m->servers[i];
-        /* stamps are unique: an equal one is the same server (no strcmp) */
-        bool known = k < st->n_srv && st->srv[k].stamp == s->stamp;
-        while (!known && k < st->n_srv && strcmp(st->srv[k].name, s->name) < 0) {
-            exc_sf_begin(&w, "drop");
-            exc_sf_str(&w, st->srv[k++].name);
-            exc_sf_end(&w);
-            same_set = false;
-        }
-        if (!known)
-            known = k < st->n_srv && strcmp(st->srv[k].name, s->name) == 0;
-        if (!known)
-            same_set = false;
-        /* Performance (issue 14): hash only a server touched since it was
-         * last written (its stamp moved); an untouched one is unchanged. */
-        hashes[i] = known && st->srv[k].stamp == s->stamp ? st->srv[k].hash : server_hash(s);
-        if (known && st->srv[k].hash == hashes[i]) {
-            k++;
-            continue;
-        }
-        if (known) {
-            exc_sf_begin(&w, "drop");
-            exc_sf_str(&w, s->name);
-            exc_sf_end(&w);
-            k++;
-        }
-        exc_model_save_server(s, &w);
-    }
-    for (; k < st->n_srv; k++) {
-        exc_sf_begin(&w, "drop");
-        exc_sf_str(&w, st->srv[k].name);
-        exc_sf_end(&w);
+    /* the servers: the touched ones (fast), or a walk of all (fast false) */
+    bool same_set = false, fast = exc_model_touched_since(m, EXC_TOUCH_STATE, st->touch_token) &&
+                                  m->n_servers == st->n_srv;
+    size_t n_hash = fast ? m->touched[EXC_TOUCH_STATE].n : m->n_servers, n_touched = 0;
+    uint64_t *hashes = exc_calloc(n_hash ? n_hash : 1, sizeof *hashes);
+    size_t *pos = fast ? exc_calloc(n_hash ? n_hash : 1, sizeof *pos) : NULL;
+    if (fast && exc_verify_changes())
+        verify_touched(st, m);
+    if (fast)
+        fast = write_touched_servers(&w, st, m, pos, hashes, &n_touched);
+    if (!fast) {
+        if (n_hash < m->n_servers)
+            hashes = exc_realloc(hashes, (m->n_servers ? m->n_servers : 1) * sizeof *hashes);
+        write_all_servers(&w, st, m, hashes, &same_set);
     }
     /* alarms: the records that changed (none when the version is the last
      * commit's) */
@@ -666,6 +753,7 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
         if (alarms_ok)
             parts_free(&p);
         free(hashes);
+        free(pos);
         return exc_state_checkpoint(st, m, a, j, err);
     }
 
@@ -687,6 +775,7 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
                 JOURNAL_FILE, strerror(errno), STATE_FILE);
         parts_free(&p);
         free(hashes);
+        free(pos);
         return exc_state_checkpoint(st, m, a, j, err);
     }
     st->jrn_bytes += (uint64_t)hn + len;
@@ -700,17 +789,26 @@ bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
             st->alarm_fp = exc_alarms_fingerprint(a);
     }
     /* the hashes just computed are the remembered ones now */
-    if (st->cap_srv < m->n_servers) {
-        st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
-        st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
+    if (fast) {
+        for (size_t i = 0; i < n_touched; i++) {
+            st->srv[pos[i]].hash = hashes[i];
+            st->srv[pos[i]].stamp = m->servers[pos[i]]->stamp;
+        }
+    } else {
+        if (st->cap_srv < m->n_servers) {
+            st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
+            st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
+        }
+        for (size_t i = 0; i < m->n_servers; i++) {
+            if (!same_set)
+                memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
+            st->srv[i].hash = hashes[i];
+            st->srv[i].stamp = m->servers[i]->stamp;
+        }
+        st->n_srv = m->n_servers;
     }
-    for (size_t i = 0; i < m->n_servers; i++) {
-        if (!same_set)
-            memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
-        st->srv[i].hash = hashes[i];
-        st->srv[i].stamp = m->servers[i]->stamp;
-    }
-    st->n_srv = m->n_servers;
+    st->touch_token = exc_model_take_touched(m, EXC_TOUCH_STATE);
     free(hashes);
+    free(pos);
     return true;
 }

@@ -66,16 +66,21 @@ typedef struct exc_state {
     uint64_t alarm_version;
     bool alarm_version_ok;
     uint64_t alarm_fp;            /* its fingerprint, with exc_verify_changes() */
+    /* issue 14: the token of the model's EXC_TOUCH_STATE list this state
+     * took at its last commit (model.h): the servers to look at next */
+    uint64_t touch_token;
 } exc_state;
 
 void exc_state_init(exc_state *st, const char *dir);
 void exc_state_close(exc_state *st);
 /* Commit: a journal entry, or a checkpoint when there is no journal yet, the
- * checkpoint file was replaced or removed, or the journal is big enough. */
-bool exc_state_commit(exc_state *st, const exc_model *m, const exc_alarms *a,
+ * checkpoint file was replaced or removed, or the journal is big enough.
+ * Both start the model's EXC_TOUCH_STATE list again once written (model.h):
+ * the next commit looks at the servers touched since. */
+bool exc_state_commit(exc_state *st, exc_model *m, const exc_alarms *a,
                       const exc_dispositions *j, exc_err *err);
 /* Write a checkpoint now and start an empty journal. */
-bool exc_state_checkpoint(exc_state *st, const exc_model *m, const exc_alarms *a,
+bool exc_state_checkpoint(exc_state *st, exc_model *m, const exc_alarms *a,
                           const exc_dispositions *j, exc_err *err);
 /* The journal holds entries a checkpoint would fold. */
 bool exc_state_pending(const exc_state *st);

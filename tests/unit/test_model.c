@@ -1176,6 +1176,48 @@ static void test_collection_status(void)
     exc_model_free(&m);
 }
 
+/* issue 14: the touched lists a commit's consumers take (model.h) */
+static void test_touched_lists(void)
+{
+    exc_model m;
+    exc_model_init(&m, 3);
+    exc_server *a = exc_model_get_or_add(&m, "EXCH01", 1000);
+    exc_server *b = exc_model_get_or_add(&m, "EXCH02", 1000);
+    CU_ASSERT_FATAL(a && b);
+    const exc_touch_list *l = &m.touched[EXC_TOUCH_SNAPSHOT];
+    CU_ASSERT_EQUAL(l->n, 2);
+    CU_ASSERT_TRUE(l->moved);
+    CU_ASSERT_FALSE(exc_model_touched_since(&m, EXC_TOUCH_SNAPSHOT, 0));
+    uint64_t t = exc_model_take_touched(&m, EXC_TOUCH_SNAPSHOT);
+    CU_ASSERT_EQUAL(l->n, 0);
+    CU_ASSERT_TRUE(exc_model_touched_since(&m, EXC_TOUCH_SNAPSHOT, t));
+    CU_ASSERT_EQUAL(a->pos, 0);   /* numbered when taken */
+    CU_ASSERT_EQUAL(b->pos, 1);
+    /* each list on its own; a server listed once however often touched */
+    CU_ASSERT_EQUAL(m.touched[EXC_TOUCH_STATE].n, 2);
+    exc_model_touch(&m, b);
+    exc_model_touch(&m, b);
+    CU_ASSERT_EQUAL(l->n, 1);
+    CU_ASSERT_PTR_EQUAL(l->v[0], b);
+    CU_ASSERT_EQUAL(m.touched[EXC_TOUCH_STATE].n, 2);
+    /* a token of the other list, or an old one, is not this list's */
+    uint64_t t2 = exc_model_take_touched(&m, EXC_TOUCH_STATE);
+    CU_ASSERT_FALSE(exc_model_touched_since(&m, EXC_TOUCH_SNAPSHOT, t2));
+    CU_ASSERT_TRUE(exc_model_touched_since(&m, EXC_TOUCH_SNAPSHOT, t));
+    /* a remove: moved, and no pointer to the freed server stays listed */
+    CU_ASSERT_TRUE(exc_model_remove(&m, "EXCH02"));
+    CU_ASSERT_EQUAL(l->n, 0);
+    CU_ASSERT_FALSE(exc_model_touched_since(&m, EXC_TOUCH_SNAPSHOT, t));
+    CU_ASSERT_FALSE(exc_model_touched_since(&m, EXC_TOUCH_STATE, t2));
+    /* an add shifts positions: numbered again at the next take */
+    exc_server *c = exc_model_get_or_add(&m, "EXCH00", 1000);
+    CU_ASSERT_FATAL(c != NULL);
+    exc_model_take_touched(&m, EXC_TOUCH_SNAPSHOT);
+    CU_ASSERT_EQUAL(c->pos, 0);
+    CU_ASSERT_EQUAL(exc_model_find(&m, "EXCH01")->pos, 1);
+    exc_model_free(&m);
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("model", NULL, NULL);
@@ -1197,4 +1239,5 @@ void exc_register_tests(void)
     CU_add_test(s, "maxServers and maxRowsPerServer", test_limits);
     CU_add_test(s, "events from the future refused", test_events_future);
     CU_add_test(s, "collection status and forgetServer", test_collection_status);
+    CU_add_test(s, "touched lists (issue 14)", test_touched_lists);
 }
