@@ -45,6 +45,7 @@ struct exc_engine {
     bool batch_full;             /* the last scan took BATCH_MAX files */
     int64_t last_scan_ms;        /* monotonic; COALESCE_MS */
     exc_rules_cfg rules;
+    exc_rules_watch watch;       /* the rules tick's (issue 14) */
     uint64_t generation;
 
     pthread_t thread;
@@ -388,12 +389,13 @@ static void *worker(void *arg)
         }
         /* time-driven changes: stale servers, eventTtl, hold-down releases */
         uint64_t alarms_before = e->alarms.version;
-        /* Performance (issue 14): the tick walks every server; when nothing
-         * changed since the last one and nothing it named is due yet (a
-         * wake-up that only moved a coalesced scan), it would decide the
-         * same: skipped */
+        /* Performance (issue 14): when nothing changed since the last tick
+         * and nothing it named is due yet (a wake-up that only moved a
+         * coalesced scan), it would decide the same: skipped.  Otherwise it
+         * walks every server only when something is due (rules.h). */
         if (changed || (tick_due > 0 && exc_now_ms() >= tick_due))
-            tick_due = exc_rules_tick(&e->rules, &e->kb, &e->model, &e->alarms, exc_now_ms());
+            tick_due = exc_rules_tick_watched(&e->watch, &e->rules, &e->kb, &e->model, &e->alarms,
+                                              exc_now_ms());
         due = tick_due;
         if (e->alarms.version != alarms_before)
             changed = true;

@@ -53,7 +53,7 @@ void exc_model_free(exc_model *m)
         server_free(m->servers[i]);
     free(m->servers);
     free(m->index);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < EXC_TOUCH_N; k++)
         free(m->touched[k].v);
     unsigned k = m->stall_samples;
     memset(m, 0, sizeof *m);
@@ -130,7 +130,8 @@ static void index_add(exc_model *m, exc_server *s)
 static void servers_moved(exc_model *m)
 {
     m->numbered = false;
-    m->touched[0].moved = m->touched[1].moved = true;
+    for (int k = 0; k < EXC_TOUCH_N; k++)
+        m->touched[k].moved = true;
 }
 
 exc_server *exc_model_find(const exc_model *m, const char *name)
@@ -176,7 +177,7 @@ exc_server *exc_model_get_or_add(exc_model *m, const char *name, int64_t now_ms)
 void exc_model_touch(exc_model *m, exc_server *s)
 {
     s->stamp = ++m->stamp_seq;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < EXC_TOUCH_N; k++) {
         exc_touch_list *l = &m->touched[k];
         if (s->listed[k])
             continue;
@@ -233,7 +234,7 @@ bool exc_model_remove(exc_model *m, const char *name)
     if (i < 0)
         return false;
     exc_server *gone = m->servers[i];
-    for (int k = 0; k < 2; k++) {   /* no pointer to it may stay behind */
+    for (int k = 0; k < EXC_TOUCH_N; k++) {   /* no pointer to it may stay behind */
         exc_touch_list *l = &m->touched[k];
         for (size_t j = 0; gone->listed[k] && j < l->n; j++)
             if (l->v[j] == gone) {

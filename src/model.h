@@ -44,6 +44,8 @@ typedef struct exc_mcomport {
     int64_t conflict_since_ms; /* wall ms the conflict began; 0 = none */
 } exc_mcomport;
 
+enum { EXC_TOUCH_SNAPSHOT, EXC_TOUCH_STATE, EXC_TOUCH_RULES, EXC_TOUCH_N };
+
 typedef struct exc_server {
     char name[EXC_SERVER_BUF];            /* upper-case */
     char site[EXC_NAME_BUF];
@@ -70,17 +72,16 @@ typedef struct exc_server {
      * only servers whose stamp moved. */
     uint64_t stamp;
     size_t pos;                           /* its index in servers[], when numbered */
-    bool listed[2];                       /* in touched[k] (exc_touch_list) */
+    bool listed[EXC_TOUCH_N];             /* in touched[k] (exc_touch_list) */
 } exc_server;
 
 /* Performance (issue 14): the servers touched since a consumer last took
- * the list -- the snapshot (EXC_TOUCH_SNAPSHOT) or the state journal
- * (EXC_TOUCH_STATE) -- so that a commit visits what changed, not the
+ * the list -- the snapshot (EXC_TOUCH_SNAPSHOT), the state journal
+ * (EXC_TOUCH_STATE) or the rules' stale check (EXC_TOUCH_RULES) -- so that a commit visits what changed, not the
  * estate.  moved: a server was added or removed since (positions shifted:
  * the consumer walks everything).  token: set at each exc_model_take_touched,
  * from one process-wide sequence; a consumer that kept it knows nobody else
  * took the list since (and that it is this model's). */
-enum { EXC_TOUCH_SNAPSHOT, EXC_TOUCH_STATE };
 typedef struct exc_touch_list {
     exc_server **v;
     size_t n, cap;
@@ -102,7 +103,7 @@ typedef struct exc_model {
     size_t max_rows;                      /* rows of one server's report, 0 = no limit */
     uint64_t reports_accepted, reports_rejected;
     uint64_t events_accepted, events_rejected;
-    exc_touch_list touched[2];            /* by EXC_TOUCH_* */
+    exc_touch_list touched[EXC_TOUCH_N];  /* by EXC_TOUCH_* */
     bool numbered;                        /* every server's pos is its index */
 } exc_model;
 

@@ -824,6 +824,50 @@ int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mod
     return next;
 }
 
+int64_t exc_rules_tick_watched(exc_rules_watch *w, const exc_rules_cfg *cfg, const exc_kb *kb,
+                               exc_model *m, exc_alarms *a, int64_t now_ms)
+{
+    w->ticks++;
+    bool walk = !exc_model_touched_since(m, EXC_TOUCH_RULES, w->token) ||
+                (w->due != 0 && now_ms >= w->due) || memcmp(&w->cfg, cfg, sizeof *cfg) != 0;
+    const exc_touch_list *l = &m->touched[EXC_TOUCH_RULES];
+    int64_t stale_ms = (int64_t)cfg->stale_after * 1000;
+    gone_list gone = {NULL, 0};
+    for (size_t i = 0; !walk && i < l->n; i++) {
+        const exc_server *s = l->v[i];
+        int64_t ref = s->reported ? s->received_ms : s->created_ms;
+        if (stale_enabled(cfg) && now_ms - ref >= stale_ms) {
+            walk = true;   /* touched, yet stale (an event, no report): the walk raises */
+            break;
+        }
+        const exc_alarm *al = stale_enabled(cfg) ? exc_alarms_find(a, "", s->name, s->name) : NULL;
+        if (al != NULL && exc_alarm_is_stale(al))
+            gone_add(&gone, al->index);
+    }
+    if (walk) {
+        w->walks++;
+        free(gone.v);
+        w->due = exc_rules_tick(cfg, kb, m, a, now_ms);
+        w->cfg = *cfg;
+        w->token = exc_model_take_touched(m, EXC_TOUCH_RULES);
+        return w->due;
+    }
+    gone_clear(&gone, a, now_ms);
+    /* Deadlines set since the walk -- a touched server's staleness, an event
+     * alarm's eventTtl -- all lie at least that long from now: waking then
+     * walks everything again, so none is missed. */
+    int64_t horizon = 0;
+    if (stale_enabled(cfg))
+        next_at(&horizon, now_ms + stale_ms);
+    if (cfg->event_ttl > 0)
+        next_at(&horizon, now_ms + (int64_t)cfg->event_ttl * 1000);
+    next_at(&w->due, horizon);
+    w->token = exc_model_take_touched(m, EXC_TOUCH_RULES);
+    int64_t next = w->due;
+    next_at(&next, exc_alarms_tick(a, now_ms));
+    return next;
+}
+
 void exc_rules_eval_all(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_model *m,
                         exc_alarms *a, int64_t now_ms)
 {

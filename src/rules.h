@@ -31,6 +31,22 @@ void exc_rules_on_event(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_mo
 int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_model *m,
                        exc_alarms *a, int64_t now_ms);
 
+/* Performance (issue 14): what exc_rules_tick_watched keeps between ticks. */
+typedef struct exc_rules_watch {
+    uint64_t token;         /* the model's EXC_TOUCH_RULES list it took (model.h) */
+    int64_t due;            /* the full tick's next time, lowered since; 0: none */
+    exc_rules_cfg cfg;      /* the settings of that tick */
+    uint64_t ticks, walks;  /* how many, and how many walked everything */
+} exc_rules_watch;
+
+/* The same decisions as exc_rules_tick, for the worker: the walk of every
+ * server and alarm is done only when something it named is due, a server
+ * was added or removed, or the settings changed; otherwise only the servers
+ * touched since the last tick are looked at (a report clears its server's
+ * stale alarm, and moves its own deadline later, never earlier). */
+int64_t exc_rules_tick_watched(exc_rules_watch *w, const exc_rules_cfg *cfg, const exc_kb *kb,
+                               exc_model *m, exc_alarms *a, int64_t now_ms);
+
 /* After a KB reload: alarms of articles (or detectors) that no longer exist
  * are cleared; every server re-evaluated. */
 void exc_rules_eval_all(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_model *m,

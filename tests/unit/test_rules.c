@@ -839,6 +839,61 @@ static void test_stale_many(void)
     fx_free(&f);
 }
 
+/* issue 14: the worker's tick (exc_rules_tick_watched, which walks every
+ * server only when something is due) decides what exc_rules_tick decides,
+ * at every second of a run with servers going stale, a report clearing one,
+ * a server added and one known from an event only */
+static void test_stale_watched(void)
+{
+    fx f, g;   /* f: the walk at every tick; g: the watched tick */
+    fx_init(&f);
+    fx_init(&g);
+    f.cfg.stale_after = g.cfg.stale_after = 100;
+    exc_rules_watch w;
+    memset(&w, 0, sizeof w);
+    const char *names[] = { "ZULU", "ALPHA", "MIKE", "BRAVO", "exch10" };
+    for (int i = 0; i < 5; i++) {
+        exc_report r;
+        rep_init(&r, names[i], C0, "5.5.2650.24", "");
+        apply(&f, &r, T0 + i * 10000);
+        rep_init(&r, names[i], C0, "5.5.2650.24", "");
+        apply(&g, &r, T0 + i * 10000);
+    }
+    for (int64_t t = T0 + 40000; t <= T0 + 500000; t += 1000) {
+        if (t == T0 + 200000 || t == T0 + 330000) {   /* MIKE reports, twice */
+            exc_report r;
+            rep_init(&r, "MIKE", C0 + (t - T0) / 1000, "5.5.2650.24", "");
+            apply(&f, &r, t);
+            rep_init(&r, "MIKE", C0 + (t - T0) / 1000, "5.5.2650.24", "");
+            apply(&g, &r, t);
+        }
+        if (t == T0 + 250000) {   /* a new server, known from an event */
+            exc_event ev;
+            event_init(&ev, "EXCH20", "SomeProvider", 1, C0 + 250, NULL);
+            on_event(&f, &ev, t);
+            on_event(&g, &ev, t);
+        }
+        int64_t nf = exc_rules_tick(&f.cfg, &f.kb, &f.m, &f.a, t);
+        int64_t ng = exc_rules_tick_watched(&w, &g.cfg, &g.kb, &g.m, &g.a, t);
+        /* never later than the walk's next time (earlier is allowed) */
+        CU_ASSERT_TRUE(nf == 0 || (ng != 0 && ng <= nf));
+        CU_ASSERT_EQUAL_FATAL(g.a.n_active, f.a.n_active);
+        for (size_t i = 0; i < f.a.n_active; i++) {
+            CU_ASSERT_STRING_EQUAL(g.a.active[i].server, f.a.active[i].server);
+            CU_ASSERT_EQUAL(g.a.active[i].notification, f.a.active[i].notification);
+        }
+        CU_ASSERT_EQUAL(g.a.n_outbox, f.a.n_outbox);
+    }
+    /* and it did skip the walk most of the time (461 ticks) */
+    CU_ASSERT_EQUAL(w.ticks, 461);
+    CU_ASSERT_TRUE(w.walks > 0 && w.walks < w.ticks / 4);
+    fprintf(stderr, " [%llu of %llu ticks walked] ", (unsigned long long)w.walks,
+            (unsigned long long)w.ticks);
+    CU_ASSERT_PTR_NOT_NULL(exc_alarms_find(&g.a, "", "EXCH20", "EXCH20"));
+    fx_free(&f);
+    fx_free(&g);
+}
+
 /* ---------- KB changes, detectors without articles ---------- */
 
 static void test_no_article_no_detector_and_reload(void)
@@ -1250,6 +1305,7 @@ void exc_register_tests(void)
         { "Q148727 IMC error 2140", test_q148727 },
         { "stale server", test_stale },
         { "stale: many servers", test_stale_many },
+        { "stale: the watched tick decides as the walk", test_stale_watched },
         { "KB reload; no article, no detector", test_no_article_no_detector_and_reload },
         { "custom article: event alarm vs detectors", test_event_alarm_not_cleared_by_detectors },
         { "description bounds", test_description_bounds },
