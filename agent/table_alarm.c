@@ -1,22 +1,13 @@
 /* exConnAlarmTable { exConnAlarmIndex } */
 #include "table.h"
+#include "table_rows.h"
 #include "table_alarm.h"
 
 #include "mib_oids.h"
 
-static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
-{
-    *n = s->n_alarms;
-    *stride = sizeof *s->alarms;
-    return s->alarms;
-}
+EXC_TABLE_ROWS(alarms, n_alarms)
 
-static size_t index_of(const void *row, oid *out, size_t max)
-{
-    (void)max;
-    out[0] = ((const exc_alarm *)row)->index;
-    return 1;
-}
+EXC_TABLE_INDEX_UNSIGNED(exc_alarm)
 
 /* Also builds the alarm varbinds of every notification (notify.c). */
 bool exc_alarm_column(const exc_alarm *a, unsigned col, exc_val *v)

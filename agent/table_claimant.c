@@ -1,21 +1,16 @@
 /* exConnComClaimantTable { exConnServerName, exConnComPortName, exConnComClaimantIndex } */
 #include "table.h"
+#include "table_rows.h"
 #include "table_claimant.h"
 
 #include "mib_oids.h"
 
-static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
-{
-    *n = s->n_claimants;
-    *stride = sizeof *s->claimants;
-    return s->claimants;
-}
+EXC_TABLE_ROWS(claimants, n_claimants)
 
 static size_t index_of(const void *row, oid *out, size_t max)
 {
     const exc_snap_claimant *c = row;
-    size_t k = exc_oid_put_string(out, max, c->server);
-    k += exc_oid_put_string(out + k, max - k, c->port);
+    size_t k = exc_index_server_row(out, max, c->server, c->port);
     out[k] = c->index;
     return k + 1;
 }

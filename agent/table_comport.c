@@ -1,22 +1,13 @@
 /* exConnComPortTable { exConnServerName, exConnComPortName } */
 #include "table.h"
+#include "table_rows.h"
 #include "table_comport.h"
 
 #include "mib_oids.h"
 
-static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
-{
-    *n = s->n_comports;
-    *stride = sizeof *s->comports;
-    return s->comports;
-}
+EXC_TABLE_ROWS(comports, n_comports)
 
-static size_t index_of(const void *row, oid *out, size_t max)
-{
-    const exc_snap_comport *p = row;
-    size_t k = exc_oid_put_string(out, max, p->server);
-    return k + exc_oid_put_string(out + k, max - k, p->name);
-}
+EXC_TABLE_INDEX_SERVER_ROW(exc_snap_comport, name)
 
 static bool column(const void *row, unsigned col, exc_val *v)
 {
@@ -31,8 +22,6 @@ static bool column(const void *row, unsigned col, exc_val *v)
 
 const exc_table_def exc_comport_table = {
     .name = "exConnComPortTable", .table = EXC_TBL_COMPORT, .min_col = COLUMN_EXCONNCOMPORTCLAIMANTS,
-    .max_col = COLUMN_EXCONNCOMPORTCONFLICTSINCE,
-    .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},
+    .max_col = COLUMN_EXCONNCOMPORTCONFLICTSINCE, EXC_TABLE_SERVER_NAMED(EXC_SNAP_COMPORTS),
     .rows = rows, .index = index_of, .column = column,
-    .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_COMPORTS,
 };

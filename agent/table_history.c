@@ -1,22 +1,13 @@
 /* exConnAlarmHistoryTable { exConnAlarmHistoryIndex } */
 #include "table.h"
+#include "table_rows.h"
 #include "table_history.h"
 
 #include "mib_oids.h"
 
-static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
-{
-    *n = s->n_history;
-    *stride = sizeof *s->history;
-    return s->history;
-}
+EXC_TABLE_ROWS(history, n_history)
 
-static size_t index_of(const void *row, oid *out, size_t max)
-{
-    (void)max;
-    out[0] = ((const exc_history *)row)->index;
-    return 1;
-}
+EXC_TABLE_INDEX_UNSIGNED(exc_history)
 
 static bool column(const void *row, unsigned col, exc_val *v)
 {

@@ -1,15 +1,11 @@
 /* exConnKbArticleTable { exConnKbArticleId } */
 #include "table.h"
+#include "table_rows.h"
 #include "table_kb.h"
 
 #include "mib_oids.h"
 
-static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
-{
-    *n = s->n_kb;
-    *stride = sizeof *s->kb;
-    return s->kb;
-}
+EXC_TABLE_ROWS(kb, n_kb)
 
 static size_t index_of(const void *row, oid *out, size_t max)
 {

@@ -1,16 +1,12 @@
 /* exConnServerTable { exConnServerName } */
 #include "table.h"
+#include "table_rows.h"
 #include "table_server.h"
 
 #include "mib_oids.h"
 #include "util.h"
 
-static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)
-{
-    *n = s->n_servers;
-    *stride = sizeof *s->servers;
-    return s->servers;
-}
+EXC_TABLE_ROWS(servers, n_servers)
 
 static size_t index_of(const void *row, oid *out, size_t max)
 {

@@ -473,42 +473,43 @@ static char *kept_text(ep *p, size_t max)
     return t;
 }
 
-static bool parse_eventdata(ep *p, evstate *s, const char *ns)
+/* The children of the element under the reader: each <name> in ns, while
+ * *n < cap, is kept as text cut to max octets in slot[(*n)++]; every other
+ * child is skipped. */
+static bool keep_texts(ep *p, const char *ns, const char *name, size_t max, char **slot,
+                       size_t *n, size_t cap)
 {
     if (exc_xml_is_empty(&p->x))
         return true;
     int depth = exc_xml_depth(&p->x), rc;
     while ((rc = next_child(p, depth)) == 1) {
-        if (same_ns(exc_xml_ns(&p->x), ns) &&
-            strcmp(exc_xml_local_name(&p->x), "Data") == 0 &&
-            s->ev.n_data < EXC_EVENT_MAX_DATA) {
-            char *t = kept_text(p, EXC_EVENT_DATA_MAX);
+        if (same_ns(exc_xml_ns(&p->x), ns) && strcmp(exc_xml_local_name(&p->x), name) == 0 &&
+            *n < cap) {
+            char *t = kept_text(p, max);
             if (t == NULL)
                 return false;
-            s->ev.data[s->ev.n_data++] = t;
-        } else if (exc_xml_skip(&p->x) != 1) {   /* Binary, Data beyond the limit */
+            slot[(*n)++] = t;
+        } else if (exc_xml_skip(&p->x) != 1) {
             return false;
         }
     }
     return rc == 0;
 }
 
+/* <EventData>: its first EXC_EVENT_MAX_DATA <Data> (Binary and the Data
+ * beyond the limit are skipped). */
+static bool parse_eventdata(ep *p, evstate *s, const char *ns)
+{
+    return keep_texts(p, ns, "Data", EXC_EVENT_DATA_MAX, s->ev.data, &s->ev.n_data,
+                      EXC_EVENT_MAX_DATA);
+}
+
+/* <RenderingInfo>: its first <Message> (Level, Task, Keywords... are
+ * skipped). */
 static bool parse_rendering(ep *p, evstate *s, const char *ns)
 {
-    if (exc_xml_is_empty(&p->x))
-        return true;
-    int depth = exc_xml_depth(&p->x), rc;
-    while ((rc = next_child(p, depth)) == 1) {
-        if (same_ns(exc_xml_ns(&p->x), ns) &&
-            strcmp(exc_xml_local_name(&p->x), "Message") == 0 && s->ev.message == NULL) {
-            s->ev.message = kept_text(p, EXC_EVENT_MESSAGE_MAX);
-            if (s->ev.message == NULL)
-                return false;
-        } else if (exc_xml_skip(&p->x) != 1) {   /* Level, Task, Keywords... */
-            return false;
-        }
-    }
-    return rc == 0;
+    size_t n = s->ev.message != NULL;
+    return keep_texts(p, ns, "Message", EXC_EVENT_MESSAGE_MAX, &s->ev.message, &n, 1);
 }
 
 /* The reader is on an <Event> start tag. */

@@ -252,6 +252,21 @@ static bool root_attr(const char *name, const char *value, void *ctx)
     return true;
 }
 
+/* An enumerated attribute: *out = from(value), and the error
+ * "<name> \"<value>\" <what>" when that is 0 (no such value). */
+static bool enum_attr(kb_parse *p, const char *name, const char *value,
+                      int (*from)(const char *), int *out, const char *what)
+{
+    char b[48];
+    *out = from(value);
+    if (*out != 0)
+        return true;
+    exc_err_set(p->err, p->line, "%s \"%s\" %s", name, clip(b, sizeof b, value), what);
+    return false;
+}
+
+#define CONN_TYPES "is not one of msMail, ccMail, internetMail, x400, other"
+
 /* ---- <rules> ---- */
 
 static exc_kb_rule *add_rule(kb_parse *p)
@@ -290,14 +305,24 @@ static bool detector_attr(const char *name, const char *value, void *ctx)
     return true;
 }
 
-static bool parse_detector(kb_parse *p)
+/* A new rule of this kind (qualifiers as given, the rest zero) and its
+ * attributes, each passed to attr; NULL on error. */
+static exc_kb_rule *start_rule(kb_parse *p, int kind, int qualifiers,
+                               bool (*attr)(const char *, const char *, void *))
 {
     exc_kb_rule *r = add_rule(p);
     if (r == NULL)
-        return false;
-    r->kind = EXC_RULE_DETECTOR;
-    p->has_detector_name = false;
-    if (!exc_xml_each_attr(&p->x, detector_attr, p))
+        return NULL;
+    r->kind = kind;
+    r->qualifiers = qualifiers;
+    p->has_detector_name = p->has_provider = p->has_event_id = false;
+    return exc_xml_each_attr(&p->x, attr, p) ? r : NULL;
+}
+
+static bool parse_detector(kb_parse *p)
+{
+    exc_kb_rule *r = start_rule(p, EXC_RULE_DETECTOR, 0, detector_attr);
+    if (r == NULL)
         return false;
     if (!p->has_detector_name) {
         exc_err_set(p->err, p->line, "<detector> has no name attribute");
@@ -330,17 +355,27 @@ static bool data_index(kb_parse *p, const char *value, const char *what, uint8_t
     return true;
 }
 
-/* The high word of a Windows event id (evntcmd's full id = qualifiers << 16 | id). */
-static bool parse_qualifiers(kb_parse *p, const char *value, int32_t *out)
+/* A 16-bit number (an event id, its qualifiers): 0..65535. */
+static bool u16_attr(kb_parse *p, const char *value, const char *what, uint16_t *out)
 {
     uint64_t v;
     char b[48];
     if (!exc_parse_u64(value, UINT16_MAX, &v)) {
-        exc_err_set(p->err, p->line, "qualifiers \"%s\" is not a number from 0 to 65535",
+        exc_err_set(p->err, p->line, "%s \"%s\" is not a number from 0 to 65535", what,
                     clip(b, sizeof b, value));
         return false;
     }
-    *out = (int32_t)v;
+    *out = (uint16_t)v;
+    return true;
+}
+
+/* The high word of a Windows event id (evntcmd's full id = qualifiers << 16 | id). */
+static bool parse_qualifiers(kb_parse *p, const char *value, int32_t *out)
+{
+    uint16_t v;
+    if (!u16_attr(p, value, "qualifiers", &v))
+        return false;
+    *out = v;
     return true;
 }
 
@@ -411,7 +446,6 @@ static bool clear_attr(const char *name, const char *value, void *ctx)
 {
     clear_ctx *cc = ctx;
     kb_parse *p = cc->p;
-    char b[48];
     if (strcmp(name, "provider") == 0) {
         size_t n = strlen(value);
         if (n == 0 || n >= sizeof cc->c->provider) {
@@ -421,13 +455,8 @@ static bool clear_attr(const char *name, const char *value, void *ctx)
         }
         memcpy(cc->c->provider, value, n + 1);
     } else if (strcmp(name, "id") == 0) {
-        uint64_t v;
-        if (!exc_parse_u64(value, UINT16_MAX, &v)) {
-            exc_err_set(p->err, p->line, "clearEvent id \"%s\" is not a number from 0 to 65535",
-                        clip(b, sizeof b, value));
+        if (!u16_attr(p, value, "clearEvent id", &cc->c->event_id))
             return false;
-        }
-        cc->c->event_id = (uint16_t)v;
         cc->has_id = true;
     } else if (strcmp(name, "resourceData") == 0) {
         return data_index(p, value, "resourceData", &cc->c->resource_data);
@@ -509,13 +538,8 @@ static bool event_attr(const char *name, const char *value, void *ctx)
         memcpy(r->provider, value, n + 1);
         p->has_provider = true;
     } else if (strcmp(name, "id") == 0) {
-        uint64_t v;
-        if (!exc_parse_u64(value, UINT16_MAX, &v)) {
-            exc_err_set(p->err, p->line, "event id \"%s\" is not a number from 0 to 65535",
-                        clip(b, sizeof b, value));
+        if (!u16_attr(p, value, "event id", &r->event_id))
             return false;
-        }
-        r->event_id = (uint16_t)v;
         p->has_event_id = true;
     } else if (strcmp(name, "message") == 0) {
         size_t n = strlen(value);
@@ -526,26 +550,13 @@ static bool event_attr(const char *name, const char *value, void *ctx)
         }
         memcpy(r->message, value, n + 1);
     } else if (strcmp(name, "connectorType") == 0) {
-        r->connector_type = exc_conn_type_from(value);
-        if (r->connector_type == 0) {
-            exc_err_set(p->err, p->line, "connectorType \"%s\" is not one of msMail, ccMail, "
-                        "internetMail, x400, other", clip(b, sizeof b, value));
-            return false;
-        }
+        return enum_attr(p, name, value, exc_conn_type_from, &r->connector_type, CONN_TYPES);
     } else if (strcmp(name, "clearState") == 0) {
-        r->clear_state = exc_svc_state_from(value);
-        if (r->clear_state == 0) {
-            exc_err_set(p->err, p->line, "clearState \"%s\" is not a service state",
-                        clip(b, sizeof b, value));
-            return false;
-        }
+        return enum_attr(p, name, value, exc_svc_state_from, &r->clear_state,
+                         "is not a service state");
     } else if (strcmp(name, "clearDirSync") == 0) {
-        r->clear_dirsync = exc_dirsync_from(value);
-        if (r->clear_dirsync == 0) {
-            exc_err_set(p->err, p->line, "clearDirSync \"%s\" is not one of completed, pending, "
-                        "failed, unknown", clip(b, sizeof b, value));
-            return false;
-        }
+        return enum_attr(p, name, value, exc_dirsync_from, &r->clear_dirsync,
+                         "is not one of completed, pending, failed, unknown");
     } else if (strcmp(name, "resourceData") == 0) {
         return data_index(p, value, "resourceData", &r->resource_data);
     } else if (strcmp(name, "log") == 0) {
@@ -567,13 +578,8 @@ static bool event_attr(const char *name, const char *value, void *ctx)
 
 static bool parse_event(kb_parse *p)
 {
-    exc_kb_rule *r = add_rule(p);
+    exc_kb_rule *r = start_rule(p, EXC_RULE_EVENT, -1, event_attr);
     if (r == NULL)
-        return false;
-    r->kind = EXC_RULE_EVENT;
-    r->qualifiers = -1;
-    p->has_provider = p->has_event_id = false;
-    if (!exc_xml_each_attr(&p->x, event_attr, p))
         return false;
     if (!p->has_provider) {
         exc_err_set(p->err, p->line, "<event> has no provider attribute");
@@ -884,14 +890,8 @@ static bool service_attr(const char *name, const char *value, void *ctx)
         return true;
     }
     if (strcmp(name, "connectorType") == 0) {
-        c->s->type = exc_conn_type_from(value);
         c->has_type = true;
-        if (c->s->type == 0) {
-            exc_err_set(p->err, p->line, "connectorType \"%s\" is not one of msMail, ccMail, "
-                        "internetMail, x400, other", clip(b, sizeof b, value));
-            return false;
-        }
-        return true;
+        return enum_attr(p, name, value, exc_conn_type_from, &c->s->type, CONN_TYPES);
     }
     exc_err_set(p->err, p->line, "unknown attribute %s on <service>", name);
     return false;
@@ -1185,9 +1185,6 @@ void exc_kb_free(exc_kb *kb)
     for (size_t i = 0; i < kb->n; i++)
         exc_kb_article_free(&kb->articles[i]);
     free(kb->articles);
-    kb->articles = NULL;
-    kb->n = 0;
     free(kb->services);
-    kb->services = NULL;
-    kb->n_services = 0;
+    memset(kb, 0, sizeof *kb);
 }

@@ -123,6 +123,21 @@ static void add_sink(unsigned sink, int pri)
     configured = true;
 }
 
+/* The argument of -Lf or -Ls: the rest of the option word, else the next
+ * word (then *used); NULL, with missing in err, when it is absent or empty. */
+static const char *option_arg(const char *rest, const char *next, bool *used,
+                              const char *missing, char *err, size_t errlen)
+{
+    const char *arg = rest ? rest : next;
+    if (!arg || !*arg) {
+        snprintf(err, errlen, "%s", missing);
+        return NULL;
+    }
+    if (!rest)
+        *used = true;
+    return arg;
+}
+
 exc_logopt exc_log_option(const char *opt, const char *next, bool *used, char *err, size_t errlen)
 {
     *used = false;
@@ -168,13 +183,9 @@ exc_logopt exc_log_option(const char *opt, const char *next, bool *used, char *e
     case 'o': add_sink(SINK_STDOUT, pri); return EXC_LOGOPT_OK;
     case 'n': configured = true; sinks = 0; return EXC_LOGOPT_OK;
     case 'f': {
-        const char *path = rest ? rest : next;
-        if (!path || !*path) {
-            snprintf(err, errlen, "-Lf needs a file name");
+        const char *path = option_arg(rest, next, used, "-Lf needs a file name", err, errlen);
+        if (!path)
             return EXC_LOGOPT_USAGE;
-        }
-        if (!rest)
-            *used = true;
         snprintf(file_path, sizeof file_path, "%s", path);
         if (file_fp)
             fclose(file_fp);
@@ -187,13 +198,10 @@ exc_logopt exc_log_option(const char *opt, const char *next, bool *used, char *e
         return EXC_LOGOPT_OK;
     }
     case 's': {
-        const char *fac = rest ? rest : next;
-        if (!fac || !*fac) {
-            snprintf(err, errlen, "-Ls needs a facility (e.g. daemon)");
+        const char *fac =
+            option_arg(rest, next, used, "-Ls needs a facility (e.g. daemon)", err, errlen);
+        if (!fac)
             return EXC_LOGOPT_USAGE;
-        }
-        if (!rest)
-            *used = true;
         for (size_t i = 0; i < sizeof facilities / sizeof facilities[0]; i++)
             if (strcasecmp(fac, facilities[i].name) == 0) {
                 syslog_facility = facilities[i].fac;

@@ -331,29 +331,30 @@ static bool get_number(rp *p, int line, const char *ctx, const char *attr, char 
     return false;
 }
 
-static bool opt_u32(rp *p, int line, const char *ctx, const char *attr, char *val,
-                    exc_opt_u32 *out)
-{
-    uint64_t v;
-    if (val == NULL)
-        return true;
-    if (!get_number(p, line, ctx, attr, val, UINT32_MAX, &v))
-        return false;
-    out->known = true;
-    out->v = (uint32_t)v;
-    return true;
-}
-
+/* An optional numeric attribute, 0..max: absent leaves *out as it is. */
 static bool opt_u64(rp *p, int line, const char *ctx, const char *attr, char *val,
-                    exc_opt_u64 *out)
+                    uint64_t max, exc_opt_u64 *out)
 {
     uint64_t v;
     if (val == NULL)
         return true;
-    if (!get_number(p, line, ctx, attr, val, UINT64_MAX, &v))
+    if (!get_number(p, line, ctx, attr, val, max, &v))
         return false;
     out->known = true;
     out->v = v;
+    return true;
+}
+
+static bool opt_u32(rp *p, int line, const char *ctx, const char *attr, char *val,
+                    exc_opt_u32 *out)
+{
+    exc_opt_u64 w = {.known = false};
+    if (!opt_u64(p, line, ctx, attr, val, UINT32_MAX, &w))
+        return false;
+    if (w.known) {
+        out->known = true;
+        out->v = (uint32_t)w.v;
+    }
     return true;
 }
 
@@ -477,6 +478,18 @@ static bool row_name(rp *p, int line, const char *elem, const char *what, const 
     return check_text(p, line, "", what, val, 1, max);
 }
 
+/* The start of a queue or connector element: its attributes collected, its
+ * name (attribute 0) checked, ctx set to "<elem> \"name\"" for the messages
+ * that follow, and no unknown attribute. */
+static bool row_start(rp *p, attrset *a, const char *elem, const char *what, size_t max,
+                      int line, char *ctx, size_t ctx_cap)
+{
+    if (!collect(p, a, elem, line) || !row_name(p, line, elem, what, a->val[0], max))
+        return false;
+    mkctx(ctx, ctx_cap, elem, a->val[0]);
+    return no_unknown(p, a, ctx, line);
+}
+
 /* Append a row to its array (*n rows, whose name is its first member) and
  * count it, unless set already holds its name: then the error names the
  * duplicate.  *arr may move. */
@@ -504,14 +517,11 @@ static bool parse_queue(rp *p, const char *connector)
     exc_queue qu;
     memset(&qu, 0, sizeof qu);
     char ctx[96];
-    bool ok = collect(p, &a, "queue", line) &&
-              row_name(p, line, "queue", "queue name", a.val[A_NAME], EXC_QUEUE_MAX);
+    bool ok = row_start(p, &a, "queue", "queue name", EXC_QUEUE_MAX, line, ctx, sizeof ctx);
     if (ok) {
-        mkctx(ctx, sizeof ctx, "queue", a.val[A_NAME]);
-        ok = no_unknown(p, &a, ctx, line) &&
-             get_enum(p, line, ctx, "kind", a.val[A_KIND], exc_queue_kind_from, &qu.kind) &&
+        ok = get_enum(p, line, ctx, "kind", a.val[A_KIND], exc_queue_kind_from, &qu.kind) &&
              opt_u32(p, line, ctx, "messages", a.val[A_MSGS], &qu.messages) &&
-             opt_u64(p, line, ctx, "bytes", a.val[A_BYTES], &qu.bytes) &&
+             opt_u64(p, line, ctx, "bytes", a.val[A_BYTES], UINT64_MAX, &qu.bytes) &&
              opt_u32(p, line, ctx, "oldestAge", a.val[A_AGE], &qu.oldest_age);
     }
     if (ok) {
@@ -559,12 +569,10 @@ static bool parse_connector(rp *p)
     exc_connector c;
     memset(&c, 0, sizeof c);
     char ctx[96];
-    bool ok = collect(p, &a, "connector", line) &&
-              row_name(p, line, "connector", "connector name", a.val[A_NAME], EXC_CONNECTOR_MAX);
+    bool ok = row_start(p, &a, "connector", "connector name", EXC_CONNECTOR_MAX, line, ctx,
+                        sizeof ctx);
     if (ok) {
-        mkctx(ctx, sizeof ctx, "connector", a.val[A_NAME]);
-        ok = no_unknown(p, &a, ctx, line) &&
-             get_enum(p, line, ctx, "type", a.val[A_TYPE], exc_conn_type_from, &c.type) &&
+        ok = get_enum(p, line, ctx, "type", a.val[A_TYPE], exc_conn_type_from, &c.type) &&
              get_enum(p, line, ctx, "state", a.val[A_STATE], exc_svc_state_from, &c.state) &&
              (a.val[A_SERVICE] == NULL ||
               check_text(p, line, ctx, "service", a.val[A_SERVICE], 0, EXC_CONNECTOR_MAX)) &&
@@ -862,7 +870,10 @@ static bool finish(rp *p, bool ok, exc_report *out)
     return true;
 }
 
-bool exc_report_parse_file(const char *path, size_t max_bytes, exc_report *out, exc_err *err)
+/* A report from the file path (at most max_bytes), or from buf[0..len) when
+ * from_file is false. */
+static bool parse_from(bool from_file, const char *path, size_t max_bytes, const char *buf,
+                       size_t len, exc_report *out, exc_err *err)
 {
     exc_err local;
     if (err == NULL)
@@ -871,23 +882,22 @@ bool exc_report_parse_file(const char *path, size_t max_bytes, exc_report *out, 
     rp p;
     memset(&p, 0, sizeof p);
     p.err = err;
-    if (!exc_xml_open_file(&p.x, path, max_bytes, EXC_REPORT_MAX_DEPTH, err))
+    bool opened = from_file
+                      ? exc_xml_open_file(&p.x, path, max_bytes, EXC_REPORT_MAX_DEPTH, err)
+                      : exc_xml_open_memory(&p.x, buf, len, "report", EXC_REPORT_MAX_DEPTH, err);
+    if (!opened)
         return false;
     return finish(&p, parse(&p), out);
 }
 
+bool exc_report_parse_file(const char *path, size_t max_bytes, exc_report *out, exc_err *err)
+{
+    return parse_from(true, path, max_bytes, NULL, 0, out, err);
+}
+
 bool exc_report_parse_memory(const char *buf, size_t len, exc_report *out, exc_err *err)
 {
-    exc_err local;
-    if (err == NULL)
-        err = &local;   /* the reader needs one to notice recoverable errors */
-    exc_err_clear(err);
-    rp p;
-    memset(&p, 0, sizeof p);
-    p.err = err;
-    if (!exc_xml_open_memory(&p.x, buf, len, "report", EXC_REPORT_MAX_DEPTH, err))
-        return false;
-    return finish(&p, parse(&p), out);
+    return parse_from(false, NULL, 0, buf, len, out, err);
 }
 
 void exc_report_free(exc_report *r)

@@ -2,9 +2,10 @@
  * SPEC §6 numbers them: the report's order, from 1, notApplicable last). */
 #include <string.h>
 
+#include "enums.h"
 #include "report.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define COUNT EXC_ENUM_COUNT
 
 static const char *const conn_types[] = {"msMail", "ccMail", "internetMail", "x400", "other"};
 static const char *const svc_states[] = {"stopped",         "startPending", "stopPending",
@@ -25,9 +26,8 @@ static const char *const claimant_kinds[] = {"msMailConnector", "remoteAccess", 
 static const char *const collect_statuses[] = {"ok",           "unreachable",   "authFailed",
                                                "accessDenied", "protocolError", "unknown"};
 
-/* Case-sensitive, as the schema's enumerations are. n = how many names are
- * report values (the tail beyond n, notApplicable, is not accepted). */
-static int from(const char *const *names, size_t n, const char *s)
+/* Case-sensitive, as the schema's enumerations are. */
+int exc_enum_from(const char *const *names, size_t n, const char *s)
 {
     if (s == NULL)
         return 0;
@@ -37,39 +37,18 @@ static int from(const char *const *names, size_t n, const char *s)
     return 0;
 }
 
-static const char *name(const char *const *names, size_t n, int v)
+const char *exc_enum_name(const char *const *names, size_t n, int v)
 {
     if (v < 1 || (size_t)v > n)
         return NULL;
     return names[v - 1];
 }
 
-int exc_conn_type_from(const char *s) { return from(conn_types, COUNT(conn_types), s); }
-int exc_svc_state_from(const char *s) { return from(svc_states, COUNT(svc_states), s); }
-int exc_dirsync_from(const char *s) { return from(dirsyncs, COUNT(dirsyncs) - 1, s); }
-int exc_queuefile_from(const char *s) { return from(queuefiles, COUNT(queuefiles) - 1, s); }
-int exc_link_from(const char *s) { return from(links, COUNT(links) - 1, s); }
-int exc_queue_kind_from(const char *s) { return from(queue_kinds, COUNT(queue_kinds), s); }
-int exc_claimant_kind_from(const char *s)
-{
-    return from(claimant_kinds, COUNT(claimant_kinds), s);
-}
-
-const char *exc_conn_type_name(int v) { return name(conn_types, COUNT(conn_types), v); }
-const char *exc_svc_state_name(int v) { return name(svc_states, COUNT(svc_states), v); }
-const char *exc_dirsync_name(int v) { return name(dirsyncs, COUNT(dirsyncs), v); }
-const char *exc_queuefile_name(int v) { return name(queuefiles, COUNT(queuefiles), v); }
-const char *exc_link_name(int v) { return name(links, COUNT(links), v); }
-const char *exc_queue_kind_name(int v) { return name(queue_kinds, COUNT(queue_kinds), v); }
-const char *exc_claimant_kind_name(int v)
-{
-    return name(claimant_kinds, COUNT(claimant_kinds), v);
-}
-int exc_collect_status_from(const char *s)
-{
-    return from(collect_statuses, COUNT(collect_statuses), s);
-}
-const char *exc_collect_status_name(int v)
-{
-    return name(collect_statuses, COUNT(collect_statuses), v);
-}
+EXC_ENUM_FUNCS(exc_conn_type, conn_types, COUNT(conn_types))
+EXC_ENUM_FUNCS(exc_svc_state, svc_states, COUNT(svc_states))
+EXC_ENUM_FUNCS(exc_dirsync, dirsyncs, COUNT(dirsyncs) - 1)
+EXC_ENUM_FUNCS(exc_queuefile, queuefiles, COUNT(queuefiles) - 1)
+EXC_ENUM_FUNCS(exc_link, links, COUNT(links) - 1)
+EXC_ENUM_FUNCS(exc_queue_kind, queue_kinds, COUNT(queue_kinds))
+EXC_ENUM_FUNCS(exc_claimant_kind, claimant_kinds, COUNT(claimant_kinds))
+EXC_ENUM_FUNCS(exc_collect_status, collect_statuses, COUNT(collect_statuses))

@@ -141,11 +141,21 @@ static bool apply_entry(const char *path, char *buf, size_t len, exc_model *m, e
     return ok;
 }
 
-/* Open a file that may legitimately be absent (exc_open_regular).  Returns
- * false (err set) on a real error; *fp is NULL when the file does not
- * exist. */
-static bool open_optional(const char *path, FILE **fp, exc_err *err)
+#define STATE_PATH_BUF (EXC_PATH_BUF + 32)
+
+/* path = dir/name, for a state file of the directory dir. */
+static void state_path(char path[STATE_PATH_BUF], const char *dir, const char *name)
 {
+    snprintf(path, STATE_PATH_BUF, "%s/%s", dir, name);
+}
+
+/* Open dir/name (its path left in path), a file that may legitimately be
+ * absent (exc_open_regular).  Returns false (err set) on a real error; *fp
+ * is NULL when the file does not exist. */
+static bool open_optional(const char *dir, const char *name, char path[STATE_PATH_BUF],
+                          FILE **fp, exc_err *err)
+{
+    state_path(path, dir, name);
     *fp = NULL;
     struct stat st;
     unsigned bad;
@@ -181,11 +191,10 @@ static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, bool ck
                            exc_model *m, exc_alarms *a, exc_dispositions *j, unsigned *entries,
                            exc_err *err)
 {
-    char path[EXC_PATH_BUF + 32];
-    snprintf(path, sizeof path, "%s/" JOURNAL_FILE, dir);
+    char path[STATE_PATH_BUF];
     *entries = 0;
     FILE *fp;
-    if (!open_optional(path, &fp, err))
+    if (!open_optional(dir, JOURNAL_FILE, path, &fp, err))
         return false;
     if (!fp)
         return true;   /* no journal: the checkpoint is the whole state */
@@ -369,8 +378,8 @@ static bool parse_checkpoint(const char *path, char *text, size_t size, exc_mode
  * would silently be lost. */
 static bool check_orphan_journal(const char *dir, exc_err *err)
 {
-    char jpath[EXC_PATH_BUF + 32];
-    snprintf(jpath, sizeof jpath, "%s/" JOURNAL_FILE, dir);
+    char jpath[STATE_PATH_BUF];
+    state_path(jpath, dir, JOURNAL_FILE);
     struct stat st;
     if (lstat(jpath, &st) != 0)
         return true;
@@ -382,11 +391,10 @@ static bool check_orphan_journal(const char *dir, exc_err *err)
 bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_dispositions *j, bool *found,
                     exc_err *err)
 {
-    char path[EXC_PATH_BUF + 32];
-    snprintf(path, sizeof path, "%s/" STATE_FILE, dir);
+    char path[STATE_PATH_BUF];
     *found = false;
     FILE *file;
-    if (!open_optional(path, &file, err))
+    if (!open_optional(dir, STATE_FILE, path, &file, err))
         return false;
     if (!file)
         return check_orphan_journal(dir, err);   /* first start: no state yet */

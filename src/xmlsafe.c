@@ -392,6 +392,22 @@ bool exc_xml_each_attr(exc_xml *x, exc_xml_attr_fn fn, void *ctx)
     return ok;
 }
 
+/* The next node inside the element at depth (the reader on its start tag
+ * when the walk began): 1 = a node inside it, 0 = its end tag, -1 = error
+ * (a document that ends first is "truncated"). */
+static int next_inside(exc_xml *x, int depth)
+{
+    int rc = exc_xml_next(x);
+    if (rc <= 0) {
+        if (rc == 0)
+            exc_err_set(x->err, exc_xml_line(x), "truncated document");
+        return -1;
+    }
+    if (exc_xml_type(x) == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(x) == depth)
+        return 0;
+    return 1;
+}
+
 char *exc_xml_read_text(exc_xml *x, size_t max_len)
 {
     size_t cap = 64, len = 0;
@@ -400,16 +416,14 @@ char *exc_xml_read_text(exc_xml *x, size_t max_len)
         return buf;
     int depth = exc_xml_depth(x);
     for (;;) {
-        int rc = exc_xml_next(x);
-        if (rc <= 0) {
-            if (rc == 0)
-                exc_err_set(x->err, exc_xml_line(x), "truncated document");
+        int rc = next_inside(x, depth);
+        if (rc < 0) {
             free(buf);
             return NULL;
         }
-        int t = exc_xml_type(x);
-        if (t == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(x) == depth)
+        if (rc == 0)
             return buf;
+        int t = exc_xml_type(x);
         if (t == XML_READER_TYPE_ELEMENT) {
             exc_err_set(x->err, exc_xml_line(x), "unexpected element <%s> inside text",
                         exc_xml_local_name(x));
@@ -441,17 +455,10 @@ int exc_xml_skip(exc_xml *x)
 {
     if (exc_xml_is_empty(x))
         return 1;
-    int depth = exc_xml_depth(x);
-    for (;;) {
-        int rc = exc_xml_next(x);
-        if (rc <= 0) {
-            if (rc == 0)
-                exc_err_set(x->err, exc_xml_line(x), "truncated document");
-            return -1;
-        }
-        if (exc_xml_type(x) == XML_READER_TYPE_END_ELEMENT && exc_xml_depth(x) == depth)
-            return 1;
-    }
+    int depth = exc_xml_depth(x), rc;
+    while ((rc = next_inside(x, depth)) == 1)
+        ;
+    return rc == 0 ? 1 : -1;
 }
 
 void exc_xml_close(exc_xml *x)

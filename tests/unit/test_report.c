@@ -14,6 +14,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "cu_main.h"
+#include "enums.h"
 #include "names.h"
 #include "report.h"
 #include "util.h"
@@ -126,6 +127,23 @@ static void expect_accept(const char *doc, exc_report *r)
 }
 
 /* --------------------------------------------------------------- tests */
+
+/* The shared lookup behind every enumeration (src/enums.h). */
+static void test_enum_lookup(void)
+{
+    static const char *const t[] = {"a", "b", "tail"};
+    CU_ASSERT_EQUAL(exc_enum_from(t, 3, "a"), 1);
+    CU_ASSERT_EQUAL(exc_enum_from(t, 3, "tail"), 3);
+    CU_ASSERT_EQUAL(exc_enum_from(t, 2, "tail"), 0);   /* beyond n: not accepted */
+    CU_ASSERT_EQUAL(exc_enum_from(t, 3, "A"), 0);
+    CU_ASSERT_EQUAL(exc_enum_from(t, 3, NULL), 0);
+    CU_ASSERT_EQUAL(exc_enum_from(t, 0, "a"), 0);
+    CU_ASSERT_STRING_EQUAL(exc_enum_name(t, 3, 1), "a");
+    CU_ASSERT_STRING_EQUAL(exc_enum_name(t, 3, 3), "tail");
+    CU_ASSERT_PTR_NULL(exc_enum_name(t, 3, 0));
+    CU_ASSERT_PTR_NULL(exc_enum_name(t, 3, 4));
+    CU_ASSERT_PTR_NULL(exc_enum_name(t, 3, -1));
+}
 
 static void test_enums(void)
 {
@@ -1160,6 +1178,7 @@ static void test_collection_status(void)
 void exc_register_tests(void)
 {
     static CU_TestInfo tests[] = {
+        { "enumeration lookup", test_enum_lookup },
         { "enumeration tables", test_enums },
         { "server names", test_server_names },
         { "SPEC example, every field", test_example },

@@ -31,6 +31,7 @@
 #include "table_history.h"
 #include "table_kb.h"
 #include "table_queue.h"
+#include "table_rows.h"
 #include "table_server.h"
 
 static const exc_table_def *const defs[] = {
@@ -432,6 +433,23 @@ static void test_values(void)
     CU_ASSERT(snmp_oid_compare(v.ptr, v.len / sizeof(oid), want, OID_LENGTH(want)) == 0);
 }
 
+/* The pieces the table files share (agent/table_rows.h). */
+static void test_shared_pieces(void)
+{
+    oid out[8];
+    const oid want[] = {2, 'A', 'B', 1, 'c'};
+    size_t k = exc_index_server_row(out, 8, "AB", "c");
+    CU_ASSERT_EQUAL(k, OID_LENGTH(want));
+    CU_ASSERT(snmp_oid_compare(out, k, want, OID_LENGTH(want)) == 0);
+    exc_val v;
+    memset(&v, 0, sizeof v);
+    CU_ASSERT_FALSE(exc_val_opt_unsigned(&v, ASN_GAUGE, false, 7));
+    CU_ASSERT_EQUAL(v.type, 0);   /* no instance: v untouched */
+    CU_ASSERT_TRUE(exc_val_opt_unsigned(&v, ASN_GAUGE, true, 7));
+    CU_ASSERT_EQUAL(v.type, ASN_GAUGE);
+    CU_ASSERT_EQUAL(v.u, 7);
+}
+
 void exc_register_tests(void)
 {
     static CU_TestInfo tests[] = {
@@ -441,6 +459,7 @@ void exc_register_tests(void)
         { "columns and types as in the MIB", test_columns_match_mib },
         { "COLUMN_* constants as in the MIB", test_column_constants },
         { "values from the report", test_values },
+        { "shared table pieces", test_shared_pieces },
         CU_TEST_INFO_NULL,
     };
     exc_add_suite("tables in-process", fixture_init, fixture_cleanup, tests);
