@@ -109,7 +109,7 @@ static int remember_servers(exc_table *t, const exc_snapshot *s)
         return -1;
     for (size_t i = 0; i < n; i++) {
         t->stamps[i] = s->stamps[i];
-        t->built[i] = s->parts[i]->built;
+        t->built[i] = s->builts[i];
         t->counts[i] = server_span(t, s, i, &t->firsts[i]);
     }
     t->n_srv = n;
@@ -132,9 +132,10 @@ static bool repoint_rows(exc_table *t, const exc_snapshot *s)
         return false;
     oid scratch[MAX_OID_LEN];
     for (size_t i = 0; i < s->n_servers; i++) {
-        const exc_snap_part *p = s->parts[i];
-        if (s->stamps[i] == t->stamps[i] && p->built == t->built[i])
+        /* contiguous arrays, no read of the part (a cache miss a server) */
+        if (s->stamps[i] == t->stamps[i] && s->builts[i] == t->built[i])
             continue;
+        const exc_snap_part *p = s->parts[i];
         size_t count = part_rows(t, p);
         if (count != t->counts[i])
             return false;
@@ -146,7 +147,7 @@ static bool repoint_rows(exc_table *t, const exc_snapshot *s)
                 return false;
         }
         t->stamps[i] = s->stamps[i];
-        t->built[i] = p->built;
+        t->built[i] = s->builts[i];
     }
     t->loaded = s;
     return true;

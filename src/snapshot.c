@@ -1,5 +1,6 @@
 #include "snapshot.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,7 +317,6 @@ static exc_snap_part *build_part(const exc_model *m, const exc_server *sv, const
                                  const alarm_map *am, size_t k, uint64_t generation)
 {
     exc_snap_part *p = exc_calloc(1, sizeof *p);
-    atomic_init(&p->refs, 1);
     p->derived = am->sig[k];
     p->stall_samples = m->stall_samples;
     p->built = generation;
@@ -344,7 +344,7 @@ static bool last_ref(atomic_uint *refs)
 
 static void part_free(exc_snap_part *p)
 {
-    if (!p || !last_ref(&p->refs))
+    if (!p)
         return;
     free(p->connectors);
     free(p->queues);
@@ -376,7 +376,7 @@ static exc_snap_part *prev_part(const exc_snapshot *prev, size_t *k, const exc_s
 /* The parts: prev's where the server is unchanged, new ones elsewhere.
  * When the alarm state is prev's (alarms_same), a shared part's alarms
  * cannot have changed, so no alarm map is needed to decide.  Returns
- * whether every server sits where it sat in prev, with as many rows. */
+ * whether every server sits where it sat in prev. */
 static bool build_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_model *m,
                         const exc_alarms *a, bool alarms_same)
 {
@@ -397,7 +397,6 @@ static bool build_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_mod
             same_layout = false;
         s->parts[i] = NULL;
         if (q && q->server.stamp == sv->stamp && (!mapped || q->derived == am.sig[i])) {
-            atomic_fetch_add(&q->refs, 1);
             s->parts[i] = q;
         } else {
             missing++;
@@ -421,13 +420,12 @@ static bool build_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_mod
             s->parts[i] = build_part(m, sv, a, &one, 0, s->generation);
             map_free(&one);
         }
-        const exc_snap_part *p = s->parts[i], *q = same_layout ? prev->parts[i] : NULL;
-        if (q && (p->n_connectors != q->n_connectors || p->n_queues != q->n_queues ||
-                  p->n_comports != q->n_comports || p->n_claimants != q->n_claimants))
-            same_layout = false;
     }
     if (mapped)
         map_free(&am);
+    s->builts = xmalloc(n * sizeof *s->builts);
+    for (size_t i = 0; i < n; i++)
+        s->builts[i] = s->parts[i]->built;
     s->n_servers = n;
     return same_layout;
 }
@@ -476,12 +474,13 @@ static bool build_changed_parts(exc_snapshot *s, const exc_snapshot *prev, const
                                 const exc_alarms *a, const size_t *pos, size_t n_pos)
 {
     size_t n = m->n_servers;
-    bool same_layout = true, mapped = n_pos > MAP_ONE_MAX;
+    bool mapped = n_pos > MAP_ONE_MAX;
     alarm_map am = {0};
     if (mapped)
         map_alarms(&am, m, a);
     s->parts = dup_array(prev->parts, n, sizeof *s->parts);
     s->stamps = dup_array(prev->stamps, n, sizeof *s->stamps);
+    s->builts = dup_array(prev->builts, n, sizeof *s->builts);
     for (size_t c = 0; c < n_pos; c++) {
         size_t i = pos[c], k = i;
         const exc_server *sv = m->servers[i];
@@ -496,20 +495,15 @@ static bool build_changed_parts(exc_snapshot *s, const exc_snapshot *prev, const
             exc_snap_part *p = build_part(m, sv, a, use, k, s->generation);
             s->parts[i] = p;
             s->stamps[i] = sv->stamp;
-            if (p->n_connectors != q->n_connectors || p->n_queues != q->n_queues ||
-                p->n_comports != q->n_comports || p->n_claimants != q->n_claimants)
-                same_layout = false;
+            s->builts[i] = p->built;
         }
         if (!mapped)
             map_free(&one);
     }
-    for (size_t i = 0; i < n; i++)
-        if (s->parts[i] == prev->parts[i])
-            atomic_fetch_add(&s->parts[i]->refs, 1);
     if (mapped)
         map_free(&am);
     s->n_servers = n;
-    return same_layout;
+    return true;   /* the servers are prev's, in the same places */
 }
 
 /* exc_verify_changes(): every part shared with prev is of an unchanged
@@ -566,37 +560,133 @@ static void build_rows(exc_snapshot *s)
     }
 }
 
-/* The same arrays when every server sits where it sat in prev with as many
- * rows (build_parts): prev's copied (a memcpy, no walk of the parts), then
- * the rows of the parts built for this snapshot pointed at. */
-static void copy_rows(exc_snapshot *s, const exc_snapshot *prev)
+/* Row kind k of a part: its count and row j. */
+static size_t part_count(const exc_snap_part *p, exc_snap_rows k)
 {
-    size_t n = s->n_servers;
-    s->servers = dup_array(prev->servers, n, sizeof *s->servers);
-    s->first = dup_array(prev->first, n, sizeof *s->first);
-    s->n_connectors = prev->n_connectors;
-    s->n_queues = prev->n_queues;
-    s->n_comports = prev->n_comports;
-    s->n_claimants = prev->n_claimants;
-    s->connectors = dup_array(prev->connectors, s->n_connectors, sizeof *s->connectors);
-    s->queues = dup_array(prev->queues, s->n_queues, sizeof *s->queues);
-    s->comports = dup_array(prev->comports, s->n_comports, sizeof *s->comports);
-    s->claimants = dup_array(prev->claimants, s->n_claimants, sizeof *s->claimants);
-    for (size_t i = 0; i < n; i++) {
-        exc_snap_part *p = s->parts[i];
-        if (p == prev->parts[i])
-            continue;
-        const exc_snap_first *f = &s->first[i];
-        s->servers[i] = &p->server;
-        for (size_t j = 0; j < p->n_connectors; j++)
-            s->connectors[f->connector + j] = &p->connectors[j];
-        for (size_t j = 0; j < p->n_queues; j++)
-            s->queues[f->queue + j] = &p->queues[j];
-        for (size_t j = 0; j < p->n_comports; j++)
-            s->comports[f->comport + j] = &p->comports[j];
-        for (size_t j = 0; j < p->n_claimants; j++)
-            s->claimants[f->claimant + j] = &p->claimants[j];
+    switch (k) {
+    case EXC_SNAP_CONNECTORS: return p->n_connectors;
+    case EXC_SNAP_QUEUES: return p->n_queues;
+    case EXC_SNAP_COMPORTS: return p->n_comports;
+    default: return p->n_claimants;
     }
+}
+
+static void *part_row(exc_snap_part *p, exc_snap_rows k, size_t j)
+{
+    switch (k) {
+    case EXC_SNAP_CONNECTORS: return &p->connectors[j];
+    case EXC_SNAP_QUEUES: return &p->queues[j];
+    case EXC_SNAP_COMPORTS: return &p->comports[j];
+    default: return &p->claimants[j];
+    }
+}
+
+static size_t *first_field(exc_snap_first *f, exc_snap_rows k)
+{
+    switch (k) {
+    case EXC_SNAP_CONNECTORS: return &f->connector;
+    case EXC_SNAP_QUEUES: return &f->queue;
+    case EXC_SNAP_COMPORTS: return &f->comport;
+    default: return &f->claimant;
+    }
+}
+
+/* One row array (kind k, prev's: old, n_old rows) for s: prev's copied
+ * span by span between the servers at pos[] (ascending), whose parts may
+ * differ, and their parts' rows put in; s->first[] moved by what the
+ * changed parts added or removed.  Returns the array, *n its length. */
+static void **splice_kind(exc_snapshot *s, const exc_snapshot *prev, exc_snap_rows k,
+                          void *const *old, size_t n_old, const size_t *pos, size_t n_pos,
+                          size_t *n)
+{
+    size_t total = n_old;
+    for (size_t c = 0; c < n_pos; c++)
+        total += part_count(s->parts[pos[c]], k) - part_count(prev->parts[pos[c]], k);
+    void **rows = xmalloc(total * sizeof *rows);
+    size_t src = 0, dst = 0, done = 0;   /* done: servers whose first[] is set */
+    for (size_t c = 0; c <= n_pos; c++) {
+        size_t i = c < n_pos ? pos[c] : s->n_servers;
+        size_t upto = c < n_pos ? *first_field(&prev->first[i], k) : n_old;
+        size_t delta = dst - src;   /* modulo: a shift back wraps and adds back */
+        for (; done < i; done++)
+            *first_field(&s->first[done], k) = *first_field(&prev->first[done], k) + delta;
+        if (upto > src)
+            memcpy(rows + dst, old + src, (upto - src) * sizeof *rows);
+        dst += upto - src;
+        src = upto;
+        if (c == n_pos)
+            break;
+        *first_field(&s->first[i], k) = dst;
+        done = i + 1;
+        exc_snap_part *p = s->parts[i];
+        for (size_t j = 0; j < part_count(p, k); j++)
+            rows[dst++] = part_row(p, k, j);
+        src += part_count(prev->parts[i], k);
+    }
+    *n = total;
+    return rows;
+}
+
+/* exc_verify_changes(): the spliced arrays are what build_rows makes. */
+static void verify_rows(const exc_snapshot *s)
+{
+    exc_snapshot t;
+    memset(&t, 0, sizeof t);
+    t.n_servers = s->n_servers;
+    t.parts = s->parts;
+    build_rows(&t);
+    bool same = t.n_connectors == s->n_connectors && t.n_queues == s->n_queues &&
+                t.n_comports == s->n_comports && t.n_claimants == s->n_claimants &&
+                !memcmp(t.servers, s->servers, s->n_servers * sizeof *t.servers) &&
+                !memcmp(t.first, s->first, s->n_servers * sizeof *t.first) &&
+                !memcmp(t.connectors, s->connectors, t.n_connectors * sizeof *t.connectors) &&
+                !memcmp(t.queues, s->queues, t.n_queues * sizeof *t.queues) &&
+                !memcmp(t.comports, s->comports, t.n_comports * sizeof *t.comports) &&
+                !memcmp(t.claimants, s->claimants, t.n_claimants * sizeof *t.claimants);
+    free(t.servers);
+    free(t.first);
+    free(t.connectors);
+    free(t.queues);
+    free(t.comports);
+    free(t.claimants);
+    if (!same)
+        exc_verify_failed("spliced row arrays differ from a full build");
+}
+
+/* The row arrays when every server sits where it sat in prev (build_parts,
+ * build_changed_parts): prev's copied (memcpy of the unchanged spans, no
+ * walk of the parts), the rows of the parts at pos[] put in -- pos NULL:
+ * wherever the part is not prev's. */
+static void splice_rows(exc_snapshot *s, const exc_snapshot *prev, const size_t *pos,
+                        size_t n_pos)
+{
+    size_t n = s->n_servers, *own = NULL;
+    if (!pos) {
+        own = xmalloc(n * sizeof *own);
+        for (size_t i = 0; i < n; i++)
+            if (s->parts[i] != prev->parts[i])
+                own[n_pos++] = i;
+        pos = own;
+    }
+    s->servers = dup_array(prev->servers, n, sizeof *s->servers);
+    for (size_t c = 0; c < n_pos; c++)
+        s->servers[pos[c]] = &s->parts[pos[c]]->server;
+    s->first = xmalloc(n * sizeof *s->first);
+    s->connectors = (exc_snap_connector **)splice_kind(
+        s, prev, EXC_SNAP_CONNECTORS, (void *const *)prev->connectors, prev->n_connectors, pos,
+        n_pos, &s->n_connectors);
+    s->queues = (exc_snap_queue **)splice_kind(s, prev, EXC_SNAP_QUEUES,
+                                               (void *const *)prev->queues, prev->n_queues,
+                                               pos, n_pos, &s->n_queues);
+    s->comports = (exc_snap_comport **)splice_kind(s, prev, EXC_SNAP_COMPORTS,
+                                                   (void *const *)prev->comports,
+                                                   prev->n_comports, pos, n_pos, &s->n_comports);
+    s->claimants = (exc_snap_claimant **)splice_kind(
+        s, prev, EXC_SNAP_CLAIMANTS, (void *const *)prev->claimants, prev->n_claimants, pos,
+        n_pos, &s->n_claimants);
+    free(own);
+    if (exc_verify_changes())
+        verify_rows(s);
 }
 
 /* Copies of the alarm arrays, shared while their fingerprint holds. */
@@ -620,6 +710,155 @@ static void alarmset_free(exc_snap_alarmset *as)
     free(as->history);
     free(as->outbox);
     free(as);
+}
+
+/* ---------- the lineage: when a part can be freed ----------
+ *
+ * Performance (issue 14): reference-counting every part cost a write to
+ * every part at each build and at each free -- a cache miss per server.
+ * Instead the snapshots built one from the last form a lineage, numbered by
+ * epoch.  A part replaced in the snapshot of epoch E is held only by
+ * snapshots older than E: it is "retired" at E and freed once no live
+ * snapshot is older than E.  The newest snapshot's parts (cur) are freed
+ * with the lineage, when its last snapshot goes.  Parts are shared only
+ * from the newest snapshot of a lineage (a build from an older one starts a
+ * lineage of its own, sharing nothing).  Snapshots are freed on the agent
+ * thread and the worker's, so the bookkeeping takes the lineage's lock. */
+typedef struct exc_snap_lineage {
+    pthread_mutex_t lock;
+    uint64_t epoch;                        /* the newest snapshot's */
+    size_t n_live, cap_live;
+    uint64_t *live;                        /* epochs of the snapshots not freed */
+    size_t n_retired, cap_retired;
+    struct retired { exc_snap_part *p; uint64_t epoch; } *retired;
+    size_t n_cur;
+    exc_snap_part **cur;                   /* the newest snapshot's parts */
+} exc_snap_lineage;
+
+/* prev's lineage if prev is its newest snapshot (its parts can be shared),
+ * else NULL. */
+static exc_snap_lineage *lineage_of_newest(const exc_snapshot *prev)
+{
+    if (!prev || !prev->lineage)
+        return NULL;
+    exc_snap_lineage *l = prev->lineage;
+    pthread_mutex_lock(&l->lock);
+    bool newest = l->epoch == prev->epoch;
+    pthread_mutex_unlock(&l->lock);
+    return newest ? l : NULL;
+}
+
+static int cmp_ptr(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t)*(void *const *)x, b = (uintptr_t)*(void *const *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The parts of old that s does not hold (old: the newest snapshot of the
+ * lineage s joins): pos[] the positions that may differ, or all (pos NULL)
+ * -- sorted pointer lists merged, for a layout that moved. */
+static exc_snap_part **replaced_parts(const exc_snapshot *s, exc_snap_part *const *old,
+                                      size_t n_old, const size_t *pos, size_t n_pos,
+                                      size_t *n_out)
+{
+    exc_snap_part **out = xmalloc((pos ? n_pos : n_old) * sizeof *out);
+    size_t n = 0;
+    if (pos) {
+        for (size_t c = 0; c < n_pos; c++)
+            if (s->parts[pos[c]] != old[pos[c]])
+                out[n++] = old[pos[c]];
+    } else {
+        exc_snap_part **a = dup_array(old, n_old, sizeof *a);
+        exc_snap_part **b = dup_array(s->parts, s->n_servers, sizeof *b);
+        qsort(a, n_old, sizeof *a, cmp_ptr);
+        qsort(b, s->n_servers, sizeof *b, cmp_ptr);
+        for (size_t i = 0, j = 0; i < n_old; i++) {
+            while (j < s->n_servers && cmp_ptr(&b[j], &a[i]) < 0)
+                j++;
+            if (j == s->n_servers || b[j] != a[i])
+                out[n++] = a[i];
+        }
+        free(a);
+        free(b);
+    }
+    *n_out = n;
+    return out;
+}
+
+/* s joins lin (NULL: a new one) as its newest snapshot; the parts it
+ * replaced retire at its epoch.  pos/n_pos as for replaced_parts. */
+static void lineage_join(exc_snapshot *s, exc_snap_lineage *lin, const size_t *pos,
+                         size_t n_pos)
+{
+    if (!lin) {
+        lin = exc_calloc(1, sizeof *lin);
+        pthread_mutex_init(&lin->lock, NULL);
+    }
+    size_t n_gone = 0;
+    exc_snap_part **gone = lin->cur ? replaced_parts(s, lin->cur, lin->n_cur, pos, n_pos, &n_gone)
+                                    : NULL;
+    pthread_mutex_lock(&lin->lock);
+    s->lineage = lin;
+    s->epoch = ++lin->epoch;
+    if (lin->n_live == lin->cap_live) {
+        lin->cap_live = lin->cap_live ? lin->cap_live * 2 : 4;
+        lin->live = exc_realloc(lin->live, lin->cap_live * sizeof *lin->live);
+    }
+    lin->live[lin->n_live++] = s->epoch;
+    if (lin->n_retired + n_gone > lin->cap_retired) {
+        lin->cap_retired = (lin->n_retired + n_gone) * 2;
+        lin->retired = exc_realloc(lin->retired, lin->cap_retired * sizeof *lin->retired);
+    }
+    for (size_t i = 0; i < n_gone; i++)
+        lin->retired[lin->n_retired++] = (struct retired){gone[i], s->epoch};
+    if (pos && lin->n_cur == s->n_servers) {
+        for (size_t c = 0; c < n_pos; c++)
+            lin->cur[pos[c]] = s->parts[pos[c]];
+    } else {
+        free(lin->cur);
+        lin->cur = dup_array(s->parts, s->n_servers, sizeof *lin->cur);
+        lin->n_cur = s->n_servers;
+    }
+    pthread_mutex_unlock(&lin->lock);
+    free(gone);
+}
+
+/* s is freed: the parts no live snapshot can hold go, and with the last
+ * snapshot the lineage. */
+static void lineage_leave(exc_snapshot *s)
+{
+    exc_snap_lineage *lin = s->lineage;
+    if (!lin)
+        return;
+    pthread_mutex_lock(&lin->lock);
+    uint64_t oldest = UINT64_MAX;
+    for (size_t i = 0; i < lin->n_live; i++) {
+        if (lin->live[i] == s->epoch) {
+            lin->live[i--] = lin->live[--lin->n_live];
+            continue;
+        }
+        if (lin->live[i] < oldest)
+            oldest = lin->live[i];
+    }
+    bool last = lin->n_live == 0;
+    size_t k = 0;
+    for (size_t i = 0; i < lin->n_retired; i++) {
+        if (last || lin->retired[i].epoch <= oldest)
+            part_free(lin->retired[i].p);
+        else
+            lin->retired[k++] = lin->retired[i];
+    }
+    lin->n_retired = k;
+    pthread_mutex_unlock(&lin->lock);
+    if (!last)
+        return;
+    for (size_t i = 0; i < lin->n_cur; i++)
+        part_free(lin->cur[i]);
+    free(lin->cur);
+    free(lin->live);
+    free(lin->retired);
+    pthread_mutex_destroy(&lin->lock);
+    free(lin);
 }
 
 exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model *m,
@@ -646,17 +885,21 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
         if (alarms_same && prev->aset->fp != fp)
             exc_verify_failed("the alarm state changed without exc_alarms_touch");
     }
+    /* parts: shared only from the newest snapshot of prev's lineage */
+    exc_snap_lineage *lin = lineage_of_newest(prev);
+    const exc_snapshot *share = lin ? prev : NULL;
     size_t *pos = NULL, n_pos = 0;
-    bool same_layout = changed_positions(prev, m, a, alarms_same, &pos, &n_pos)
-                           ? build_changed_parts(s, prev, m, a, pos, n_pos)
-                           : build_parts(s, prev, m, a, alarms_same);
-    free(pos);
+    bool fast = changed_positions(share, m, a, alarms_same, &pos, &n_pos);
+    bool same_layout = fast ? build_changed_parts(s, share, m, a, pos, n_pos)
+                            : build_parts(s, share, m, a, alarms_same);
+    lineage_join(s, lin, fast ? pos : NULL, n_pos);
     if (exc_verify_changes())
         verify_parts(s, m, a);
     if (same_layout)
-        copy_rows(s, prev);
+        splice_rows(s, share, fast ? pos : NULL, n_pos);
     else
         build_rows(s);
+    free(pos);
 
     if (alarms_same) {
         s->aset = prev->aset;
@@ -702,10 +945,10 @@ void exc_snapshot_free(exc_snapshot *s)
 {
     if (!s || !last_ref(&s->refs))
         return;
-    for (size_t i = 0; i < s->n_servers; i++)
-        part_free(s->parts[i]);
+    lineage_leave(s);
     free(s->parts);
     free(s->stamps);
+    free(s->builts);
     free(s->first);
     free(s->servers);
     free(s->connectors);

@@ -8,8 +8,11 @@
  * in which the server did not change (same model stamp, same alarms on it,
  * same stallSamples).  A snapshot holds arrays of pointers to the rows of
  * all its parts (sorted as before), so building one costs the servers that
- * changed plus a pointer per row.  Snapshots are reference-counted too: the
- * worker keeps the last one it built to share its parts with the next. */
+ * changed plus a pointer per row.  Snapshots are reference-counted: the
+ * worker keeps the last one it built to share its parts with the next.
+ * Parts are not: a part replaced in a new snapshot is freed once every
+ * older snapshot is (snapshot.c, "lineage"), so neither a build nor a free
+ * visits the parts that did not change. */
 #ifndef EXC_SNAPSHOT_H
 #define EXC_SNAPSHOT_H
 
@@ -84,9 +87,9 @@ typedef struct exc_snap_kb {
     uint32_t matches;
 } exc_snap_kb;
 
-/* One server's rows (see above); never written once shared. */
+/* One server's rows (see above); never written once shared.  Freed when no
+ * live snapshot can hold it any more (the lineage, snapshot.c). */
 typedef struct exc_snap_part {
-    atomic_uint refs;
     uint64_t derived;           /* signature of the alarms on the server */
     unsigned stall_samples;     /* the queue states were derived with */
     uint64_t built;             /* generation of the snapshot that built it */
@@ -121,6 +124,10 @@ typedef struct exc_snapshot {
      * (model.h exc_touch_list, alarms.h changed): the tokens of the lists
      * the engine started again right after this build; 0: none. */
     uint64_t touch_token, alarm_token;
+    /* the snapshots that share parts, and this one's place among them
+     * (snapshot.c: when a replaced part can be freed) */
+    struct exc_snap_lineage *lineage;
+    uint64_t epoch;
     /* exConnAgent scalars */
     uint64_t reports_accepted, reports_rejected, events_accepted, events_rejected;
     uint32_t kb_loaded;
@@ -132,6 +139,7 @@ typedef struct exc_snapshot {
     size_t n_servers;       exc_snap_server **servers;
     exc_snap_part **parts;              /* parts[i] holds servers[i] */
     uint64_t *stamps;                   /* stamps[i]: servers[i]->stamp, contiguous */
+    uint64_t *builts;                   /* builts[i]: parts[i]->built, contiguous */
     unsigned stall_samples;             /* the queue states were derived with */
     exc_snap_first *first;              /* first[i]: servers[i]'s first rows */
     size_t n_connectors;    exc_snap_connector **connectors;
