@@ -53,46 +53,54 @@ static void drop_rows(exc_table *t)
     t->loaded = NULL;
 }
 
-/* Row j: per-server tables list pointers into the snapshot's parts. */
-static const void *row_at(const exc_table *t, const char *base, size_t stride, size_t j)
-{
-    const void *p = base + j * stride;
-    return t->def->layout == EXC_TBL_WHOLE ? p : *(const void *const *)p;
-}
-
-/* The rows of servers[i] in the table's row array: first and count. */
-static size_t server_span(const exc_table *t, const exc_snapshot *s, size_t i, size_t *first)
-{
-    if (t->def->layout == EXC_TBL_SERVERS) {
-        *first = i;
-        return 1;
-    }
-    return exc_snapshot_rows_of(s, i, t->def->which, first);
-}
-
 /* Row j of part p in this table, and how many the part has. */
 static const void *part_row(const exc_table *t, const exc_snap_part *p, size_t j)
 {
     if (t->def->layout == EXC_TBL_SERVERS)
         return &p->server;
-    switch (t->def->which) {
-    case EXC_SNAP_CONNECTORS: return &p->connectors[j];
-    case EXC_SNAP_QUEUES: return &p->queues[j];
-    case EXC_SNAP_COMPORTS: return &p->comports[j];
-    default: return &p->claimants[j];
-    }
+    return exc_snap_part_row(p, t->def->which, j);
 }
 
 static size_t part_rows(const exc_table *t, const exc_snap_part *p)
 {
     if (t->def->layout == EXC_TBL_SERVERS)
         return 1;
-    switch (t->def->which) {
-    case EXC_SNAP_CONNECTORS: return p->n_connectors;
-    case EXC_SNAP_QUEUES: return p->n_queues;
-    case EXC_SNAP_COMPORTS: return p->n_comports;
-    default: return p->n_claimants;
+    return exc_snap_part_rows(p, t->def->which);
+}
+
+size_t exc_table_row_count(const exc_table_def *d, const exc_snapshot *s)
+{
+    size_t n = 0, stride;
+    if (d->layout == EXC_TBL_WHOLE)
+        d->rows(s, &n, &stride);
+    else if (d->layout == EXC_TBL_SERVERS)
+        n = s->n_servers;
+    else
+        switch (d->which) {
+        case EXC_SNAP_CONNECTORS: n = s->n_connectors; break;
+        case EXC_SNAP_QUEUES: n = s->n_queues; break;
+        case EXC_SNAP_COMPORTS: n = s->n_comports; break;
+        default: n = s->n_claimants; break;
+        }
+    return n;
+}
+
+const void *exc_table_next_row(const exc_table_def *d, const exc_snapshot *s, exc_row_cursor *c)
+{
+    if (d->layout == EXC_TBL_WHOLE) {
+        size_t n, stride;
+        const char *base = d->rows(s, &n, &stride);
+        return c->i < n ? base + c->i++ * stride : NULL;
     }
+    if (d->layout == EXC_TBL_SERVERS)
+        return c->server < s->n_servers ? &s->parts[c->server++]->server : NULL;
+    while (c->server < s->n_servers && c->j >= exc_snap_part_rows(s->parts[c->server], d->which)) {
+        c->server++;
+        c->j = 0;
+    }
+    if (c->server >= s->n_servers)
+        return NULL;
+    return exc_snap_part_row(s->parts[c->server], d->which, c->j++);
 }
 
 /* Remember each server's part and rows (after a full load). */
@@ -107,10 +115,12 @@ static int remember_servers(exc_table *t, const exc_snapshot *s)
     t->counts = malloc(n * sizeof *t->counts);
     if (!t->stamps || !t->built || !t->firsts || !t->counts)
         return -1;
+    size_t first = 0;
     for (size_t i = 0; i < n; i++) {
         t->stamps[i] = s->stamps[i];
         t->built[i] = s->builts[i];
-        t->counts[i] = server_span(t, s, i, &t->firsts[i]);
+        t->firsts[i] = first;
+        first += t->counts[i] = part_rows(t, s->parts[i]);
     }
     t->n_srv = n;
     return 0;
@@ -162,8 +172,7 @@ static int load_rows(exc_table *t)
     drop_rows(t);
     if (!s)
         return 0;
-    size_t n = 0, stride = 0;
-    const char *base = t->def->rows(s, &n, &stride);
+    size_t n = exc_table_row_count(t->def, s);
     if (n == 0) {
         t->loaded = s;
         return 0;
@@ -171,8 +180,9 @@ static int load_rows(exc_table *t)
     /* one index buffer for the whole table, sized by a first pass */
     oid scratch[MAX_OID_LEN];
     size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += t->def->index(row_at(t, base, stride, i), scratch, MAX_OID_LEN);
+    exc_row_cursor c = {0, 0, 0};
+    for (const void *row; (row = exc_table_next_row(t->def, s, &c)) != NULL;)
+        total += t->def->index(row, scratch, MAX_OID_LEN);
     t->rows = calloc(n, sizeof *t->rows);
     t->pool = calloc(total ? total : 1, sizeof *t->pool);
     t->n_rows = n;
@@ -182,9 +192,10 @@ static int load_rows(exc_table *t)
         return -1;
     }
     oid *p = t->pool;
+    c = (exc_row_cursor){0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         exc_row *r = &t->rows[i];
-        r->data = row_at(t, base, stride, i);
+        r->data = exc_table_next_row(t->def, s, &c);
         r->idx.oids = p;
         r->idx.len = t->def->index(r->data, p, MAX_OID_LEN);
         p += r->idx.len;

@@ -15,7 +15,8 @@ typedef struct exc_table_def {
     unsigned min_col, max_col;
     unsigned n_index;
     u_char index_type[3];        /* ASN_OCTET_STR or ASN_UNSIGNED, in INDEX order */
-    /* The rows of the snapshot: base of an array of rows, its count and stride. */
+    /* EXC_TBL_WHOLE: the rows of the snapshot, base of an array, its count
+     * and stride (the per-server tables read the parts: NULL). */
     const void *(*rows)(const exc_snapshot *s, size_t *count, size_t *stride);
     /* Encode a row's index into out; returns the number of sub-ids. */
     size_t (*index)(const void *row, oid *out, size_t max);
@@ -28,6 +29,16 @@ typedef struct exc_table_def {
     enum { EXC_TBL_WHOLE = 0, EXC_TBL_SERVERS, EXC_TBL_SERVER_ROWS } layout;
     exc_snap_rows which;
 } exc_table_def;
+
+/* The rows of a table in a snapshot, in the order of its array or of the
+ * servers: how many, and one after the other from a zeroed cursor (NULL
+ * after the last). */
+typedef struct exc_row_cursor {
+    size_t server, j, i;
+} exc_row_cursor;
+size_t exc_table_row_count(const exc_table_def *d, const exc_snapshot *s);
+const void *exc_table_next_row(const exc_table_def *d, const exc_snapshot *s,
+                               exc_row_cursor *c);
 
 /* Register a table; SNMPERR_SUCCESS or an error (everything undone). */
 int exc_table_register(const exc_table_def *def);

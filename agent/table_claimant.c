@@ -5,7 +5,6 @@
 
 #include "mib_oids.h"
 
-EXC_TABLE_ROWS(claimants, n_claimants)
 
 static size_t index_of(const void *row, oid *out, size_t max)
 {
@@ -29,6 +28,6 @@ const exc_table_def exc_claimant_table = {
     .name = "exConnComClaimantTable", .table = EXC_TBL_CLAIMANT, .min_col = COLUMN_EXCONNCOMCLAIMANTKIND,
     .max_col = COLUMN_EXCONNCOMCLAIMANTNAME,
     .n_index = 3, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR, ASN_UNSIGNED},
-    .rows = rows, .index = index_of, .column = column,
+    .rows = NULL, .index = index_of, .column = column,
     .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_CLAIMANTS,
 };

@@ -5,7 +5,6 @@
 
 #include "mib_oids.h"
 
-EXC_TABLE_ROWS(comports, n_comports)
 
 EXC_TABLE_INDEX_SERVER_ROW(exc_snap_comport, name)
 
@@ -23,5 +22,5 @@ static bool column(const void *row, unsigned col, exc_val *v)
 const exc_table_def exc_comport_table = {
     .name = "exConnComPortTable", .table = EXC_TBL_COMPORT, .min_col = COLUMN_EXCONNCOMPORTCLAIMANTS,
     .max_col = COLUMN_EXCONNCOMPORTCONFLICTSINCE, EXC_TABLE_SERVER_NAMED(EXC_SNAP_COMPORTS),
-    .rows = rows, .index = index_of, .column = column,
+    .rows = NULL, .index = index_of, .column = column,
 };

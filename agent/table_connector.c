@@ -5,7 +5,6 @@
 
 #include "mib_oids.h"
 
-EXC_TABLE_ROWS(connectors, n_connectors)
 
 EXC_TABLE_INDEX_SERVER_ROW(exc_snap_connector, c.name)
 
@@ -35,5 +34,5 @@ static bool column(const void *row, unsigned col, exc_val *v)
 const exc_table_def exc_connector_table = {
     .name = "exConnConnectorTable", .table = EXC_TBL_CONNECTOR, .min_col = COLUMN_EXCONNCONNECTORTYPE,
     .max_col = COLUMN_EXCONNCONNECTORLASTCHANGE, EXC_TABLE_SERVER_NAMED(EXC_SNAP_CONNECTORS),
-    .rows = rows, .index = index_of, .column = column,
+    .rows = NULL, .index = index_of, .column = column,
 };

@@ -5,7 +5,6 @@
 
 #include "mib_oids.h"
 
-EXC_TABLE_ROWS(queues, n_queues)
 
 EXC_TABLE_INDEX_SERVER_ROW(exc_snap_queue, q.name)
 
@@ -30,5 +29,5 @@ static bool column(const void *row, unsigned col, exc_val *v)
 const exc_table_def exc_queue_table = {
     .name = "exConnQueueTable", .table = EXC_TBL_QUEUE, .min_col = COLUMN_EXCONNQUEUEKIND,
     .max_col = COLUMN_EXCONNQUEUESTATE, EXC_TABLE_SERVER_NAMED(EXC_SNAP_QUEUES),
-    .rows = rows, .index = index_of, .column = column,
+    .rows = NULL, .index = index_of, .column = column,
 };

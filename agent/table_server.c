@@ -6,7 +6,6 @@
 #include "mib_oids.h"
 #include "util.h"
 
-EXC_TABLE_ROWS(servers, n_servers)
 
 static size_t index_of(const void *row, oid *out, size_t max)
 {
@@ -49,6 +48,6 @@ static bool column(const void *row, unsigned col, exc_val *v)
 const exc_table_def exc_server_table = {
     .name = "exConnServerTable", .table = EXC_TBL_SERVER, .min_col = COLUMN_EXCONNSERVERSITE,
     .max_col = COLUMN_EXCONNSERVERLASTCOLLECT, .n_index = 1, .index_type = {ASN_OCTET_STR},
-    .rows = rows, .index = index_of, .column = column,
+    .rows = NULL, .index = index_of, .column = column,
     .layout = EXC_TBL_SERVERS,
 };

@@ -522,46 +522,9 @@ static void verify_parts(const exc_snapshot *s, const exc_model *m, const exc_al
     map_free(&am);
 }
 
-/* servers[], first[] and the per-table arrays of row pointers, in server
- * order. */
-static void build_rows(exc_snapshot *s)
-{
-    size_t n = s->n_servers;
-    s->servers = xmalloc(n * sizeof *s->servers);
-    s->first = xmalloc(n * sizeof *s->first);
-    for (size_t i = 0; i < n; i++) {
-        exc_snap_part *p = s->parts[i];
-        s->servers[i] = &p->server;
-        s->first[i] = (exc_snap_first){s->n_connectors, s->n_queues, s->n_comports,
-                                       s->n_claimants};
-        s->n_connectors += p->n_connectors;
-        s->n_queues += p->n_queues;
-        s->n_comports += p->n_comports;
-        s->n_claimants += p->n_claimants;
-    }
-    s->connectors = xmalloc(s->n_connectors * sizeof *s->connectors);
-    s->queues = xmalloc(s->n_queues * sizeof *s->queues);
-    s->comports = xmalloc(s->n_comports * sizeof *s->comports);
-    s->claimants = xmalloc(s->n_claimants * sizeof *s->claimants);
-    exc_snap_connector **c = s->connectors;
-    exc_snap_queue **q = s->queues;
-    exc_snap_comport **o = s->comports;
-    exc_snap_claimant **l = s->claimants;
-    for (size_t i = 0; i < n; i++) {
-        exc_snap_part *p = s->parts[i];
-        for (size_t j = 0; j < p->n_connectors; j++)
-            *c++ = &p->connectors[j];
-        for (size_t j = 0; j < p->n_queues; j++)
-            *q++ = &p->queues[j];
-        for (size_t j = 0; j < p->n_comports; j++)
-            *o++ = &p->comports[j];
-        for (size_t j = 0; j < p->n_claimants; j++)
-            *l++ = &p->claimants[j];
-    }
-}
-
-/* Row kind k of a part: its count and row j. */
-static size_t part_count(const exc_snap_part *p, exc_snap_rows k)
+/* How many rows of kind k a part has, and row j (issue 14: the tables read
+ * the parts; no snapshot-wide row arrays are copied at each build). */
+size_t exc_snap_part_rows(const exc_snap_part *p, exc_snap_rows k)
 {
     switch (k) {
     case EXC_SNAP_CONNECTORS: return p->n_connectors;
@@ -571,7 +534,7 @@ static size_t part_count(const exc_snap_part *p, exc_snap_rows k)
     }
 }
 
-static void *part_row(exc_snap_part *p, exc_snap_rows k, size_t j)
+const void *exc_snap_part_row(const exc_snap_part *p, exc_snap_rows k, size_t j)
 {
     switch (k) {
     case EXC_SNAP_CONNECTORS: return &p->connectors[j];
@@ -581,115 +544,45 @@ static void *part_row(exc_snap_part *p, exc_snap_rows k, size_t j)
     }
 }
 
-static size_t *first_field(exc_snap_first *f, exc_snap_rows k)
+/* servers[] and the row totals: from every part (no prev to start from). */
+static void count_rows(exc_snapshot *s)
 {
-    switch (k) {
-    case EXC_SNAP_CONNECTORS: return &f->connector;
-    case EXC_SNAP_QUEUES: return &f->queue;
-    case EXC_SNAP_COMPORTS: return &f->comport;
-    default: return &f->claimant;
+    s->servers = xmalloc(s->n_servers * sizeof *s->servers);
+    for (size_t i = 0; i < s->n_servers; i++) {
+        const exc_snap_part *p = s->parts[i];
+        s->servers[i] = (exc_snap_server *)&p->server;
+        s->n_connectors += p->n_connectors;
+        s->n_queues += p->n_queues;
+        s->n_comports += p->n_comports;
+        s->n_claimants += p->n_claimants;
     }
 }
 
-/* One row array (kind k, prev's: old, n_old rows) for s: prev's copied
- * span by span between the servers at pos[] (ascending), whose parts may
- * differ, and their parts' rows put in; s->first[] moved by what the
- * changed parts added or removed.  Returns the array, *n its length. */
-static void **splice_kind(exc_snapshot *s, const exc_snapshot *prev, exc_snap_rows k,
-                          void *const *old, size_t n_old, const size_t *pos, size_t n_pos,
-                          size_t *n)
+/* The same when every server sits where it sat in prev: prev's, with the
+ * parts at pos[] (ascending; NULL: wherever the part is not prev's) put in. */
+static void recount_rows(exc_snapshot *s, const exc_snapshot *prev, const size_t *pos,
+                         size_t n_pos)
 {
-    size_t total = n_old;
-    for (size_t c = 0; c < n_pos; c++)
-        total += part_count(s->parts[pos[c]], k) - part_count(prev->parts[pos[c]], k);
-    void **rows = xmalloc(total * sizeof *rows);
-    size_t src = 0, dst = 0, done = 0;   /* done: servers whose first[] is set */
-    for (size_t c = 0; c <= n_pos; c++) {
-        size_t i = c < n_pos ? pos[c] : s->n_servers;
-        size_t upto = c < n_pos ? *first_field(&prev->first[i], k) : n_old;
-        size_t delta = dst - src;   /* modulo: a shift back wraps and adds back */
-        for (; done < i; done++)
-            *first_field(&s->first[done], k) = *first_field(&prev->first[done], k) + delta;
-        if (upto > src)
-            memcpy(rows + dst, old + src, (upto - src) * sizeof *rows);
-        dst += upto - src;
-        src = upto;
-        if (c == n_pos)
-            break;
-        *first_field(&s->first[i], k) = dst;
-        done = i + 1;
-        exc_snap_part *p = s->parts[i];
-        for (size_t j = 0; j < part_count(p, k); j++)
-            rows[dst++] = part_row(p, k, j);
-        src += part_count(prev->parts[i], k);
-    }
-    *n = total;
-    return rows;
-}
-
-/* exc_verify_changes(): the spliced arrays are what build_rows makes. */
-static void verify_rows(const exc_snapshot *s)
-{
-    exc_snapshot t;
-    memset(&t, 0, sizeof t);
-    t.n_servers = s->n_servers;
-    t.parts = s->parts;
-    build_rows(&t);
-    bool same = t.n_connectors == s->n_connectors && t.n_queues == s->n_queues &&
-                t.n_comports == s->n_comports && t.n_claimants == s->n_claimants &&
-                !memcmp(t.servers, s->servers, s->n_servers * sizeof *t.servers) &&
-                !memcmp(t.first, s->first, s->n_servers * sizeof *t.first) &&
-                !memcmp(t.connectors, s->connectors, t.n_connectors * sizeof *t.connectors) &&
-                !memcmp(t.queues, s->queues, t.n_queues * sizeof *t.queues) &&
-                !memcmp(t.comports, s->comports, t.n_comports * sizeof *t.comports) &&
-                !memcmp(t.claimants, s->claimants, t.n_claimants * sizeof *t.claimants);
-    free(t.servers);
-    free(t.first);
-    free(t.connectors);
-    free(t.queues);
-    free(t.comports);
-    free(t.claimants);
-    if (!same)
-        exc_verify_failed("spliced row arrays differ from a full build");
-}
-
-/* The row arrays when every server sits where it sat in prev (build_parts,
- * build_changed_parts): prev's copied (memcpy of the unchanged spans, no
- * walk of the parts), the rows of the parts at pos[] put in -- pos NULL:
- * wherever the part is not prev's. */
-static void splice_rows(exc_snapshot *s, const exc_snapshot *prev, const size_t *pos,
-                        size_t n_pos)
-{
-    size_t n = s->n_servers, *own = NULL;
-    if (!pos) {
-        own = xmalloc(n * sizeof *own);
-        for (size_t i = 0; i < n; i++)
-            if (s->parts[i] != prev->parts[i])
-                own[n_pos++] = i;
-        pos = own;
-    }
+    size_t n = s->n_servers;
     s->servers = dup_array(prev->servers, n, sizeof *s->servers);
-    for (size_t c = 0; c < n_pos; c++)
-        s->servers[pos[c]] = &s->parts[pos[c]]->server;
-    s->first = xmalloc(n * sizeof *s->first);
-    s->connectors = (exc_snap_connector **)splice_kind(
-        s, prev, EXC_SNAP_CONNECTORS, (void *const *)prev->connectors, prev->n_connectors, pos,
-        n_pos, &s->n_connectors);
-    s->queues = (exc_snap_queue **)splice_kind(s, prev, EXC_SNAP_QUEUES,
-                                               (void *const *)prev->queues, prev->n_queues,
-                                               pos, n_pos, &s->n_queues);
-    s->comports = (exc_snap_comport **)splice_kind(s, prev, EXC_SNAP_COMPORTS,
-                                                   (void *const *)prev->comports,
-                                                   prev->n_comports, pos, n_pos, &s->n_comports);
-    s->claimants = (exc_snap_claimant **)splice_kind(
-        s, prev, EXC_SNAP_CLAIMANTS, (void *const *)prev->claimants, prev->n_claimants, pos,
-        n_pos, &s->n_claimants);
-    free(own);
-    if (exc_verify_changes())
-        verify_rows(s);
+    s->n_connectors = prev->n_connectors;
+    s->n_queues = prev->n_queues;
+    s->n_comports = prev->n_comports;
+    s->n_claimants = prev->n_claimants;
+    for (size_t c = 0, i; pos ? c < n_pos : c < n; c++) {
+        i = pos ? pos[c] : c;
+        const exc_snap_part *p = s->parts[i], *q = prev->parts[i];
+        if (p == q)
+            continue;
+        s->servers[i] = (exc_snap_server *)&p->server;
+        s->n_connectors += p->n_connectors - q->n_connectors;
+        s->n_queues += p->n_queues - q->n_queues;
+        s->n_comports += p->n_comports - q->n_comports;
+        s->n_claimants += p->n_claimants - q->n_claimants;
+    }
 }
 
-/* Copies of the alarm arrays, shared while their fingerprint holds. */
+/* Copies of the alarm arrays, shared while the alarm version holds. */
 static exc_snap_alarmset *alarmset_build(const exc_alarms *a, uint64_t fp)
 {
     exc_snap_alarmset *as = exc_calloc(1, sizeof *as);
@@ -896,9 +789,9 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
     if (exc_verify_changes())
         verify_parts(s, m, a);
     if (same_layout)
-        splice_rows(s, share, fast ? pos : NULL, n_pos);
+        recount_rows(s, share, fast ? pos : NULL, n_pos);
     else
-        build_rows(s);
+        count_rows(s);
     free(pos);
 
     if (alarms_same) {
@@ -949,39 +842,10 @@ void exc_snapshot_free(exc_snapshot *s)
     free(s->parts);
     free(s->stamps);
     free(s->builts);
-    free(s->first);
     free(s->servers);
-    free(s->connectors);
-    free(s->comports);
-    free(s->claimants);
-    free(s->queues);
     free(s->kb);
     alarmset_free(s->aset);
     free(s);
-}
-
-static size_t first_of(const exc_snap_first *f, exc_snap_rows which)
-{
-    switch (which) {
-    case EXC_SNAP_CONNECTORS: return f->connector;
-    case EXC_SNAP_QUEUES: return f->queue;
-    case EXC_SNAP_COMPORTS: return f->comport;
-    default: return f->claimant;
-    }
-}
-
-size_t exc_snapshot_rows_of(const exc_snapshot *s, size_t i, exc_snap_rows which,
-                            size_t *first)
-{
-    static const size_t offsets[] = {offsetof(exc_snapshot, n_connectors),
-                                     offsetof(exc_snapshot, n_queues),
-                                     offsetof(exc_snapshot, n_comports),
-                                     offsetof(exc_snapshot, n_claimants)};
-    *first = first_of(&s->first[i], which);
-    size_t end = i + 1 < s->n_servers
-                     ? first_of(&s->first[i + 1], which)
-                     : *(const size_t *)((const char *)s + offsets[which]);
-    return end - *first;
 }
 
 const exc_alarm *exc_snapshot_alarm(const exc_snapshot *s, uint32_t index)

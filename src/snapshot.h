@@ -6,9 +6,9 @@
  * Performance (issue 14): a server's rows live in an exc_snap_part, which
  * is immutable once built and shared, reference-counted, by every snapshot
  * in which the server did not change (same model stamp, same alarms on it,
- * same stallSamples).  A snapshot holds arrays of pointers to the rows of
- * all its parts (sorted as before), so building one costs the servers that
- * changed plus a pointer per row.  Snapshots are reference-counted: the
+ * same stallSamples).  A snapshot holds an array of its parts (in server
+ * order; the tables read the rows from them), so building one costs the
+ * servers that changed plus a pointer per server.  Snapshots are reference-counted: the
  * worker keeps the last one it built to share its parts with the next.
  * Parts are not: a part replaced in a new snapshot is freed once every
  * older snapshot is (snapshot.c, "lineage"), so neither a build nor a free
@@ -112,11 +112,6 @@ typedef struct exc_snap_alarmset {
     exc_notice *outbox;
 } exc_snap_alarmset;
 
-/* Where servers[i]'s rows start in each row array of one snapshot. */
-typedef struct exc_snap_first {
-    size_t connector, queue, comport, claimant;
-} exc_snap_first;
-
 typedef struct exc_snapshot {
     atomic_uint refs;           /* exc_snapshot_free drops one */
     uint64_t generation;
@@ -134,18 +129,15 @@ typedef struct exc_snapshot {
     uint32_t alarms_active;
     int64_t alarm_last_changed_ms;      /* 0 = never */
     uint64_t notifications_dropped;
-    /* tables; each array sorted by its natural key; the per-server ones
-     * point into the parts */
+    /* tables; each sorted by its natural key.  The per-server ones are
+     * the parts' rows, server by server (a part's rows are sorted by name):
+     * exc_snap_part_rows/_row; their totals below. */
     size_t n_servers;       exc_snap_server **servers;
     exc_snap_part **parts;              /* parts[i] holds servers[i] */
     uint64_t *stamps;                   /* stamps[i]: servers[i]->stamp, contiguous */
     uint64_t *builts;                   /* builts[i]: parts[i]->built, contiguous */
     unsigned stall_samples;             /* the queue states were derived with */
-    exc_snap_first *first;              /* first[i]: servers[i]'s first rows */
-    size_t n_connectors;    exc_snap_connector **connectors;
-    size_t n_comports;      exc_snap_comport **comports;
-    size_t n_claimants;     exc_snap_claimant **claimants;
-    size_t n_queues;        exc_snap_queue **queues;
+    size_t n_connectors, n_comports, n_claimants, n_queues;
     size_t n_kb;            exc_snap_kb *kb;
     exc_snap_alarmset *aset;            /* holds the three arrays below */
     size_t n_alarms;        exc_alarm *alarms;          /* by index */
@@ -174,11 +166,11 @@ uint64_t exc_alarm_hash(const exc_alarm *al);
 exc_snapshot *exc_snapshot_ref(exc_snapshot *s);
 void exc_snapshot_free(exc_snapshot *s);
 
-/* The rows of servers[i] in one of the flat arrays: *first and the count. */
+/* A part's rows of one kind: how many, and row j. */
 typedef enum { EXC_SNAP_CONNECTORS, EXC_SNAP_QUEUES, EXC_SNAP_COMPORTS,
                EXC_SNAP_CLAIMANTS } exc_snap_rows;
-size_t exc_snapshot_rows_of(const exc_snapshot *s, size_t i, exc_snap_rows which,
-                            size_t *first);
+size_t exc_snap_part_rows(const exc_snap_part *p, exc_snap_rows k);
+const void *exc_snap_part_row(const exc_snap_part *p, exc_snap_rows k, size_t j);
 
 /* Lookups used by the notification builder (the row a trap's varbinds come
  * from, so a trap and a poll can never disagree). */

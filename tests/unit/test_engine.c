@@ -55,8 +55,9 @@ static char *dump(const exc_snapshot *s)
                 v->exchange_version, v->mta_version, v->reported, v->collected, v->received_ms,
                 v->status, v->alarms);
     }
-    for (size_t i = 0; i < s->n_connectors; i++) {
-        const exc_snap_connector *v = s->connectors[i];
+    for (size_t k = 0; k < s->n_servers; k++)
+    for (size_t i = 0; i < s->parts[k]->n_connectors; i++) {
+        const exc_snap_connector *v = &s->parts[k]->connectors[i];
         const exc_connector *c = &v->c;
         fprintf(f, "conn|%s|%s|%d|%s|%d|%d:%u|%d:%u|%s|%d|%d|%s|%d|%d|%s|%" PRId64 "\n",
                 v->server, c->name, c->type, c->service, c->state, c->win32_exit.known,
@@ -64,20 +65,23 @@ static char *dump(const exc_snapshot *s)
                 c->dirsync, c->queuefile, c->remote_site, c->link, v->health, v->kb_article,
                 v->last_change_ms);
     }
-    for (size_t i = 0; i < s->n_queues; i++) {
-        const exc_snap_queue *v = s->queues[i];
+    for (size_t k = 0; k < s->n_servers; k++)
+    for (size_t i = 0; i < s->parts[k]->n_queues; i++) {
+        const exc_snap_queue *v = &s->parts[k]->queues[i];
         const exc_queue *q = &v->q;
         fprintf(f, "queue|%s|%s|%s|%d|%d:%u|%d:%" PRIu64 "|%d:%u|%d\n", v->server, q->name,
                 q->connector, q->kind, q->messages.known, q->messages.v, q->bytes.known,
                 q->bytes.v, q->oldest_age.known, q->oldest_age.v, v->state);
     }
-    for (size_t i = 0; i < s->n_comports; i++) {
-        const exc_snap_comport *v = s->comports[i];
+    for (size_t k = 0; k < s->n_servers; k++)
+    for (size_t i = 0; i < s->parts[k]->n_comports; i++) {
+        const exc_snap_comport *v = &s->parts[k]->comports[i];
         fprintf(f, "port|%s|%s|%u|%d|%" PRId64 "\n", v->server, v->name, v->claimants,
                 v->conflict, v->conflict_since_ms);
     }
-    for (size_t i = 0; i < s->n_claimants; i++) {
-        const exc_snap_claimant *v = s->claimants[i];
+    for (size_t k = 0; k < s->n_servers; k++)
+    for (size_t i = 0; i < s->parts[k]->n_claimants; i++) {
+        const exc_snap_claimant *v = &s->parts[k]->claimants[i];
         fprintf(f, "claimant|%s|%s|%u|%d|%s\n", v->server, v->port, v->index, v->kind, v->name);
     }
     for (size_t i = 0; i < s->n_alarms; i++) {
@@ -612,19 +616,22 @@ static char *later_report(const char *collected)
 static const exc_snap_connector *find_conn(const exc_snapshot *s, const char *server,
                                            const char *name)
 {
-    for (size_t i = 0; i < s->n_connectors; i++)
-        if (strcmp(s->connectors[i]->server, server) == 0 &&
-            strcmp(s->connectors[i]->c.name, name) == 0)
-            return s->connectors[i];
+    for (size_t k = 0; k < s->n_servers; k++)
+        for (size_t i = 0; i < s->parts[k]->n_connectors; i++)
+            if (strcmp(s->parts[k]->connectors[i].server, server) == 0 &&
+                strcmp(s->parts[k]->connectors[i].c.name, name) == 0)
+                return &s->parts[k]->connectors[i];
     return NULL;
 }
 
 static const exc_snap_queue *find_queue(const exc_snapshot *s, const char *server,
                                         const char *name)
 {
-    for (size_t i = 0; i < s->n_queues; i++)
-        if (strcmp(s->queues[i]->server, server) == 0 && strcmp(s->queues[i]->q.name, name) == 0)
-            return s->queues[i];
+    for (size_t k = 0; k < s->n_servers; k++)
+        for (size_t i = 0; i < s->parts[k]->n_queues; i++)
+            if (strcmp(s->parts[k]->queues[i].server, server) == 0 &&
+                strcmp(s->parts[k]->queues[i].q.name, name) == 0)
+                return &s->parts[k]->queues[i];
     return NULL;
 }
 
