@@ -123,23 +123,49 @@ void exc_alarms_free(exc_alarms *a)
     memset(a, 0, sizeof *a);
 }
 
+/* The history and the outbox are arrays kept oldest first and bounded: these
+ * two serve both. */
+
+/* Drops the oldest of the *n elements (of size bytes) at base so that at
+ * most keep remain; returns how many it dropped. */
+static size_t keep_newest(void *base, size_t *n, size_t keep, size_t size)
+{
+    if (*n <= keep)
+        return 0;
+    size_t drop = *n - keep;
+    memmove(base, (char *)base + drop * size, (*n - drop) * size);
+    *n -= drop;
+    return drop;
+}
+
+/* Room for one more element at the end of a bounded array (limit > 0): drops
+ * the oldest beyond limit - 1 (their number in *dropped), then grows the
+ * capacity, doubling from 16 but never past limit.  Returns the (possibly
+ * moved) array. */
+static void *bounded_room(void *base, size_t *n, size_t *cap, size_t limit, size_t size,
+                          size_t *dropped)
+{
+    *dropped = keep_newest(base, n, limit - 1, size);
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        if (c > limit)
+            c = limit;
+        if (c <= *n)
+            c = *n + 1;
+        *cap = c;
+        base = exc_realloc(base, c * size);
+    }
+    return base;
+}
+
 static void trim_history(exc_alarms *a)
 {
-    if (a->n_history > a->history_size) {
-        size_t drop = a->n_history - a->history_size;
-        memmove(a->history, a->history + drop, (a->n_history - drop) * sizeof *a->history);
-        a->n_history -= drop;
-    }
+    keep_newest(a->history, &a->n_history, a->history_size, sizeof *a->history);
 }
 
 static void trim_outbox(exc_alarms *a, size_t limit)
 {
-    if (a->n_outbox > limit) {
-        size_t drop = a->n_outbox - limit;
-        memmove(a->outbox, a->outbox + drop, (a->n_outbox - drop) * sizeof *a->outbox);
-        a->n_outbox -= drop;
-        a->dropped += drop;
-    }
+    a->dropped += keep_newest(a->outbox, &a->n_outbox, limit, sizeof *a->outbox);
 }
 
 void exc_alarms_configure(exc_alarms *a, unsigned history_size, unsigned hold_down,
@@ -207,6 +233,15 @@ static exc_alarm *active_insert(exc_alarms *a, const exc_alarm *al)
 
 /* ---------- history and outbox ---------- */
 
+/* Appends h to the history (history_size > 0), dropping the oldest when full. */
+static void history_append(exc_alarms *a, const exc_history *h)
+{
+    size_t dropped;
+    a->history = bounded_room(a->history, &a->n_history, &a->cap_history, a->history_size,
+                              sizeof *a->history, &dropped);
+    a->history[a->n_history++] = *h;
+}
+
 static void history_add(exc_alarms *a, const exc_alarm *al, int transition, int severity,
                         int64_t now_ms)
 {
@@ -226,21 +261,7 @@ static void history_add(exc_alarms *a, const exc_alarm *al, int transition, int 
     copy(h.description, sizeof h.description, al->description);
     if (a->history_size == 0)
         return;
-    if (a->n_history >= a->history_size) {
-        size_t drop = a->n_history - a->history_size + 1;
-        memmove(a->history, a->history + drop, (a->n_history - drop) * sizeof *a->history);
-        a->n_history -= drop;
-    }
-    if (a->n_history == a->cap_history) {
-        size_t cap = a->cap_history ? a->cap_history * 2 : 16;
-        if (cap > a->history_size)
-            cap = a->history_size;
-        if (cap <= a->n_history)
-            cap = a->n_history + 1;
-        a->cap_history = cap;
-        a->history = exc_realloc(a->history, a->cap_history * sizeof *a->history);
-    }
-    a->history[a->n_history++] = h;
+    history_append(a, &h);
 }
 
 /* Append n with sequence number seq, dropping the oldest when full. */
@@ -251,17 +272,10 @@ static void outbox_append(exc_alarms *a, const exc_notice *n, uint64_t seq)
         a->dropped++;
         return;
     }
-    if (a->n_outbox >= a->queue_size)
-        trim_outbox(a, a->queue_size - 1);
-    if (a->n_outbox == a->cap_outbox) {
-        size_t cap = a->cap_outbox ? a->cap_outbox * 2 : 16;
-        if (cap > a->queue_size)
-            cap = a->queue_size;
-        if (cap <= a->n_outbox)
-            cap = a->n_outbox + 1;
-        a->cap_outbox = cap;
-        a->outbox = exc_realloc(a->outbox, a->cap_outbox * sizeof *a->outbox);
-    }
+    size_t dropped;
+    a->outbox = bounded_room(a->outbox, &a->n_outbox, &a->cap_outbox, a->queue_size,
+                             sizeof *a->outbox, &dropped);
+    a->dropped += dropped;
     exc_notice *o = &a->outbox[a->n_outbox++];
     *o = *n;
     o->seq = seq;
@@ -763,19 +777,8 @@ static bool load_history(exc_alarms *a, exc_sf_reader *r)
         r->bad = true;   /* history is written oldest first, indexes increasing */
         return true;
     }
-    if (a->history_size > 0) {
-        if (a->n_history >= a->history_size) {
-            memmove(a->history, a->history + 1, (a->n_history - 1) * sizeof *a->history);
-            a->n_history--;
-        }
-        if (a->n_history == a->cap_history) {
-            a->cap_history = a->cap_history ? a->cap_history * 2 : 16;
-            if (a->cap_history > a->history_size)
-                a->cap_history = a->history_size;
-            a->history = exc_realloc(a->history, a->cap_history * sizeof *a->history);
-        }
-        a->history[a->n_history++] = h;
-    }
+    if (a->history_size > 0)
+        history_append(a, &h);
     bump_u32(&a->next_history_index, h.index);
     return true;
 }
