@@ -70,13 +70,18 @@ static bool server_key(const char *name, char key[EXC_SERVER_BUF])
     return true;
 }
 
-/* Index of key in m->servers, or (when absent) -(insertion point) - 1. */
-static ptrdiff_t server_search(const exc_model *m, const char *key)
+/* Binary search by name over a sorted array (the servers, a server's
+ * children): base/n/size describe the array; name_of gives an element's
+ * name.  Returns the index or -(insertion point) - 1. */
+typedef const char *(*name_fn)(const void *elem);
+
+static ptrdiff_t name_search(const void *base, size_t n, size_t size, name_fn name_of,
+                             const char *name)
 {
-    size_t lo = 0, hi = m->n_servers;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->servers[mid]->name, key);
+        int c = strcmp(name_of((const char *)base + mid * size), name);
         if (c == 0)
             return (ptrdiff_t)mid;
         if (c < 0)
@@ -85,6 +90,14 @@ static ptrdiff_t server_search(const exc_model *m, const char *key)
             hi = mid;
     }
     return -(ptrdiff_t)lo - 1;
+}
+
+static const char *server_name(const void *e) { return (*(exc_server *const *)e)->name; }
+
+/* Index of key in m->servers, or (when absent) -(insertion point) - 1. */
+static ptrdiff_t server_search(const exc_model *m, const char *key)
+{
+    return name_search(m->servers, m->n_servers, sizeof *m->servers, server_name, key);
 }
 
 /* Performance (issue 14): a hash index of the servers by key beside the
@@ -252,29 +265,8 @@ bool exc_model_remove(exc_model *m, const char *name)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Children: binary search by name over arrays whose element starts with a   */
-/* struct whose first member is the name (connector, queue, COM port).       */
-
-/* Generic search: base/n/size describe the array; name_of gives an element's
- * name.  Returns the index or -(insertion point) - 1. */
-typedef const char *(*name_fn)(const void *elem);
-
-static ptrdiff_t child_search(const void *base, size_t n, size_t size, name_fn name_of,
-                              const char *name)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name_of((const char *)base + mid * size), name);
-        if (c == 0)
-            return (ptrdiff_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -(ptrdiff_t)lo - 1;
-}
+/* Children: looked up by name (name_search) in arrays sorted by it        */
+/* (connectors, queues, COM ports).                                         */
 
 static const char *mconn_name(const void *e) { return ((const exc_mconnector *)e)->c.name; }
 static const char *mqueue_name(const void *e) { return ((const exc_mqueue *)e)->q.name; }
@@ -284,7 +276,7 @@ const exc_mconnector *exc_server_connector(const exc_server *s, const char *name
 {
     if (s == NULL || name == NULL)
         return NULL;
-    ptrdiff_t i = child_search(s->connectors, s->n_connectors, sizeof *s->connectors,
+    ptrdiff_t i = name_search(s->connectors, s->n_connectors, sizeof *s->connectors,
                                mconn_name, name);
     return i >= 0 ? &s->connectors[i] : NULL;
 }
@@ -293,7 +285,7 @@ const exc_mqueue *exc_server_queue(const exc_server *s, const char *name)
 {
     if (s == NULL || name == NULL)
         return NULL;
-    ptrdiff_t i = child_search(s->queues, s->n_queues, sizeof *s->queues, mqueue_name, name);
+    ptrdiff_t i = name_search(s->queues, s->n_queues, sizeof *s->queues, mqueue_name, name);
     return i >= 0 ? &s->queues[i] : NULL;
 }
 
@@ -301,7 +293,7 @@ const exc_mcomport *exc_server_comport(const exc_server *s, const char *name)
 {
     if (s == NULL || name == NULL)
         return NULL;
-    ptrdiff_t i = child_search(s->comports, s->n_comports, sizeof *s->comports, mport_name,
+    ptrdiff_t i = name_search(s->comports, s->n_comports, sizeof *s->comports, mport_name,
                                name);
     return i >= 0 ? &s->comports[i] : NULL;
 }
@@ -711,7 +703,7 @@ static exc_server *record_owner(exc_model *m, exc_sf_reader *r, const char *name
 static void *child_insert(void *base, size_t *n, size_t size, name_fn name_of, const char *name,
                           size_t *idx, bool *existed)
 {
-    ptrdiff_t i = child_search(base, *n, size, name_of, name);
+    ptrdiff_t i = name_search(base, *n, size, name_of, name);
     if (i >= 0) {
         *existed = true;
         *idx = (size_t)i;
