@@ -723,18 +723,14 @@ static void *child_insert(void *base, size_t *n, size_t size, name_fn name_of, c
 static void load_ctr(exc_model *m, exc_sf_reader *r)
 {
     exc_model t;
-    memset(&t, 0, sizeof t);
-    GET(r, &t, ctr_fields);
-    if (exc_sf_at_end(r))
+    if (EXC_SF_GET_RECORD(r, &t, ctr_fields))
         exc_sf_copy_fields(m, &t, ctr_fields, EXC_SF_NFIELDS(ctr_fields));
 }
 
 static void load_srv(exc_model *m, exc_sf_reader *r)
 {
     exc_server t;
-    memset(&t, 0, sizeof t);
-    GET(r, &t, srv_fields);
-    if (!exc_sf_at_end(r))
+    if (!EXC_SF_GET_RECORD(r, &t, srv_fields))
         return;
     exc_server *s = exc_model_get_or_add(m, t.name, t.created_ms);
     if (s == NULL) {

@@ -377,3 +377,11 @@ void exc_sf_copy_fields(void *dst, const void *src, const exc_sf_field *f, size_
             memcpy((char *)dst + f[i].known, (const char *)src + f[i].known, sizeof(bool));
     }
 }
+
+bool exc_sf_get_record(exc_sf_reader *r, void *rec, size_t size, const exc_sf_field *f,
+                       size_t n)
+{
+    memset(rec, 0, size);
+    exc_sf_get_fields(r, rec, f, n);
+    return exc_sf_at_end(r);
+}

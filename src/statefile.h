@@ -98,6 +98,12 @@ void exc_sf_get_fields(exc_sf_reader *r, void *rec, const exc_sf_field *f, size_
 /* Copies the members f lists from src to dst (a record read into a scratch
  * struct, applied once it proved whole). */
 void exc_sf_copy_fields(void *dst, const void *src, const exc_sf_field *f, size_t n);
+/* A whole record: rec (size bytes) zeroed, then its fields; false when the
+ * record is bad (a field malformed, missing or left over). */
+bool exc_sf_get_record(exc_sf_reader *r, void *rec, size_t size, const exc_sf_field *f,
+                       size_t n);
+#define EXC_SF_GET_RECORD(r, rec, table)                                                    \
+    exc_sf_get_record((r), (rec), sizeof *(rec), (table), EXC_SF_NFIELDS(table))
 /* Single fields with the checks above, for what a table does not hold. */
 uint32_t exc_sf_get_u32(exc_sf_reader *r);
 bool exc_sf_get_bool(exc_sf_reader *r);

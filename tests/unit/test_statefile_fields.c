@@ -48,8 +48,9 @@ static char *write_rec(const rec *x)
     return buf;
 }
 
-/* Reads the one record of text into *x; returns !bad. */
-static bool read_rec(const char *text, rec *x)
+/* Reads the one record of text into *x; returns !bad.  whole: with
+ * exc_sf_get_record, over a *x filled with junk (it zeroes it first). */
+static bool read_any(const char *text, rec *x, bool whole)
 {
     FILE *fp = fmemopen((void *)text, strlen(text), "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
@@ -59,13 +60,22 @@ static bool read_rec(const char *text, rec *x)
     const char *tag = exc_sf_next(&r);
     CU_ASSERT_PTR_NOT_NULL_FATAL(tag);
     CU_ASSERT_STRING_EQUAL(tag, "tst");
-    memset(x, 0, sizeof *x);
-    exc_sf_get_fields(&r, x, fields, N);
-    bool ok = exc_sf_at_end(&r);
+    bool ok;
+    if (whole) {
+        memset(x, 0xAB, sizeof *x);
+        ok = EXC_SF_GET_RECORD(&r, x, fields);
+    } else {
+        memset(x, 0, sizeof *x);
+        exc_sf_get_fields(&r, x, fields, N);
+        ok = exc_sf_at_end(&r);
+    }
     exc_sf_reader_free(&r);
     fclose(fp);
     return ok;
 }
+
+static bool read_rec(const char *text, rec *x) { return read_any(text, x, false); }
+static bool get_record(const char *text, rec *x) { return read_any(text, x, true); }
 
 static rec sample(void)
 {
@@ -130,12 +140,23 @@ static void test_malformed(void)
         CU_ASSERT_FALSE(read_rec(bad[i], &x));
 }
 
+static void test_get_record(void)
+{
+    rec x;
+    CU_ASSERT_TRUE(get_record("tst a % 1 1 1 1 1 3 0 0 0 0\n", &x));
+    CU_ASSERT_STRING_EQUAL(x.text, "");
+    CU_ASSERT_TRUE(!x.o32.known && x.o32.v == 0 && !x.o64.known && x.o64.v == 0);
+    CU_ASSERT_FALSE(get_record("tst a % 1 1 1 1 1 3 0 0 0 0 9\n", &x));
+    CU_ASSERT_FALSE(get_record("tst a % 1 1 1 1 1 3 0 0 0\n", &x));
+}
+
 void exc_register_tests(void)
 {
     static CU_TestInfo tests[] = {
         { "writes each kind", test_write },
         { "reads back what it wrote", test_round_trip },
         { "a malformed field marks the record bad", test_malformed },
+        { "a whole record, zeroed first", test_get_record },
         CU_TEST_INFO_NULL,
     };
     exc_add_suite("statefile_fields", NULL, NULL, tests);
