@@ -123,23 +123,49 @@ void exc_alarms_free(exc_alarms *a)
     memset(a, 0, sizeof *a);
 }
 
+/* The history and the outbox are arrays kept oldest first and bounded: these
+ * two serve both. */
+
+/* Drops the oldest of the *n elements (of size bytes) at base so that at
+ * most keep remain; returns how many it dropped. */
+static size_t keep_newest(void *base, size_t *n, size_t keep, size_t size)
+{
+    if (*n <= keep)
+        return 0;
+    size_t drop = *n - keep;
+    memmove(base, (char *)base + drop * size, (*n - drop) * size);
+    *n -= drop;
+    return drop;
+}
+
+/* Room for one more element at the end of a bounded array (limit > 0): drops
+ * the oldest beyond limit - 1 (their number in *dropped), then grows the
+ * capacity, doubling from 16 but never past limit.  Returns the (possibly
+ * moved) array. */
+static void *bounded_room(void *base, size_t *n, size_t *cap, size_t limit, size_t size,
+                          size_t *dropped)
+{
+    *dropped = keep_newest(base, n, limit - 1, size);
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        if (c > limit)
+            c = limit;
+        if (c <= *n)
+            c = *n + 1;
+        *cap = c;
+        base = exc_realloc(base, c * size);
+    }
+    return base;
+}
+
 static void trim_history(exc_alarms *a)
 {
-    if (a->n_history > a->history_size) {
-        size_t drop = a->n_history - a->history_size;
-        memmove(a->history, a->history + drop, (a->n_history - drop) * sizeof *a->history);
-        a->n_history -= drop;
-    }
+    keep_newest(a->history, &a->n_history, a->history_size, sizeof *a->history);
 }
 
 static void trim_outbox(exc_alarms *a, size_t limit)
 {
-    if (a->n_outbox > limit) {
-        size_t drop = a->n_outbox - limit;
-        memmove(a->outbox, a->outbox + drop, (a->n_outbox - drop) * sizeof *a->outbox);
-        a->n_outbox -= drop;
-        a->dropped += drop;
-    }
+    a->dropped += keep_newest(a->outbox, &a->n_outbox, limit, sizeof *a->outbox);
 }
 
 void exc_alarms_configure(exc_alarms *a, unsigned history_size, unsigned hold_down,
@@ -207,6 +233,15 @@ static exc_alarm *active_insert(exc_alarms *a, const exc_alarm *al)
 
 /* ---------- history and outbox ---------- */
 
+/* Appends h to the history (history_size > 0), dropping the oldest when full. */
+static void history_append(exc_alarms *a, const exc_history *h)
+{
+    size_t dropped;
+    a->history = bounded_room(a->history, &a->n_history, &a->cap_history, a->history_size,
+                              sizeof *a->history, &dropped);
+    a->history[a->n_history++] = *h;
+}
+
 static void history_add(exc_alarms *a, const exc_alarm *al, int transition, int severity,
                         int64_t now_ms)
 {
@@ -226,21 +261,7 @@ static void history_add(exc_alarms *a, const exc_alarm *al, int transition, int 
     copy(h.description, sizeof h.description, al->description);
     if (a->history_size == 0)
         return;
-    if (a->n_history >= a->history_size) {
-        size_t drop = a->n_history - a->history_size + 1;
-        memmove(a->history, a->history + drop, (a->n_history - drop) * sizeof *a->history);
-        a->n_history -= drop;
-    }
-    if (a->n_history == a->cap_history) {
-        size_t cap = a->cap_history ? a->cap_history * 2 : 16;
-        if (cap > a->history_size)
-            cap = a->history_size;
-        if (cap <= a->n_history)
-            cap = a->n_history + 1;
-        a->cap_history = cap;
-        a->history = exc_realloc(a->history, a->cap_history * sizeof *a->history);
-    }
-    a->history[a->n_history++] = h;
+    history_append(a, &h);
 }
 
 /* Append n with sequence number seq, dropping the oldest when full. */
@@ -251,17 +272,10 @@ static void outbox_append(exc_alarms *a, const exc_notice *n, uint64_t seq)
         a->dropped++;
         return;
     }
-    if (a->n_outbox >= a->queue_size)
-        trim_outbox(a, a->queue_size - 1);
-    if (a->n_outbox == a->cap_outbox) {
-        size_t cap = a->cap_outbox ? a->cap_outbox * 2 : 16;
-        if (cap > a->queue_size)
-            cap = a->queue_size;
-        if (cap <= a->n_outbox)
-            cap = a->n_outbox + 1;
-        a->cap_outbox = cap;
-        a->outbox = exc_realloc(a->outbox, a->cap_outbox * sizeof *a->outbox);
-    }
+    size_t dropped;
+    a->outbox = bounded_room(a->outbox, &a->n_outbox, &a->cap_outbox, a->queue_size,
+                             sizeof *a->outbox, &dropped);
+    a->dropped += dropped;
     exc_notice *o = &a->outbox[a->n_outbox++];
     *o = *n;
     o->seq = seq;
@@ -557,47 +571,75 @@ uint32_t exc_alarms_matches(const exc_alarms *a, const char *article)
  * <notice> = seq notification alarm article severity server resource description url
  * A hdp follows the hld of its identity. */
 
-static void save_notice(exc_sf_writer *w, const exc_notice *n)
-{
-    exc_sf_u64(w, n->seq);
-    exc_sf_u64(w, (uint64_t)n->notification);
-    exc_sf_u64(w, n->alarm);
-    exc_sf_str(w, n->article);
-    exc_sf_u64(w, (uint64_t)n->severity);
-    exc_sf_str(w, n->server);
-    exc_sf_str(w, n->resource);
-    exc_sf_str(w, n->description);
-    exc_sf_str(w, n->url);
-}
+typedef struct exc_match_count match_count;
+
+/* Each record's fields, listed once for the writer and the reader. */
+static const exc_sf_field aix_fields[] = {
+    EXC_SF_F_U32(exc_alarms, next_alarm_index), EXC_SF_F_U32(exc_alarms, next_history_index),
+    EXC_SF_F_U64(exc_alarms, next_seq),         EXC_SF_F_U64(exc_alarms, dropped),
+    EXC_SF_F_I64(exc_alarms, last_changed_ms),
+};
+static const exc_sf_field mat_fields[] = {
+    EXC_SF_F_STR(match_count, article), EXC_SF_F_U32(match_count, count),
+};
+static const exc_sf_field alm_fields[] = {
+    EXC_SF_F_U32(exc_alarm, index),
+    EXC_SF_F_STR(exc_alarm, article),
+    EXC_SF_F_RANGE(exc_alarm, severity, EXC_SEV_INDETERMINATE, EXC_SEV_WARNING),
+    EXC_SF_F_RANGE(exc_alarm, notification, EXC_NOTIF_COMPORT_CONFLICT, EXC_NOTIF_ALARM_CLEARED),
+    EXC_SF_F_STR(exc_alarm, server),      EXC_SF_F_STR(exc_alarm, resource),
+    EXC_SF_F_STR(exc_alarm, description), EXC_SF_F_STR(exc_alarm, url),
+    EXC_SF_F_I64(exc_alarm, raised_ms),   EXC_SF_F_I64(exc_alarm, last_seen_ms),
+    EXC_SF_F_U32(exc_alarm, count),
+    EXC_SF_F_I64(exc_alarm, last_event_time), EXC_SF_F_I64(exc_alarm, last_event_rx_ms),
+    EXC_SF_F_BOOL(exc_alarm, raise_notified),
+};
+static const exc_sf_field his_fields[] = {
+    EXC_SF_F_U32(exc_history, index),
+    EXC_SF_F_I64(exc_history, time_ms),
+    EXC_SF_F_RANGE(exc_history, transition, EXC_TR_RAISED, EXC_TR_CLEARED),
+    EXC_SF_F_U32(exc_history, alarm),
+    EXC_SF_F_STR(exc_history, article),   EXC_SF_F_STR(exc_history, server),
+    EXC_SF_F_STR(exc_history, resource),
+    EXC_SF_F_RANGE(exc_history, severity, EXC_SEV_CLEARED, EXC_SEV_WARNING),
+    EXC_SF_F_STR(exc_history, description),
+};
+static const exc_sf_field notice_fields[] = {
+    EXC_SF_F_U64(exc_notice, seq),
+    EXC_SF_F_RANGE(exc_notice, notification, EXC_NOTIF_COMPORT_CONFLICT, EXC_NOTIF_ALARM_CLEARED),
+    EXC_SF_F_U32(exc_notice, alarm),
+    EXC_SF_F_STR(exc_notice, article),
+    EXC_SF_F_RANGE(exc_notice, severity, EXC_SEV_CLEARED, EXC_SEV_WARNING),
+    EXC_SF_F_STR(exc_notice, server),      EXC_SF_F_STR(exc_notice, resource),
+    EXC_SF_F_STR(exc_notice, description), EXC_SF_F_STR(exc_notice, url),
+};
+/* the identity (the first HD_ID of them), then the time */
+static const exc_sf_field hld_fields[] = {
+    EXC_SF_F_STR(exc_holddown, article), EXC_SF_F_STR(exc_holddown, server),
+    EXC_SF_F_STR(exc_holddown, resource), EXC_SF_F_I64(exc_holddown, last_sent_ms),
+};
+#define HD_ID 3
+/* after its hold-down's identity; then <notice> */
+static const exc_sf_field hdp_fields[] = {
+    EXC_SF_F_U32(exc_deferred, alarm),
+    EXC_SF_F_RANGE(exc_deferred, transition, EXC_TR_RAISED, EXC_TR_CLEARED),
+    EXC_SF_F_BOOL(exc_deferred, raise_notified),
+};
+
+#define PUT(w, rec, table) exc_sf_put_fields((w), (rec), (table), EXC_SF_NFIELDS(table))
+#define GET(r, rec, table) exc_sf_get_fields((r), (rec), (table), EXC_SF_NFIELDS(table))
 
 void exc_alarm_save(const exc_alarm *al, exc_sf_writer *w)
 {
     exc_sf_begin(w, "alm");
-    exc_sf_u64(w, al->index);
-    exc_sf_str(w, al->article);
-    exc_sf_u64(w, (uint64_t)al->severity);
-    exc_sf_u64(w, (uint64_t)al->notification);
-    exc_sf_str(w, al->server);
-    exc_sf_str(w, al->resource);
-    exc_sf_str(w, al->description);
-    exc_sf_str(w, al->url);
-    exc_sf_i64(w, al->raised_ms);
-    exc_sf_i64(w, al->last_seen_ms);
-    exc_sf_u64(w, al->count);
-    exc_sf_i64(w, al->last_event_time);
-    exc_sf_i64(w, al->last_event_rx_ms);
-    exc_sf_u64(w, al->raise_notified ? 1 : 0);
+    PUT(w, al, alm_fields);
     exc_sf_end(w);
 }
 
 void exc_alarms_save_index(const exc_alarms *a, exc_sf_writer *w)
 {
     exc_sf_begin(w, "aix");
-    exc_sf_u64(w, a->next_alarm_index);
-    exc_sf_u64(w, a->next_history_index);
-    exc_sf_u64(w, a->next_seq);
-    exc_sf_u64(w, a->dropped);
-    exc_sf_i64(w, a->last_changed_ms);
+    PUT(w, a, aix_fields);
     exc_sf_end(w);
 }
 
@@ -605,8 +647,7 @@ void exc_alarms_save_matches(const exc_alarms *a, exc_sf_writer *w)
 {
     for (size_t i = 0; i < a->n_matches; i++) {
         exc_sf_begin(w, "mat");
-        exc_sf_str(w, a->matches[i].article);
-        exc_sf_u64(w, a->matches[i].count);
+        PUT(w, &a->matches[i], mat_fields);
         exc_sf_end(w);
     }
 }
@@ -616,21 +657,14 @@ void exc_alarms_save_holddown(const exc_alarms *a, exc_sf_writer *w)
     for (size_t i = 0; i < a->n_holddown; i++) {
         const exc_holddown *h = &a->holddown[i];
         exc_sf_begin(w, "hld");
-        exc_sf_str(w, h->article);
-        exc_sf_str(w, h->server);
-        exc_sf_str(w, h->resource);
-        exc_sf_i64(w, h->last_sent_ms);
+        PUT(w, h, hld_fields);
         exc_sf_end(w);
         for (size_t j = 0; j < h->n_pending; j++) {
             const exc_deferred *d = &h->pending[j];
             exc_sf_begin(w, "hdp");
-            exc_sf_str(w, h->article);
-            exc_sf_str(w, h->server);
-            exc_sf_str(w, h->resource);
-            exc_sf_u64(w, d->alarm);
-            exc_sf_u64(w, (uint64_t)d->transition);
-            exc_sf_u64(w, d->raise_notified ? 1 : 0);
-            save_notice(w, &d->notice);
+            exc_sf_put_fields(w, h, hld_fields, HD_ID);
+            PUT(w, d, hdp_fields);
+            PUT(w, &d->notice, notice_fields);
             exc_sf_end(w);
         }
     }
@@ -643,68 +677,22 @@ void exc_alarms_save(const exc_alarms *a, exc_sf_writer *w)
     for (size_t i = 0; i < a->n_active; i++)
         exc_alarm_save(&a->active[i], w);
     for (size_t i = 0; i < a->n_history; i++) {
-        const exc_history *h = &a->history[i];
         exc_sf_begin(w, "his");
-        exc_sf_u64(w, h->index);
-        exc_sf_i64(w, h->time_ms);
-        exc_sf_u64(w, (uint64_t)h->transition);
-        exc_sf_u64(w, h->alarm);
-        exc_sf_str(w, h->article);
-        exc_sf_str(w, h->server);
-        exc_sf_str(w, h->resource);
-        exc_sf_u64(w, (uint64_t)h->severity);
-        exc_sf_str(w, h->description);
+        PUT(w, &a->history[i], his_fields);
         exc_sf_end(w);
     }
     for (size_t i = 0; i < a->n_outbox; i++) {
         exc_sf_begin(w, "out");
-        save_notice(w, &a->outbox[i]);
+        PUT(w, &a->outbox[i], notice_fields);
         exc_sf_end(w);
     }
     exc_alarms_save_holddown(a, w);
 }
 
-static uint32_t get_u32(exc_sf_reader *r)
-{
-    uint64_t v = exc_sf_get_u64(r);
-    if (v > UINT32_MAX) {
-        r->bad = true;
-        return 0;
-    }
-    return (uint32_t)v;
-}
-
-static int get_enum(exc_sf_reader *r, int lo, int hi)
-{
-    uint64_t v = exc_sf_get_u64(r);
-    if (v < (uint64_t)lo || v > (uint64_t)hi) {
-        r->bad = true;
-        return lo;
-    }
-    return (int)v;
-}
-
-static bool get_bool(exc_sf_reader *r) { return get_enum(r, 0, 1) == 1; }
-
-/* No fields may follow the last one. */
-static void end_record(exc_sf_reader *r)
-{
-    if (r->cursor != NULL && *r->cursor != '\0')
-        r->bad = true;
-}
-
 static void load_notice(exc_sf_reader *r, exc_notice *n)
 {
     memset(n, 0, sizeof *n);
-    n->seq = exc_sf_get_u64(r);
-    n->notification = get_enum(r, EXC_NOTIF_COMPORT_CONFLICT, EXC_NOTIF_ALARM_CLEARED);
-    n->alarm = get_u32(r);
-    exc_sf_get_str(r, n->article, sizeof n->article);
-    n->severity = get_enum(r, EXC_SEV_CLEARED, EXC_SEV_WARNING);
-    exc_sf_get_str(r, n->server, sizeof n->server);
-    exc_sf_get_str(r, n->resource, sizeof n->resource);
-    exc_sf_get_str(r, n->description, sizeof n->description);
-    exc_sf_get_str(r, n->url, sizeof n->url);
+    GET(r, n, notice_fields);
     if (n->alarm == 0)
         r->bad = true;
 }
@@ -715,30 +703,52 @@ static void bump_u32(uint32_t *next, uint32_t used)
         *next = used + 1;
 }
 
+/* A record that does not fit: marked bad and passed over (still one of ours). */
+static bool reject(exc_sf_reader *r)
+{
+    r->bad = true;
+    return true;
+}
+
+static bool load_index(exc_alarms *a, exc_sf_reader *r)
+{
+    exc_alarms t;
+    if (!EXC_SF_GET_RECORD(r, &t, aix_fields) || t.next_alarm_index == 0 ||
+        t.next_history_index == 0 || t.next_seq == 0)
+        return reject(r);
+    /* never move a counter backwards, whatever order records come in */
+    if (t.next_alarm_index > a->next_alarm_index)
+        a->next_alarm_index = t.next_alarm_index;
+    if (t.next_history_index > a->next_history_index)
+        a->next_history_index = t.next_history_index;
+    if (t.next_seq > a->next_seq)
+        a->next_seq = t.next_seq;
+    a->dropped = t.dropped;
+    a->last_changed_ms = t.last_changed_ms;
+    return true;
+}
+
+static bool load_match(exc_alarms *a, exc_sf_reader *r)
+{
+    match_count t;
+    bool whole = EXC_SF_GET_RECORD(r, &t, mat_fields);
+    bool dup = false;
+    for (size_t i = 0; i < a->n_matches; i++)
+        dup = dup || strcmp(a->matches[i].article, t.article) == 0;
+    if (!whole || t.article[0] == '\0' || dup)
+        return reject(r);
+    exc_alarms_count_match(a, t.article);
+    a->matches[a->n_matches - 1].count = t.count;
+    return true;
+}
+
 static bool load_alarm(exc_alarms *a, exc_sf_reader *r)
 {
     exc_alarm al;
-    memset(&al, 0, sizeof al);
-    al.index = get_u32(r);
-    exc_sf_get_str(r, al.article, sizeof al.article);
-    al.severity = get_enum(r, EXC_SEV_INDETERMINATE, EXC_SEV_WARNING);
-    al.notification = get_enum(r, EXC_NOTIF_COMPORT_CONFLICT, EXC_NOTIF_ALARM_CLEARED);
-    exc_sf_get_str(r, al.server, sizeof al.server);
-    exc_sf_get_str(r, al.resource, sizeof al.resource);
-    exc_sf_get_str(r, al.description, sizeof al.description);
-    exc_sf_get_str(r, al.url, sizeof al.url);
-    al.raised_ms = exc_sf_get_i64(r);
-    al.last_seen_ms = exc_sf_get_i64(r);
-    al.count = get_u32(r);
-    al.last_event_time = exc_sf_get_i64(r);
-    al.last_event_rx_ms = exc_sf_get_i64(r);
-    al.raise_notified = get_bool(r);
-    end_record(r);
-    if (r->bad || al.index == 0 || exc_alarms_by_index(a, al.index) != NULL ||
-        exc_alarms_find(a, al.article, al.server, al.resource) != NULL) {
-        r->bad = true;
-        return true;
-    }
+    if (!EXC_SF_GET_RECORD(r, &al, alm_fields) || al.index == 0 ||
+        exc_alarms_by_index(a, al.index) != NULL ||
+        exc_alarms_find(a, al.article, al.server, al.resource) != NULL)
+        return reject(r);
     exc_alarms_touch(a, active_insert(a, &al));
     bump_u32(&a->next_alarm_index, al.index);
     return true;
@@ -747,35 +757,12 @@ static bool load_alarm(exc_alarms *a, exc_sf_reader *r)
 static bool load_history(exc_alarms *a, exc_sf_reader *r)
 {
     exc_history h;
-    memset(&h, 0, sizeof h);
-    h.index = get_u32(r);
-    h.time_ms = exc_sf_get_i64(r);
-    h.transition = get_enum(r, EXC_TR_RAISED, EXC_TR_CLEARED);
-    h.alarm = get_u32(r);
-    exc_sf_get_str(r, h.article, sizeof h.article);
-    exc_sf_get_str(r, h.server, sizeof h.server);
-    exc_sf_get_str(r, h.resource, sizeof h.resource);
-    h.severity = get_enum(r, EXC_SEV_CLEARED, EXC_SEV_WARNING);
-    exc_sf_get_str(r, h.description, sizeof h.description);
-    end_record(r);
-    if (r->bad || h.index == 0 || h.alarm == 0 ||
-        (a->n_history > 0 && h.index <= a->history[a->n_history - 1].index)) {
-        r->bad = true;   /* history is written oldest first, indexes increasing */
-        return true;
-    }
-    if (a->history_size > 0) {
-        if (a->n_history >= a->history_size) {
-            memmove(a->history, a->history + 1, (a->n_history - 1) * sizeof *a->history);
-            a->n_history--;
-        }
-        if (a->n_history == a->cap_history) {
-            a->cap_history = a->cap_history ? a->cap_history * 2 : 16;
-            if (a->cap_history > a->history_size)
-                a->cap_history = a->history_size;
-            a->history = exc_realloc(a->history, a->cap_history * sizeof *a->history);
-        }
-        a->history[a->n_history++] = h;
-    }
+    /* history is written oldest first, indexes increasing */
+    if (!EXC_SF_GET_RECORD(r, &h, his_fields) || h.index == 0 || h.alarm == 0 ||
+        (a->n_history > 0 && h.index <= a->history[a->n_history - 1].index))
+        return reject(r);
+    if (a->history_size > 0)
+        history_append(a, &h);
     bump_u32(&a->next_history_index, h.index);
     return true;
 }
@@ -784,12 +771,9 @@ static bool load_outbox(exc_alarms *a, exc_sf_reader *r)
 {
     exc_notice n;
     load_notice(r, &n);
-    end_record(r);
-    if (r->bad || n.seq == 0 || n.seq == UINT64_MAX ||
-        (a->n_outbox > 0 && n.seq <= a->outbox[a->n_outbox - 1].seq)) {
-        r->bad = true;
-        return true;
-    }
+    if (!exc_sf_at_end(r) || n.seq == 0 || n.seq == UINT64_MAX ||
+        (a->n_outbox > 0 && n.seq <= a->outbox[a->n_outbox - 1].seq))
+        return reject(r);
     /* A notice keeps the seq it had: the agent acknowledges by seq.  With
      * notifications disabled nothing waits in the outbox (as configure). */
     if (a->notifications_enabled)
@@ -803,90 +787,43 @@ static bool load_outbox(exc_alarms *a, exc_sf_reader *r)
 
 static bool load_holddown(exc_alarms *a, exc_sf_reader *r)
 {
-    char art[EXC_ARTICLE_BUF], srv[EXC_SERVER_BUF], res[EXC_NAME_BUF];
-    exc_sf_get_str(r, art, sizeof art);
-    exc_sf_get_str(r, srv, sizeof srv);
-    exc_sf_get_str(r, res, sizeof res);
-    int64_t last = exc_sf_get_i64(r);
-    end_record(r);
-    if (r->bad || hd_find(a, art, srv, res) != NULL) {
-        r->bad = true;
-        return true;
-    }
-    hd_add(a, art, srv, res, last);
+    exc_holddown t;
+    if (!EXC_SF_GET_RECORD(r, &t, hld_fields) ||
+        hd_find(a, t.article, t.server, t.resource) != NULL)
+        return reject(r);
+    hd_add(a, t.article, t.server, t.resource, t.last_sent_ms);
     return true;
 }
 
 static bool load_deferred(exc_alarms *a, exc_sf_reader *r)
 {
-    char art[EXC_ARTICLE_BUF], srv[EXC_SERVER_BUF], res[EXC_NAME_BUF];
+    exc_holddown id;
     exc_deferred d;
+    memset(&id, 0, sizeof id);
     memset(&d, 0, sizeof d);
-    exc_sf_get_str(r, art, sizeof art);
-    exc_sf_get_str(r, srv, sizeof srv);
-    exc_sf_get_str(r, res, sizeof res);
-    d.alarm = get_u32(r);
-    d.transition = get_enum(r, EXC_TR_RAISED, EXC_TR_CLEARED);
-    d.raise_notified = get_bool(r);
+    exc_sf_get_fields(r, &id, hld_fields, HD_ID);
+    GET(r, &d, hdp_fields);
     load_notice(r, &d.notice);
-    end_record(r);
-    exc_holddown *h = r->bad ? NULL : hd_find(a, art, srv, res);
-    if (h == NULL || d.alarm == 0 || d.notice.alarm != d.alarm) {
-        r->bad = true;
-        return true;
-    }
+    exc_holddown *h = exc_sf_at_end(r) ? hd_find(a, id.article, id.server, id.resource) : NULL;
+    if (h == NULL || d.alarm == 0 || d.notice.alarm != d.alarm)
+        return reject(r);
     hd_append(h, &d);
     return true;
 }
 
 bool exc_alarms_load_record(exc_alarms *a, const char *tag, exc_sf_reader *r)
 {
+    static const struct {
+        const char *tag;
+        bool (*load)(exc_alarms *a, exc_sf_reader *r);
+    } loaders[] = {
+        { "aix", load_index },   { "mat", load_match },    { "alm", load_alarm },
+        { "his", load_history }, { "out", load_outbox },   { "hld", load_holddown },
+        { "hdp", load_deferred },
+    };
     exc_alarms_touch(a, NULL);
-    if (strcmp(tag, "aix") == 0) {
-        uint32_t na = get_u32(r), nh = get_u32(r);
-        uint64_t ns = exc_sf_get_u64(r), dr = exc_sf_get_u64(r);
-        int64_t lc = exc_sf_get_i64(r);
-        end_record(r);
-        if (r->bad || na == 0 || nh == 0 || ns == 0) {
-            r->bad = true;
-            return true;
-        }
-        /* never move a counter backwards, whatever order records come in */
-        if (na > a->next_alarm_index)
-            a->next_alarm_index = na;
-        if (nh > a->next_history_index)
-            a->next_history_index = nh;
-        if (ns > a->next_seq)
-            a->next_seq = ns;
-        a->dropped = dr;
-        a->last_changed_ms = lc;
-        return true;
-    }
-    if (strcmp(tag, "mat") == 0) {
-        char art[EXC_ARTICLE_BUF];
-        exc_sf_get_str(r, art, sizeof art);
-        uint32_t c = get_u32(r);
-        end_record(r);
-        bool dup = false;
-        for (size_t i = 0; i < a->n_matches; i++)
-            dup = dup || strcmp(a->matches[i].article, art) == 0;
-        if (r->bad || art[0] == '\0' || dup) {
-            r->bad = true;
-            return true;
-        }
-        exc_alarms_count_match(a, art);
-        a->matches[a->n_matches - 1].count = c;
-        return true;
-    }
-    if (strcmp(tag, "alm") == 0)
-        return load_alarm(a, r);
-    if (strcmp(tag, "his") == 0)
-        return load_history(a, r);
-    if (strcmp(tag, "out") == 0)
-        return load_outbox(a, r);
-    if (strcmp(tag, "hld") == 0)
-        return load_holddown(a, r);
-    if (strcmp(tag, "hdp") == 0)
-        return load_deferred(a, r);
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
+        if (strcmp(tag, loaders[i].tag) == 0)
+            return loaders[i].load(a, r);
     return false;
 }

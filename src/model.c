@@ -70,13 +70,18 @@ static bool server_key(const char *name, char key[EXC_SERVER_BUF])
     return true;
 }
 
-/* Index of key in m->servers, or (when absent) -(insertion point) - 1. */
-static ptrdiff_t server_search(const exc_model *m, const char *key)
+/* Binary search by name over a sorted array (the servers, a server's
+ * children): base/n/size describe the array; name_of gives an element's
+ * name.  Returns the index or -(insertion point) - 1. */
+typedef const char *(*name_fn)(const void *elem);
+
+static ptrdiff_t name_search(const void *base, size_t n, size_t size, name_fn name_of,
+                             const char *name)
 {
-    size_t lo = 0, hi = m->n_servers;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->servers[mid]->name, key);
+        int c = strcmp(name_of((const char *)base + mid * size), name);
         if (c == 0)
             return (ptrdiff_t)mid;
         if (c < 0)
@@ -85,6 +90,14 @@ static ptrdiff_t server_search(const exc_model *m, const char *key)
             hi = mid;
     }
     return -(ptrdiff_t)lo - 1;
+}
+
+static const char *server_name(const void *e) { return (*(exc_server *const *)e)->name; }
+
+/* Index of key in m->servers, or (when absent) -(insertion point) - 1. */
+static ptrdiff_t server_search(const exc_model *m, const char *key)
+{
+    return name_search(m->servers, m->n_servers, sizeof *m->servers, server_name, key);
 }
 
 /* Performance (issue 14): a hash index of the servers by key beside the
@@ -252,29 +265,8 @@ bool exc_model_remove(exc_model *m, const char *name)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Children: binary search by name over arrays whose element starts with a   */
-/* struct whose first member is the name (connector, queue, COM port).       */
-
-/* Generic search: base/n/size describe the array; name_of gives an element's
- * name.  Returns the index or -(insertion point) - 1. */
-typedef const char *(*name_fn)(const void *elem);
-
-static ptrdiff_t child_search(const void *base, size_t n, size_t size, name_fn name_of,
-                              const char *name)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name_of((const char *)base + mid * size), name);
-        if (c == 0)
-            return (ptrdiff_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -(ptrdiff_t)lo - 1;
-}
+/* Children: looked up by name (name_search) in arrays sorted by it        */
+/* (connectors, queues, COM ports).                                         */
 
 static const char *mconn_name(const void *e) { return ((const exc_mconnector *)e)->c.name; }
 static const char *mqueue_name(const void *e) { return ((const exc_mqueue *)e)->q.name; }
@@ -284,7 +276,7 @@ const exc_mconnector *exc_server_connector(const exc_server *s, const char *name
 {
     if (s == NULL || name == NULL)
         return NULL;
-    ptrdiff_t i = child_search(s->connectors, s->n_connectors, sizeof *s->connectors,
+    ptrdiff_t i = name_search(s->connectors, s->n_connectors, sizeof *s->connectors,
                                mconn_name, name);
     return i >= 0 ? &s->connectors[i] : NULL;
 }
@@ -293,7 +285,7 @@ const exc_mqueue *exc_server_queue(const exc_server *s, const char *name)
 {
     if (s == NULL || name == NULL)
         return NULL;
-    ptrdiff_t i = child_search(s->queues, s->n_queues, sizeof *s->queues, mqueue_name, name);
+    ptrdiff_t i = name_search(s->queues, s->n_queues, sizeof *s->queues, mqueue_name, name);
     return i >= 0 ? &s->queues[i] : NULL;
 }
 
@@ -301,7 +293,7 @@ const exc_mcomport *exc_server_comport(const exc_server *s, const char *name)
 {
     if (s == NULL || name == NULL)
         return NULL;
-    ptrdiff_t i = child_search(s->comports, s->n_comports, sizeof *s->comports, mport_name,
+    ptrdiff_t i = name_search(s->comports, s->n_comports, sizeof *s->comports, mport_name,
                                name);
     return i >= 0 ? &s->comports[i] : NULL;
 }
@@ -567,75 +559,90 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
 #define TAG_CLM "clm"
 #define TAG_CST "cst"
 
-static void put_opt32(exc_sf_writer *w, exc_opt_u32 o)
+/* Each record's fields after its tag (and, in a child record, after its
+ * server's name), listed once for the writer and the reader. */
+static const exc_sf_field ctr_fields[] = {
+    EXC_SF_F_U64(exc_model, reports_accepted), EXC_SF_F_U64(exc_model, reports_rejected),
+    EXC_SF_F_U64(exc_model, events_accepted), EXC_SF_F_U64(exc_model, events_rejected),
+};
+/* the name first: applying a loaded srv record skips it (the server found
+ * or created by that name keeps its own) */
+static const exc_sf_field srv_fields[] = {
+    EXC_SF_F_NAME(exc_server, name),       EXC_SF_F_STR(exc_server, site),
+    EXC_SF_F_STR(exc_server, exchange_version), EXC_SF_F_STR(exc_server, mta_version),
+    EXC_SF_F_BOOL(exc_server, reported),   EXC_SF_F_I64(exc_server, collected),
+    EXC_SF_F_I64(exc_server, received_ms), EXC_SF_F_I64(exc_server, created_ms),
+    EXC_SF_F_U64(exc_server, events),
+};
+static const exc_sf_field cst_fields[] = {
+    EXC_SF_F_ENUM(exc_server, collect_status, exc_collect_status_name),
+    EXC_SF_F_I64(exc_server, collect_time), EXC_SF_F_STR(exc_server, collect_error),
+};
+static const exc_sf_field con_fields[] = {
+    EXC_SF_F_NAME(exc_mconnector, c.name),
+    EXC_SF_F_ENUM(exc_mconnector, c.type, exc_conn_type_name),
+    EXC_SF_F_STR(exc_mconnector, c.service),
+    EXC_SF_F_ENUM(exc_mconnector, c.state, exc_svc_state_name),
+    EXC_SF_F_OPT32(exc_mconnector, c.win32_exit), EXC_SF_F_OPT32(exc_mconnector, c.service_exit),
+    EXC_SF_F_STR(exc_mconnector, c.com_port),
+    EXC_SF_F_ENUM(exc_mconnector, c.dirsync, exc_dirsync_name),
+    EXC_SF_F_ENUM(exc_mconnector, c.queuefile, exc_queuefile_name),
+    EXC_SF_F_STR(exc_mconnector, c.remote_site),
+    EXC_SF_F_ENUM(exc_mconnector, c.link, exc_link_name),
+    EXC_SF_F_I64(exc_mconnector, last_change_ms),
+};
+/* then <hist n> <v1> ... <vn> */
+static const exc_sf_field que_fields[] = {
+    EXC_SF_F_NAME(exc_mqueue, q.name), EXC_SF_F_STR(exc_mqueue, q.connector),
+    EXC_SF_F_ENUM(exc_mqueue, q.kind, exc_queue_kind_name),
+    EXC_SF_F_OPT32(exc_mqueue, q.messages), EXC_SF_F_OPT64(exc_mqueue, q.bytes),
+    EXC_SF_F_OPT32(exc_mqueue, q.oldest_age),
+};
+/* com and clm: after the server's name, the port's */
+static const exc_sf_field com_fields[] = {
+    EXC_SF_F_I64(exc_mcomport, conflict_since_ms),
+};
+static const exc_sf_field clm_fields[] = {
+    EXC_SF_F_ENUM(exc_claimant, kind, exc_claimant_kind_name), EXC_SF_F_NAME(exc_claimant, name),
+};
+
+#define PUT(w, rec, table) exc_sf_put_fields((w), (rec), (table), EXC_SF_NFIELDS(table))
+#define GET(r, rec, table) exc_sf_get_fields((r), (rec), (table), EXC_SF_NFIELDS(table))
+
+/* Starts a record of server s's: its tag and s's name. */
+static void begin_child(exc_sf_writer *w, const char *tag, const exc_server *s)
 {
-    exc_sf_u64(w, o.known ? 1 : 0);
-    exc_sf_u64(w, o.known ? o.v : 0);
+    exc_sf_begin(w, tag);
+    exc_sf_str(w, s->name);
 }
 
 void exc_model_save_counters(const exc_model *m, exc_sf_writer *w)
 {
     exc_sf_begin(w, TAG_CTR);
-    exc_sf_u64(w, m->reports_accepted);
-    exc_sf_u64(w, m->reports_rejected);
-    exc_sf_u64(w, m->events_accepted);
-    exc_sf_u64(w, m->events_rejected);
+    PUT(w, m, ctr_fields);
     exc_sf_end(w);
 }
 
 void exc_model_save_server(const exc_server *s, exc_sf_writer *w)
 {
     exc_sf_begin(w, TAG_SRV);
-    exc_sf_str(w, s->name);
-    exc_sf_str(w, s->site);
-    exc_sf_str(w, s->exchange_version);
-    exc_sf_str(w, s->mta_version);
-    exc_sf_u64(w, s->reported ? 1 : 0);
-    exc_sf_i64(w, s->collected);
-    exc_sf_i64(w, s->received_ms);
-    exc_sf_i64(w, s->created_ms);
-    exc_sf_u64(w, s->events);
+    PUT(w, s, srv_fields);
     exc_sf_end(w);
     if (s->collect_status != 0) {
-        exc_sf_begin(w, TAG_CST);
-        exc_sf_str(w, s->name);
-        exc_sf_u64(w, (uint64_t)s->collect_status);
-        exc_sf_i64(w, s->collect_time);
-        exc_sf_str(w, s->collect_error);
+        begin_child(w, TAG_CST, s);
+        PUT(w, s, cst_fields);
         exc_sf_end(w);
     }
 
     for (size_t j = 0; j < s->n_connectors; j++) {
-        const exc_mconnector *mc = &s->connectors[j];
-        const exc_connector *c = &mc->c;
-        exc_sf_begin(w, TAG_CON);
-        exc_sf_str(w, s->name);
-        exc_sf_str(w, c->name);
-        exc_sf_u64(w, (uint64_t)c->type);
-        exc_sf_str(w, c->service);
-        exc_sf_u64(w, (uint64_t)c->state);
-        put_opt32(w, c->win32_exit);
-        put_opt32(w, c->service_exit);
-        exc_sf_str(w, c->com_port);
-        exc_sf_u64(w, (uint64_t)c->dirsync);
-        exc_sf_u64(w, (uint64_t)c->queuefile);
-        exc_sf_str(w, c->remote_site);
-        exc_sf_u64(w, (uint64_t)c->link);
-        exc_sf_i64(w, mc->last_change_ms);
+        begin_child(w, TAG_CON, s);
+        PUT(w, &s->connectors[j], con_fields);
         exc_sf_end(w);
     }
     for (size_t j = 0; j < s->n_queues; j++) {
         const exc_mqueue *mq = &s->queues[j];
-        const exc_queue *q = &mq->q;
-        exc_sf_begin(w, TAG_QUE);
-        exc_sf_str(w, s->name);
-        exc_sf_str(w, q->name);
-        exc_sf_str(w, q->connector);
-        exc_sf_u64(w, (uint64_t)q->kind);
-        put_opt32(w, q->messages);
-        exc_sf_u64(w, q->bytes.known ? 1 : 0);
-        exc_sf_u64(w, q->bytes.known ? q->bytes.v : 0);
-        put_opt32(w, q->oldest_age);
+        begin_child(w, TAG_QUE, s);
+        PUT(w, mq, que_fields);
         uint32_t n = mq->hist.n <= EXC_STALL_MAX ? mq->hist.n : EXC_STALL_MAX;
         exc_sf_u64(w, n);
         for (uint32_t h = 0; h < n; h++)
@@ -644,17 +651,14 @@ void exc_model_save_server(const exc_server *s, exc_sf_writer *w)
     }
     for (size_t j = 0; j < s->n_comports; j++) {
         const exc_mcomport *mp = &s->comports[j];
-        exc_sf_begin(w, TAG_COM);
-        exc_sf_str(w, s->name);
+        begin_child(w, TAG_COM, s);
         exc_sf_str(w, mp->p.name);
-        exc_sf_i64(w, mp->conflict_since_ms);
+        PUT(w, mp, com_fields);
         exc_sf_end(w);
         for (size_t c = 0; c < mp->p.n_claimants; c++) {
-            exc_sf_begin(w, TAG_CLM);
-            exc_sf_str(w, s->name);
+            begin_child(w, TAG_CLM, s);
             exc_sf_str(w, mp->p.name);
-            exc_sf_u64(w, (uint64_t)mp->p.claimants[c].kind);
-            exc_sf_str(w, mp->p.claimants[c].name);
+            PUT(w, &mp->p.claimants[c], clm_fields);
             exc_sf_end(w);
         }
     }
@@ -667,45 +671,7 @@ void exc_model_save(const exc_model *m, exc_sf_writer *w)
         exc_model_save_server(m->servers[i], w);
 }
 
-/* ---- loading helpers: each marks r->bad on anything out of range ---- */
-
-static int get_enum(exc_sf_reader *r, const char *(*name_of)(int))
-{
-    uint64_t v = exc_sf_get_u64(r);
-    if (v > 1000 || name_of((int)v) == NULL) {
-        r->bad = true;
-        return 0;
-    }
-    return (int)v;
-}
-
-static bool get_bool(exc_sf_reader *r)
-{
-    uint64_t v = exc_sf_get_u64(r);
-    if (v > 1)
-        r->bad = true;
-    return v == 1;
-}
-
-static uint32_t get_u32(exc_sf_reader *r)
-{
-    uint64_t v = exc_sf_get_u64(r);
-    if (v > UINT32_MAX) {
-        r->bad = true;
-        return 0;
-    }
-    return (uint32_t)v;
-}
-
-static exc_opt_u32 get_opt32(exc_sf_reader *r)
-{
-    exc_opt_u32 o;
-    o.known = get_bool(r);
-    o.v = get_u32(r);
-    if (!o.known && o.v != 0)
-        r->bad = true;
-    return o;
-}
+/* ---- loading: each marks r->bad on anything out of range ---- */
 
 /* A non-empty name that fits cap. */
 static void get_name(exc_sf_reader *r, char *dst, size_t cap)
@@ -725,12 +691,10 @@ static exc_server *record_server(exc_model *m, exc_sf_reader *r, const char *nam
     return s;
 }
 
-/* No fields may follow the last expected one. */
-static bool at_end(exc_sf_reader *r)
+/* The server a whole child record belongs to, NULL when the record is bad. */
+static exc_server *record_owner(exc_model *m, exc_sf_reader *r, const char *name)
 {
-    if (r->cursor != NULL && *r->cursor != '\0')
-        r->bad = true;
-    return !r->bad;
+    return exc_sf_at_end(r) ? record_server(m, r, name) : NULL;
 }
 
 /* Insert or find an element in a name-sorted array (base, *n elements of
@@ -739,7 +703,7 @@ static bool at_end(exc_sf_reader *r)
 static void *child_insert(void *base, size_t *n, size_t size, name_fn name_of, const char *name,
                           size_t *idx, bool *existed)
 {
-    ptrdiff_t i = child_search(base, *n, size, name_of, name);
+    ptrdiff_t i = name_search(base, *n, size, name_of, name);
     if (i >= 0) {
         *existed = true;
         *idx = (size_t)i;
@@ -758,118 +722,81 @@ static void *child_insert(void *base, size_t *n, size_t size, name_fn name_of, c
 
 static void load_ctr(exc_model *m, exc_sf_reader *r)
 {
-    uint64_t ra = exc_sf_get_u64(r), rr = exc_sf_get_u64(r);
-    uint64_t ea = exc_sf_get_u64(r), er = exc_sf_get_u64(r);
-    if (!at_end(r))
-        return;
-    m->reports_accepted = ra;
-    m->reports_rejected = rr;
-    m->events_accepted = ea;
-    m->events_rejected = er;
+    exc_model t;
+    if (EXC_SF_GET_RECORD(r, &t, ctr_fields))
+        exc_sf_copy_fields(m, &t, ctr_fields, EXC_SF_NFIELDS(ctr_fields));
 }
 
 static void load_srv(exc_model *m, exc_sf_reader *r)
 {
-    char name[EXC_SERVER_BUF], site[EXC_NAME_BUF], exv[EXC_NAME_BUF], mtav[EXC_NAME_BUF];
-    get_name(r, name, sizeof name);
-    exc_sf_get_str(r, site, sizeof site);
-    exc_sf_get_str(r, exv, sizeof exv);
-    exc_sf_get_str(r, mtav, sizeof mtav);
-    bool reported = get_bool(r);
-    int64_t collected = exc_sf_get_i64(r);
-    int64_t received_ms = exc_sf_get_i64(r);
-    int64_t created_ms = exc_sf_get_i64(r);
-    uint64_t events = exc_sf_get_u64(r);
-    if (!at_end(r))
+    exc_server t;
+    if (!EXC_SF_GET_RECORD(r, &t, srv_fields))
         return;
-    exc_server *s = exc_model_get_or_add(m, name, created_ms);
+    exc_server *s = exc_model_get_or_add(m, t.name, t.created_ms);
     if (s == NULL) {
         r->bad = true;
         return;
     }
-    memcpy(s->site, site, sizeof site);
-    memcpy(s->exchange_version, exv, sizeof exv);
-    memcpy(s->mta_version, mtav, sizeof mtav);
-    s->reported = reported;
-    s->collected = collected;
-    s->received_ms = received_ms;
-    s->created_ms = created_ms;
-    s->events = events;
+    exc_sf_copy_fields(s, &t, srv_fields + 1, EXC_SF_NFIELDS(srv_fields) - 1);
 }
 
-static void load_con(exc_model *m, exc_sf_reader *r)
-{
+/* A child record as read: its server's name, a port's (com, clm), its
+ * fields and a queue's history (que). */
+typedef struct child_rec {
     char server[EXC_SERVER_BUF];
-    exc_mconnector mc;
-    memset(&mc, 0, sizeof mc);
-    exc_connector *c = &mc.c;
-    get_name(r, server, sizeof server);
-    get_name(r, c->name, sizeof c->name);
-    c->type = get_enum(r, exc_conn_type_name);
-    exc_sf_get_str(r, c->service, sizeof c->service);
-    c->state = get_enum(r, exc_svc_state_name);
-    c->win32_exit = get_opt32(r);
-    c->service_exit = get_opt32(r);
-    exc_sf_get_str(r, c->com_port, sizeof c->com_port);
-    c->dirsync = get_enum(r, exc_dirsync_name);
-    c->queuefile = get_enum(r, exc_queuefile_name);
-    exc_sf_get_str(r, c->remote_site, sizeof c->remote_site);
-    c->link = get_enum(r, exc_link_name);
-    mc.last_change_ms = exc_sf_get_i64(r);
-    if (!at_end(r))
-        return;
-    exc_server *s = record_server(m, r, server);
-    if (s == NULL)
-        return;
-    bool existed;
-    size_t at;
-    s->connectors = child_insert(s->connectors, &s->n_connectors, sizeof *s->connectors,
-                                 mconn_name, c->name, &at, &existed);
-    s->connectors[at] = mc;
-}
+    char port[EXC_PORT_BUF];
+    union {
+        exc_mconnector mc;
+        exc_mqueue mq;
+        exc_mcomport mp;
+        exc_claimant c;
+        exc_server s;
+    } u;
+    uint64_t hist_n;
+    uint32_t hist_v[EXC_STALL_MAX];
+} child_rec;
 
-static void load_que(exc_model *m, exc_sf_reader *r)
+/* que: <hist n> <v1> ... <vn> after the fields */
+static void read_hist(exc_sf_reader *r, child_rec *t)
 {
-    char server[EXC_SERVER_BUF];
-    exc_mqueue mq;
-    memset(&mq, 0, sizeof mq);
-    exc_queue *q = &mq.q;
-    get_name(r, server, sizeof server);
-    get_name(r, q->name, sizeof q->name);
-    exc_sf_get_str(r, q->connector, sizeof q->connector);
-    q->kind = get_enum(r, exc_queue_kind_name);
-    q->messages = get_opt32(r);
-    q->bytes.known = get_bool(r);
-    q->bytes.v = exc_sf_get_u64(r);
-    if (!q->bytes.known && q->bytes.v != 0)
-        r->bad = true;
-    q->oldest_age = get_opt32(r);
     uint64_t n = exc_sf_get_u64(r);
     if (n > EXC_STALL_MAX) {
         r->bad = true;
         return;
     }
-    uint32_t v[EXC_STALL_MAX];
     for (uint64_t i = 0; i < n && !r->bad; i++)
-        v[i] = get_u32(r);
+        t->hist_v[i] = exc_sf_get_u32(r);
     /* a history ends with the current count, and exists only when it is known */
-    if (n > 0 && (!q->messages.known || v[n - 1] != q->messages.v))
+    const exc_opt_u32 *cur = &t->u.mq.q.messages;
+    if (n > 0 && (!cur->known || t->hist_v[n - 1] != cur->v))
         r->bad = true;
-    if (!at_end(r))
-        return;
-    exc_server *s = record_server(m, r, server);
-    if (s == NULL)
-        return;
+    t->hist_n = n;
+}
+
+static void apply_con(exc_model *m, exc_server *s, child_rec *t)
+{
+    (void)m;
+    bool existed;
+    size_t at;
+    s->connectors = child_insert(s->connectors, &s->n_connectors, sizeof *s->connectors,
+                                 mconn_name, t->u.mc.c.name, &at, &existed);
+    s->connectors[at] = t->u.mc;
+}
+
+static void apply_que(exc_model *m, exc_server *s, child_rec *t)
+{
+    exc_mqueue mq = t->u.mq;
+    uint64_t n = t->hist_n;
     if (n > 0) {
         mq.hist.v = exc_calloc(n, sizeof *mq.hist.v);
-        memcpy(mq.hist.v, v, n * sizeof *v);
+        memcpy(mq.hist.v, t->hist_v, n * sizeof *t->hist_v);
         mq.hist.n = (uint32_t)n;
         hist_trim(&mq.hist, clamp_samples(m->stall_samples));
     }
     bool existed;
     size_t at;
-    s->queues = child_insert(s->queues, &s->n_queues, sizeof *s->queues, mqueue_name, q->name,
-                             &at, &existed);
+    s->queues = child_insert(s->queues, &s->n_queues, sizeof *s->queues, mqueue_name,
+                             mq.q.name, &at, &existed);
     if (existed)
         free(s->queues[at].hist.v);
     s->queues[at] = mq;
@@ -887,78 +814,82 @@ static exc_mcomport *port_slot(exc_server *s, const char *name)
     return p;
 }
 
-static void load_com(exc_model *m, exc_sf_reader *r)
+/* com: a conflict cannot have begun before the epoch */
+static void check_since(exc_sf_reader *r, child_rec *t)
 {
-    char server[EXC_SERVER_BUF], port[EXC_PORT_BUF];
-    get_name(r, server, sizeof server);
-    get_name(r, port, sizeof port);
-    int64_t since = exc_sf_get_i64(r);
-    if (since < 0)
+    if (t->u.mp.conflict_since_ms < 0)
         r->bad = true;
-    if (!at_end(r))
-        return;
-    exc_server *s = record_server(m, r, server);
-    if (s == NULL)
-        return;
-    exc_mcomport *p = port_slot(s, port);
-    p->conflict_since_ms = since;
 }
 
-static void load_clm(exc_model *m, exc_sf_reader *r)
+static void apply_com(exc_model *m, exc_server *s, child_rec *t)
 {
-    char port[EXC_PORT_BUF];
-    exc_claimant c;
-    memset(&c, 0, sizeof c);
-    char server[EXC_SERVER_BUF];
-    get_name(r, server, sizeof server);
-    get_name(r, port, sizeof port);
-    c.kind = get_enum(r, exc_claimant_kind_name);
-    get_name(r, c.name, sizeof c.name);
-    if (!at_end(r))
-        return;
-    exc_server *s = record_server(m, r, server);
-    if (s == NULL)
-        return;
-    exc_mcomport *p = port_slot(s, port);
+    (void)m;
+    port_slot(s, t->port)->conflict_since_ms = t->u.mp.conflict_since_ms;
+}
+
+static void apply_clm(exc_model *m, exc_server *s, child_rec *t)
+{
+    (void)m;
+    exc_mcomport *p = port_slot(s, t->port);
     p->p.claimants =
         exc_realloc(p->p.claimants, (p->p.n_claimants + 1) * sizeof *p->p.claimants);
-    p->p.claimants[p->p.n_claimants++] = c;
+    p->p.claimants[p->p.n_claimants++] = t->u.c;
 }
 
-static void load_cst(exc_model *m, exc_sf_reader *r)
+static void apply_cst(exc_model *m, exc_server *s, child_rec *t)
 {
-    char server[EXC_SERVER_BUF], error[EXC_TEXT_BUF];
-    get_name(r, server, sizeof server);
-    int status = get_enum(r, exc_collect_status_name);
-    int64_t collected = exc_sf_get_i64(r);
-    exc_sf_get_str(r, error, sizeof error);
-    if (!at_end(r))
-        return;
-    exc_server *s = record_server(m, r, server);
-    if (s == NULL)
-        return;
-    s->collect_status = status;
-    s->collect_time = collected;
-    memcpy(s->collect_error, error, sizeof error);
+    (void)m;
+    exc_sf_copy_fields(s, &t->u.s, cst_fields, EXC_SF_NFIELDS(cst_fields));
+}
+
+/* The records of a server's parts; each is applied only once read whole. */
+static const struct child_kind {
+    const char *tag;
+    bool port;                                   /* a port's name follows the server's */
+    const exc_sf_field *fields;
+    size_t n_fields;
+    void (*tail)(exc_sf_reader *r, child_rec *t); /* what follows the fields */
+    void (*apply)(exc_model *m, exc_server *s, child_rec *t);
+} child_kinds[] = {
+#define CHILD(tag, port, table, tail, apply) { tag, port, table, EXC_SF_NFIELDS(table), tail, apply }
+    CHILD(TAG_CON, false, con_fields, NULL, apply_con),
+    CHILD(TAG_QUE, false, que_fields, read_hist, apply_que),
+    CHILD(TAG_COM, true, com_fields, check_since, apply_com),
+    CHILD(TAG_CLM, true, clm_fields, NULL, apply_clm),
+    CHILD(TAG_CST, false, cst_fields, NULL, apply_cst),
+#undef CHILD
+};
+
+static void load_child(exc_model *m, exc_sf_reader *r, const struct child_kind *k)
+{
+    child_rec t;
+    memset(&t, 0, sizeof t);
+    get_name(r, t.server, sizeof t.server);
+    if (k->port)
+        get_name(r, t.port, sizeof t.port);
+    exc_sf_get_fields(r, &t.u, k->fields, k->n_fields);
+    if (k->tail != NULL)
+        k->tail(r, &t);
+    exc_server *s = record_owner(m, r, t.server);
+    if (s != NULL)
+        k->apply(m, s, &t);
 }
 
 bool exc_model_load_record(exc_model *m, const char *tag, exc_sf_reader *r)
 {
-    if (strcmp(tag, TAG_SRV) == 0)
+    if (strcmp(tag, TAG_SRV) == 0) {
         load_srv(m, r);
-    else if (strcmp(tag, TAG_CON) == 0)
-        load_con(m, r);
-    else if (strcmp(tag, TAG_QUE) == 0)
-        load_que(m, r);
-    else if (strcmp(tag, TAG_COM) == 0)
-        load_com(m, r);
-    else if (strcmp(tag, TAG_CLM) == 0)
-        load_clm(m, r);
-    else if (strcmp(tag, TAG_CTR) == 0)
+        return true;
+    }
+    if (strcmp(tag, TAG_CTR) == 0) {
         load_ctr(m, r);
-    else if (strcmp(tag, TAG_CST) == 0)
-        load_cst(m, r);
-    else
-        return false;
-    return true;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof child_kinds / sizeof child_kinds[0]; i++) {
+        if (strcmp(tag, child_kinds[i].tag) == 0) {
+            load_child(m, r, &child_kinds[i]);
+            return true;
+        }
+    }
+    return false;
 }

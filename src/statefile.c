@@ -216,3 +216,172 @@ void exc_sf_reader_free(exc_sf_reader *r)
     r->line = NULL;
     r->cap = 0;
 }
+
+/* ---- records described by a table of fields ---- */
+
+uint32_t exc_sf_get_u32(exc_sf_reader *r)
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (v > UINT32_MAX) {
+        r->bad = true;
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
+bool exc_sf_get_bool(exc_sf_reader *r)
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (v > 1)
+        r->bad = true;
+    return v == 1;
+}
+
+bool exc_sf_at_end(exc_sf_reader *r)
+{
+    if (r->cursor != NULL && *r->cursor != '\0')
+        r->bad = true;
+    return !r->bad;
+}
+
+static int get_enum(exc_sf_reader *r, const exc_sf_field *f)
+{
+    uint64_t v = exc_sf_get_u64(r);
+    if (f->name_of != NULL ? v > 1000 || f->name_of((int)v) == NULL
+                           : v < (uint64_t)f->lo || v > (uint64_t)f->hi) {
+        r->bad = true;
+        return f->name_of != NULL ? 0 : f->lo;
+    }
+    return (int)v;
+}
+
+/* The unsigned member of size bytes at p (a uint32_t or a uint64_t). */
+static uint64_t load_unsigned(const char *p, size_t size)
+{
+    if (size == sizeof(uint32_t)) {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void store_unsigned(char *p, size_t size, uint64_t v)
+{
+    if (size == sizeof(uint32_t)) {
+        uint32_t v32 = (uint32_t)v;
+        memcpy(p, &v32, sizeof v32);
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+void exc_sf_put_fields(exc_sf_writer *w, const void *rec, const exc_sf_field *f, size_t n)
+{
+    const char *base = rec;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = base + f[i].off;
+        switch (f[i].kind) {
+        case EXC_SF_STR:
+        case EXC_SF_NAME:
+            exc_sf_str(w, p);
+            break;
+        case EXC_SF_U64:
+        case EXC_SF_U32:
+            exc_sf_u64(w, load_unsigned(p, f[i].size));
+            break;
+        case EXC_SF_I64: {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            exc_sf_i64(w, v);
+            break;
+        }
+        case EXC_SF_BOOL: {
+            bool v;
+            memcpy(&v, p, sizeof v);
+            exc_sf_u64(w, v ? 1 : 0);
+            break;
+        }
+        case EXC_SF_ENUM: {
+            int v;
+            memcpy(&v, p, sizeof v);
+            exc_sf_u64(w, (uint64_t)v);
+            break;
+        }
+        case EXC_SF_OPT32:
+        case EXC_SF_OPT64: {
+            bool known;
+            memcpy(&known, base + f[i].known, sizeof known);
+            exc_sf_u64(w, known ? 1 : 0);
+            exc_sf_u64(w, known ? load_unsigned(p, f[i].size) : 0);
+            break;
+        }
+        }
+    }
+}
+
+void exc_sf_get_fields(exc_sf_reader *r, void *rec, const exc_sf_field *f, size_t n)
+{
+    char *base = rec;
+    for (size_t i = 0; i < n; i++) {
+        char *p = base + f[i].off;
+        switch (f[i].kind) {
+        case EXC_SF_STR:
+        case EXC_SF_NAME:
+            exc_sf_get_str(r, p, f[i].size);
+            if (f[i].kind == EXC_SF_NAME && p[0] == '\0')
+                r->bad = true;
+            break;
+        case EXC_SF_U64:
+            store_unsigned(p, f[i].size, exc_sf_get_u64(r));
+            break;
+        case EXC_SF_U32:
+            store_unsigned(p, f[i].size, exc_sf_get_u32(r));
+            break;
+        case EXC_SF_I64: {
+            int64_t v = exc_sf_get_i64(r);
+            memcpy(p, &v, sizeof v);
+            break;
+        }
+        case EXC_SF_BOOL: {
+            bool v = exc_sf_get_bool(r);
+            memcpy(p, &v, sizeof v);
+            break;
+        }
+        case EXC_SF_ENUM: {
+            int v = get_enum(r, &f[i]);
+            memcpy(p, &v, sizeof v);
+            break;
+        }
+        case EXC_SF_OPT32:
+        case EXC_SF_OPT64: {
+            bool known = exc_sf_get_bool(r);
+            uint64_t v = f[i].kind == EXC_SF_OPT32 ? exc_sf_get_u32(r) : exc_sf_get_u64(r);
+            if (!known && v != 0)
+                r->bad = true;
+            memcpy(base + f[i].known, &known, sizeof known);
+            store_unsigned(p, f[i].size, v);
+            break;
+        }
+        }
+    }
+}
+
+void exc_sf_copy_fields(void *dst, const void *src, const exc_sf_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        memcpy((char *)dst + f[i].off, (const char *)src + f[i].off, f[i].size);
+        if (f[i].kind == EXC_SF_OPT32 || f[i].kind == EXC_SF_OPT64)
+            memcpy((char *)dst + f[i].known, (const char *)src + f[i].known, sizeof(bool));
+    }
+}
+
+bool exc_sf_get_record(exc_sf_reader *r, void *rec, size_t size, const exc_sf_field *f,
+                       size_t n)
+{
+    memset(rec, 0, size);
+    exc_sf_get_fields(r, rec, f, n);
+    return exc_sf_at_end(r);
+}

@@ -46,4 +46,68 @@ uint64_t exc_sf_get_u64(exc_sf_reader *r);
 int64_t exc_sf_get_i64(exc_sf_reader *r);
 void exc_sf_reader_free(exc_sf_reader *r);
 
+/* ---- records described by a table of fields ----
+ * A record type's fields listed once, in their order on the line, serve both
+ * its writer and its reader, so the two cannot drift apart.  Each entry
+ * names a member of the struct the record is saved from (offset, size). */
+typedef enum exc_sf_kind {
+    EXC_SF_STR,    /* char[size]; "" allowed */
+    EXC_SF_NAME,   /* char[size]; reading "" is malformed */
+    EXC_SF_U64,    /* uint64_t */
+    EXC_SF_U32,    /* uint32_t; reading more is malformed */
+    EXC_SF_I64,    /* int64_t */
+    EXC_SF_BOOL,   /* bool, as 0 | 1 */
+    EXC_SF_ENUM,   /* int, as its number: valid when name_of gives a name
+                      (the number at most 1000), or without name_of in lo..hi */
+    EXC_SF_OPT32,  /* { bool known; uint32_t v; }: known 0|1, then v (0 when
+                      not known; reading v != 0 then is malformed) */
+    EXC_SF_OPT64,  /* { bool known; uint64_t v; }: the same */
+} exc_sf_kind;
+
+typedef struct exc_sf_field {
+    exc_sf_kind kind;
+    size_t off;     /* the member's offset (OPT: of its v) */
+    size_t size;    /* the member's size (OPT: of its v) */
+    size_t known;   /* OPT: offset of its known */
+    int lo, hi;     /* ENUM without name_of */
+    const char *(*name_of)(int);
+} exc_sf_field;
+
+#define EXC_SF_MSIZE(T, m) sizeof(((T *)0)->m)
+#define EXC_SF_F(kind, T, m) { (kind), offsetof(T, m), EXC_SF_MSIZE(T, m), 0, 0, 0, NULL }
+#define EXC_SF_F_STR(T, m) EXC_SF_F(EXC_SF_STR, T, m)
+#define EXC_SF_F_NAME(T, m) EXC_SF_F(EXC_SF_NAME, T, m)
+#define EXC_SF_F_U64(T, m) EXC_SF_F(EXC_SF_U64, T, m)
+#define EXC_SF_F_U32(T, m) EXC_SF_F(EXC_SF_U32, T, m)
+#define EXC_SF_F_I64(T, m) EXC_SF_F(EXC_SF_I64, T, m)
+#define EXC_SF_F_BOOL(T, m) EXC_SF_F(EXC_SF_BOOL, T, m)
+#define EXC_SF_F_ENUM(T, m, name_of)                                                        \
+    { EXC_SF_ENUM, offsetof(T, m), EXC_SF_MSIZE(T, m), 0, 0, 0, (name_of) }
+#define EXC_SF_F_RANGE(T, m, lo, hi)                                                        \
+    { EXC_SF_ENUM, offsetof(T, m), EXC_SF_MSIZE(T, m), 0, (lo), (hi), NULL }
+#define EXC_SF_F_OPT32(T, m)                                                                \
+    { EXC_SF_OPT32, offsetof(T, m.v), EXC_SF_MSIZE(T, m.v), offsetof(T, m.known), 0, 0, NULL }
+#define EXC_SF_F_OPT64(T, m)                                                                \
+    { EXC_SF_OPT64, offsetof(T, m.v), EXC_SF_MSIZE(T, m.v), offsetof(T, m.known), 0, 0, NULL }
+#define EXC_SF_NFIELDS(table) (sizeof(table) / sizeof (table)[0])
+
+/* Writes the n fields of rec that f lists (between exc_sf_begin and _end). */
+void exc_sf_put_fields(exc_sf_writer *w, const void *rec, const exc_sf_field *f, size_t n);
+/* Reads them into rec, in order; a malformed or out-of-range one sets r->bad. */
+void exc_sf_get_fields(exc_sf_reader *r, void *rec, const exc_sf_field *f, size_t n);
+/* Copies the members f lists from src to dst (a record read into a scratch
+ * struct, applied once it proved whole). */
+void exc_sf_copy_fields(void *dst, const void *src, const exc_sf_field *f, size_t n);
+/* A whole record: rec (size bytes) zeroed, then its fields; false when the
+ * record is bad (a field malformed, missing or left over). */
+bool exc_sf_get_record(exc_sf_reader *r, void *rec, size_t size, const exc_sf_field *f,
+                       size_t n);
+#define EXC_SF_GET_RECORD(r, rec, table)                                                    \
+    exc_sf_get_record((r), (rec), sizeof *(rec), (table), EXC_SF_NFIELDS(table))
+/* Single fields with the checks above, for what a table does not hold. */
+uint32_t exc_sf_get_u32(exc_sf_reader *r);
+bool exc_sf_get_bool(exc_sf_reader *r);
+/* At the end of a record: fields left over are malformed.  Returns !r->bad. */
+bool exc_sf_at_end(exc_sf_reader *r);
+
 #endif

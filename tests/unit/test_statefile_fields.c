@@ -1,0 +1,163 @@
+/* Records described by a table of fields (statefile.h, exc_sf_*_fields):
+ * the table's writer puts each kind as the hand-written writers did, its
+ * reader reads it back, and a malformed or out-of-range field marks the
+ * record bad. */
+#include "cu_main.h"
+#include "statefile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { bool known; uint32_t v; } opt32;
+typedef struct { bool known; uint64_t v; } opt64;
+
+typedef struct rec {
+    char name[8];
+    char text[8];
+    uint64_t big;
+    uint32_t small;
+    int64_t sig;
+    bool flag;
+    int color;   /* 1 red, 2 green */
+    int level;   /* 3..5 */
+    opt32 o32;
+    opt64 o64;
+} rec;
+
+static const char *color_name(int v) { return v == 1 ? "red" : v == 2 ? "green" : NULL; }
+
+static const exc_sf_field fields[] = {
+    EXC_SF_F_NAME(rec, name),   EXC_SF_F_STR(rec, text),  EXC_SF_F_U64(rec, big),
+    EXC_SF_F_U32(rec, small),   EXC_SF_F_I64(rec, sig),   EXC_SF_F_BOOL(rec, flag),
+    EXC_SF_F_ENUM(rec, color, color_name), EXC_SF_F_RANGE(rec, level, 3, 5),
+    EXC_SF_F_OPT32(rec, o32),   EXC_SF_F_OPT64(rec, o64),
+};
+#define N EXC_SF_NFIELDS(fields)
+
+static char *write_rec(const rec *x)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    exc_sf_writer w = { fp, false, NULL };
+    exc_sf_begin(&w, "tst");
+    exc_sf_put_fields(&w, x, fields, N);
+    exc_sf_end(&w);
+    fclose(fp);
+    return buf;
+}
+
+/* Reads the one record of text into *x; returns !bad.  whole: with
+ * exc_sf_get_record, over a *x filled with junk (it zeroes it first). */
+static bool read_any(const char *text, rec *x, bool whole)
+{
+    FILE *fp = fmemopen((void *)text, strlen(text), "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    exc_sf_reader r;
+    memset(&r, 0, sizeof r);
+    r.fp = fp;
+    const char *tag = exc_sf_next(&r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tag);
+    CU_ASSERT_STRING_EQUAL(tag, "tst");
+    bool ok;
+    if (whole) {
+        memset(x, 0xAB, sizeof *x);
+        ok = EXC_SF_GET_RECORD(&r, x, fields);
+    } else {
+        memset(x, 0, sizeof *x);
+        exc_sf_get_fields(&r, x, fields, N);
+        ok = exc_sf_at_end(&r);
+    }
+    exc_sf_reader_free(&r);
+    fclose(fp);
+    return ok;
+}
+
+static bool read_rec(const char *text, rec *x) { return read_any(text, x, false); }
+static bool get_record(const char *text, rec *x) { return read_any(text, x, true); }
+
+static rec sample(void)
+{
+    rec x;
+    memset(&x, 0, sizeof x);
+    strcpy(x.name, "A B");
+    x.big = UINT64_MAX;
+    x.small = 4000000000u;
+    x.sig = -42;
+    x.flag = true;
+    x.color = 2;
+    x.level = 5;
+    x.o32 = (opt32){ true, 7 };
+    x.o64 = (opt64){ false, 99 };   /* not known: written as 0 */
+    return x;
+}
+
+static void test_write(void)
+{
+    rec x = sample();
+    char *text = write_rec(&x);
+    CU_ASSERT_STRING_EQUAL(text, "tst A%20B % 18446744073709551615 4000000000 -42 1 2 5 1 7 0 0\n");
+    free(text);
+}
+
+static void test_round_trip(void)
+{
+    rec x = sample(), y;
+    char *text = write_rec(&x);
+    CU_ASSERT_TRUE(read_rec(text, &y));
+    free(text);
+    x.o64.v = 0;
+    CU_ASSERT_STRING_EQUAL(y.name, x.name);
+    CU_ASSERT_STRING_EQUAL(y.text, "");
+    CU_ASSERT_TRUE(y.big == x.big && y.small == x.small && y.sig == x.sig);
+    CU_ASSERT_TRUE(y.flag && y.color == 2 && y.level == 5);
+    CU_ASSERT_TRUE(y.o32.known && y.o32.v == 7 && !y.o64.known && y.o64.v == 0);
+
+    rec z;
+    memset(&z, 0, sizeof z);
+    exc_sf_copy_fields(&z, &y, fields, N);
+    CU_ASSERT_EQUAL(memcmp(&z, &y, sizeof z), 0);
+}
+
+static void test_malformed(void)
+{
+    static const char *const bad[] = {
+        "tst % % 1 1 1 1 1 3 0 0 0 0\n",           /* empty name */
+        "tst a % 1 4294967296 1 1 1 3 0 0 0 0\n",  /* u32 too large */
+        "tst a % 1 1 1 2 1 3 0 0 0 0\n",           /* bool 2 */
+        "tst a % 1 1 1 1 3 3 0 0 0 0\n",           /* no such color */
+        "tst a % 1 1 1 1 1 6 0 0 0 0\n",           /* level out of range */
+        "tst a % 1 1 1 1 1 2 0 0 0 0\n",           /* level below range */
+        "tst a % 1 1 1 1 1 3 0 5 0 0\n",           /* unknown with a value */
+        "tst a % 1 1 1 1 1 3 0 0 2 0\n",           /* known 2 */
+        "tst a % 1 1 1 1 1 3 0 0 0\n",             /* a field missing */
+        "tst a % 1 1 1 1 1 3 0 0 0 0 9\n",         /* a field too many */
+    };
+    rec x;
+    CU_ASSERT_TRUE(read_rec("tst a % 1 1 1 1 1 3 0 0 0 0\n", &x));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CU_ASSERT_FALSE(read_rec(bad[i], &x));
+}
+
+static void test_get_record(void)
+{
+    rec x;
+    CU_ASSERT_TRUE(get_record("tst a % 1 1 1 1 1 3 0 0 0 0\n", &x));
+    CU_ASSERT_STRING_EQUAL(x.text, "");
+    CU_ASSERT_TRUE(!x.o32.known && x.o32.v == 0 && !x.o64.known && x.o64.v == 0);
+    CU_ASSERT_FALSE(get_record("tst a % 1 1 1 1 1 3 0 0 0 0 9\n", &x));
+    CU_ASSERT_FALSE(get_record("tst a % 1 1 1 1 1 3 0 0 0\n", &x));
+}
+
+void exc_register_tests(void)
+{
+    static CU_TestInfo tests[] = {
+        { "writes each kind", test_write },
+        { "reads back what it wrote", test_round_trip },
+        { "a malformed field marks the record bad", test_malformed },
+        { "a whole record, zeroed first", test_get_record },
+        CU_TEST_INFO_NULL,
+    };
+    exc_add_suite("statefile_fields", NULL, NULL, tests);
+}
