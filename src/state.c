@@ -450,37 +450,47 @@ static void forget_alarms(exc_state *st)
     st->his_done = 0;
 }
 
+static void put_span(exc_sf_writer *w, const alarm_parts *p, struct span sp)
+{
+    if (sp.len && !w->failed && fwrite(p->text + sp.off, 1, sp.len, w->fp) != sp.len)
+        w->failed = true;
+}
+
+/* A group of records (matches, outbox, hold-down) written whole, after a
+ * reset of the group, when it is not what was last written. */
+static void put_group(exc_sf_writer *w, const alarm_parts *p, struct span sp, const char *was,
+                      size_t was_len, const char *group)
+{
+    if (span_same(p, sp, was, was_len))
+        return;
+    exc_sf_begin(w, "rst");
+    exc_sf_str(w, group);
+    exc_sf_end(w);
+    put_span(w, p, sp);
+}
+
+static void put_almdel(exc_sf_writer *w, uint64_t index)
+{
+    exc_sf_begin(w, "almdel");
+    exc_sf_u64(w, index);
+    exc_sf_end(w);
+}
+
 /* Write the alarm records that changed since st remembered them. */
 static void write_alarm_delta(exc_sf_writer *w, const exc_state *st, const alarm_parts *p)
 {
-    FILE *fp = w->fp;
-#define PUT(sp)                                                                       \
-    do {                                                                              \
-        if ((sp).len && !w->failed && fwrite(p->text + (sp).off, 1, (sp).len, fp) != (sp).len) \
-            w->failed = true;                                                         \
-    } while (0)
-    PUT(p->aix);
-    if (!span_same(p, p->mat, st->mat, st->mat_len)) {
-        exc_sf_begin(w, "rst");
-        exc_sf_str(w, "mat");
-        exc_sf_end(w);
-        PUT(p->mat);
-    }
+    put_span(w, p, p->aix);
+    put_group(w, p, p->mat, st->mat, st->mat_len, "mat");
     /* active alarms by index (both lists ascending): gone or changed first */
     size_t i = 0, k = 0;
     while (i < st->n_alm || k < p->n_alm) {
         if (k == p->n_alm || (i < st->n_alm && st->alm[i].index < p->alm[k].index)) {
-            exc_sf_begin(w, "almdel");
-            exc_sf_u64(w, st->alm[i++].index);
-            exc_sf_end(w);
+            put_almdel(w, st->alm[i++].index);
         } else if (i == st->n_alm || p->alm[k].index < st->alm[i].index) {
             k++;
         } else {
-            if (!alarm_same(&st->alm[i], &p->alm[k])) {
-                exc_sf_begin(w, "almdel");
-                exc_sf_u64(w, st->alm[i].index);
-                exc_sf_end(w);
-            }
+            if (!alarm_same(&st->alm[i], &p->alm[k]))
+                put_almdel(w, st->alm[i].index);
             i++;
             k++;
         }
@@ -492,23 +502,12 @@ static void write_alarm_delta(exc_sf_writer *w, const exc_state *st, const alarm
         bool same = i < st->n_alm && alarm_same(&st->alm[i], &p->alm[k]);
         if (!same) {
             struct span sp = {p->alm[k].off, p->alm[k].len};
-            PUT(sp);
+            put_span(w, p, sp);
         }
     }
-    PUT(p->his);
-    if (!span_same(p, p->out, st->out, st->out_len)) {
-        exc_sf_begin(w, "rst");
-        exc_sf_str(w, "out");
-        exc_sf_end(w);
-        PUT(p->out);
-    }
-    if (!span_same(p, p->hold, st->hold, st->hold_len)) {
-        exc_sf_begin(w, "rst");
-        exc_sf_str(w, "hold");
-        exc_sf_end(w);
-        PUT(p->hold);
-    }
-#undef PUT
+    put_span(w, p, p->his);
+    put_group(w, p, p->out, st->out, st->out_len, "out");
+    put_group(w, p, p->hold, st->hold, st->hold_len, "hold");
 }
 
 void exc_state_init(exc_state *st, const char *dir)
