@@ -35,7 +35,7 @@ static void put_n(exc_sf_writer *w, const char *s, size_t n)
 {
     if (w->hash)
         *w->hash = mix_octets(*w->hash, s, n);
-    else if (!w->failed && n > 0 && fwrite_unlocked(s, 1, n, w->fp) != n)
+    if (w->fp && !w->failed && n > 0 && fwrite_unlocked(s, 1, n, w->fp) != n)
         w->failed = true;
 }
 

@@ -10,9 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Writes records to fp, or, with hash set (fp unused), mixes the octets it
- * would write into *hash: a hash of a record derived from the very code
- * that saves it, so nothing saved can be left out of a change check. */
+/* Writes records to fp and, with hash set, mixes the octets it writes (or
+ * would write: fp NULL) into *hash: a hash of a record derived from the
+ * very code that saves it, so nothing saved can be left out of a change
+ * check. */
 typedef struct exc_sf_writer {
     FILE *fp;
     bool failed;

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "report.h"
 #include "state.h"
+#include "state_files.h"
 #include "util.h"
 
 #define EXAMPLE EXC_TEST_DATA("reports/exch01-example.xml")
@@ -586,6 +587,25 @@ static void test_tmp_symlink(void)
     fs_rm_rf(top);
 }
 
+
+/* the CRC-32 of the checkpoint and the journal entries (slicing by 8):
+ * the check value of CRC-32/ISO-HDLC, and by parts cut anywhere the same as
+ * whole */
+static void test_crc32(void)
+{
+    CU_ASSERT_EQUAL(exc_state_crc32_of("123456789", 9), 0xCBF43926u);
+    CU_ASSERT_EQUAL(exc_state_crc32_of("", 0), 0);
+    char buf[300];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (char)(i * 31 + 7);
+    uint32_t whole = exc_state_crc32_of(buf, sizeof buf);
+    for (size_t cut = 0; cut <= sizeof buf; cut += 13) {
+        uint32_t c = exc_state_crc32_update(0xFFFFFFFFu, buf, cut);
+        c = exc_state_crc32_update(c, buf + cut, sizeof buf - cut) ^ 0xFFFFFFFFu;
+        CU_ASSERT_EQUAL(c, whole);
+    }
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("state", NULL, NULL);
@@ -599,4 +619,5 @@ void exc_register_tests(void)
                 test_alarm_delta);
     CU_add_test(s, "start-up refusals name file, line and cause (9.17)", test_messages);
     CU_add_test(s, "temporaries never written through a symlink (9.5)", test_tmp_symlink);
+    CU_add_test(s, "CRC-32 check value, by parts", test_crc32);
 }
