@@ -196,6 +196,7 @@ static void check_survives(const char *what, void (*change)(exc_model *),
     exc_state st;
     exc_state_init(&st, dir);
     CU_ASSERT_FATAL(exc_state_checkpoint(&st, &m, &a, &j, &err));
+    char *before = serialised(&m, &a);
     if (change) {
         change(&m);
         touch(&m);
@@ -204,6 +205,14 @@ static void check_survives(const char *what, void (*change)(exc_model *),
         change_alarm(&a);
         exc_alarms_touch(&a, alm(&a));   /* what every writer of an alarm does */
     }
+    /* the change must show in what is saved: a field left out of the save
+     * (and so of the change hash, which the save code feeds) fails here */
+    char *after = serialised(&m, &a);
+    if (strcmp(before, after) == 0)
+        fprintf(stderr, "\n%s is not saved\n", what);
+    CU_ASSERT_STRING_NOT_EQUAL(before, after);
+    free(before);
+    free(after);
     CU_ASSERT_FATAL(exc_state_commit(&st, &m, &a, &j, &err));
     exc_state_close(&st);
 
