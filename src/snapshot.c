@@ -430,12 +430,6 @@ static bool build_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_mod
     return same_layout;
 }
 
-static int cmp_size(const void *x, const void *y)
-{
-    size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* Performance (issue 14): the positions (ascending, once each) of the
  * servers that may differ from prev -- touched since prev was built, or
  * with alarms raised, cleared or renamed since when the alarm state is not
@@ -458,7 +452,7 @@ static bool changed_positions(const exc_snapshot *prev, const exc_model *m,
         if (sv)
             v[n++] = sv->pos;
     }
-    qsort(v, n, sizeof *v, cmp_size);
+    qsort(v, n, sizeof *v, exc_cmp_size);
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
         if (u == 0 || v[u - 1] != v[i])

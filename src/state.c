@@ -169,9 +169,24 @@ static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
 /* The whole state as exconn.state (tmp, fsync, rename, fsync dir).  Its
  * CRC-32 (*crc) and stat (*info), when asked for, are what a journal names
  * to say which checkpoint it extends. */
+/* Write server s's records to w and return their hash: whether a server
+ * must be rewritten in a journal entry is told by a hash of what
+ * exc_model_save_server writes for it, fed by that function itself (issue
+ * 13: a field list kept beside it "in step" by hand lost any field added to
+ * one and not the other at restart), in the same pass (issue 14). */
+static uint64_t save_server_hashed(exc_sf_writer *w, const exc_server *s)
+{
+    uint64_t h = EXC_SF_HASH_SEED;
+    w->hash = &h;
+    exc_model_save_server(s, w);
+    w->hash = NULL;
+    return h;
+}
+
+/* hashes (NULL: not wanted): each server's, as the journal compares them. */
 static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alarms *a,
-                             const exc_dispositions *j, uint32_t *crc, struct stat *info,
-                             exc_err *err)
+                             const exc_dispositions *j, uint64_t *hashes, uint32_t *crc,
+                             struct stat *info, exc_err *err)
 {
     char path[EXC_PATH_BUF + 32], tmp[EXC_PATH_BUF + 40];
     snprintf(path, sizeof path, "%s/" STATE_FILE, dir);
@@ -194,7 +209,13 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
     exc_sf_u64(&w, STATE_VERSION);
     exc_sf_end(&w);
     save_jrn(&w, j);
-    exc_model_save(m, &w);
+    if (hashes) {
+        exc_model_save_counters(m, &w);
+        for (size_t i = 0; i < m->n_servers; i++)
+            hashes[i] = save_server_hashed(&w, m->servers[i]);
+    } else {
+        exc_model_save(m, &w);
+    }
     exc_alarms_save(a, &w);
     /* the checksum covers every byte before the end record: flushed first */
     if (fflush(fp) != 0)
@@ -232,29 +253,17 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
 bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
                     const exc_dispositions *j, exc_err *err)
 {
-    return write_checkpoint(dir, m, a, j, NULL, NULL, err);
+    return write_checkpoint(dir, m, a, j, NULL, NULL, NULL, err);
 }
 
 
 /* ------------------------------------------------------------------------ */
 /* Commits                                                                   */
 
-/* Whether a server must be rewritten in a journal entry: a hash of what
- * exc_model_save_server writes for it, from that function itself (issue 13:
- * a field list kept beside it "in step" by hand lost any field added to one
- * and not the other at restart). */
-static uint64_t server_hash(const exc_server *s)
-{
-    uint64_t h = EXC_SF_HASH_SEED;
-    exc_sf_writer w = {.hash = &h};
-    exc_model_save_server(s, &w);
-    return h;
-}
-
 /* Performance (issue 14): serialising every alarm and history record to
  * find what changed cost more than the rest of a commit (docs/performance.md);
  * an unchanged alarm version (alarms.h) skips it. */
-static void remember_servers(exc_state *st, const exc_model *m)
+static void remember_servers(exc_state *st, const exc_model *m, const uint64_t *hashes)
 {
     if (st->cap_srv < m->n_servers) {
         st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
@@ -262,7 +271,7 @@ static void remember_servers(exc_state *st, const exc_model *m)
     }
     for (size_t i = 0; i < m->n_servers; i++) {
         memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
-        st->srv[i].hash = server_hash(m->servers[i]);
+        st->srv[i].hash = hashes[i];
         st->srv[i].stamp = m->servers[i]->stamp;
     }
     st->n_srv = m->n_servers;
@@ -325,15 +334,11 @@ static bool save_changed(const exc_alarms *a, uint32_t his_done, alarm_parts *p,
                          const struct exc_state_alm *prev, size_t n_prev, exc_sf_writer *w)
 {
     exc_alarms view = *a;
-    /* the changed ones only, counted first (not a zeroed array of every
-     * record: 720 KB at each commit with 900 alarms) */
-    size_t k = 0, n = 0;
-    for (size_t i = 0; i < a->n_active; i++)
-        if (!prev || !alarm_known(prev, n_prev, &k, &p->alm[i]))
-            n++;
-    view.active = exc_realloc(NULL, (n ? n : 1) * sizeof *view.active);
+    /* not zeroed: only the changed records are written into it (a zeroed
+     * copy of every record cost 720 KB a commit at 900 alarms) */
+    view.active = exc_realloc(NULL, (a->n_active ? a->n_active : 1) * sizeof *view.active);
     view.n_active = 0;
-    k = 0;
+    size_t k = 0;
     for (size_t i = 0; i < a->n_active; i++)
         if (!prev || !alarm_known(prev, n_prev, &k, &p->alm[i]))
             view.active[view.n_active++] = a->active[i];
@@ -584,13 +589,17 @@ bool exc_state_checkpoint(exc_state *st, exc_model *m, const exc_alarms *a,
     close_journal(st);
     struct stat info;
     uint32_t crc = 0;
-    if (!write_checkpoint(st->dir, m, a, j, &crc, &info, err))
+    uint64_t *hashes = exc_calloc(m->n_servers ? m->n_servers : 1, sizeof *hashes);
+    if (!write_checkpoint(st->dir, m, a, j, hashes, &crc, &info, err)) {
+        free(hashes);
         return false;
+    }
     st->ckp_dev = info.st_dev;
     st->ckp_ino = info.st_ino;
     st->ckp_bytes = (uint64_t)info.st_size;
     st->ckp_mtime = info.st_mtim;
-    remember_servers(st, m);
+    remember_servers(st, m, hashes);
+    free(hashes);
     st->touch_token = exc_model_take_touched(m, EXC_TOUCH_STATE);
     forget_alarms(st);
     st->alarm_version_ok = false;
@@ -637,10 +646,7 @@ static uint64_t write_if_changed(exc_sf_writer *w, const struct exc_state_srv *w
     long mark = ftell(w->fp);
     if (was)
         write_drop(w, s->name);
-    uint64_t h = EXC_SF_HASH_SEED;
-    w->hash = &h;
-    exc_model_save_server(s, w);
-    w->hash = NULL;
+    uint64_t h = save_server_hashed(w, s);
     if (was && was->hash == h && mark >= 0 && fseek(w->fp, mark, SEEK_SET) != 0)
         w->failed = true;
     return h;
@@ -674,12 +680,6 @@ static void write_all_servers(exc_sf_writer *w, const exc_state *st, const exc_m
         write_drop(w, st->srv[k].name);
 }
 
-static int cmp_pos(const void *x, const void *y)
-{
-    size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* The same when the model's touched list is the one st took (no server
  * added or removed since): only the servers in it are looked at (issue 14).
  * pos[i], hashes[i]: the n touched servers' positions and hashes, for st to
@@ -696,7 +696,7 @@ static bool write_touched_servers(exc_sf_writer *w, const exc_state *st, const e
         pos[i] = k;
     }
     /* in the model's order, as write_all_servers writes them */
-    qsort(pos, l->n, sizeof *pos, cmp_pos);
+    qsort(pos, l->n, sizeof *pos, exc_cmp_size);
     for (size_t i = 0; i < l->n; i++)
         hashes[i] = write_if_changed(w, &st->srv[pos[i]], m->servers[pos[i]]);
     *n = l->n;

@@ -235,6 +235,12 @@ void *exc_calloc(size_t n, size_t size)
     return p;
 }
 
+int exc_cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 bool exc_verify_changes(void)
 {
     static atomic_int on = -1;   /* -1: not read yet */

@@ -64,6 +64,8 @@ void *exc_realloc(void *p, size_t size);
  * fingerprints and stops the process, naming the check, when a change went
  * without its new version -- a bug that would lose that change. */
 bool exc_verify_changes(void);
+/* qsort comparison of size_t values (positions in an array). */
+int exc_cmp_size(const void *x, const void *y);
 _Noreturn void exc_verify_failed(const char *what);
 
 /* "a FIFO", "a directory", "a socket", "a symbolic link", "a device" for a
