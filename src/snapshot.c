@@ -362,9 +362,9 @@ static exc_snap_part *prev_part(const exc_snapshot *prev, size_t *k, const exc_s
         return NULL;
     if (*k < prev->n_servers && prev->stamps[*k] == sv->stamp)
         return prev->parts[(*k)++];
-    while (*k < prev->n_servers && strcmp(prev->servers[*k]->name, sv->name) < 0)
+    while (*k < prev->n_servers && strcmp(prev->parts[*k]->server.name, sv->name) < 0)
         (*k)++;
-    if (*k < prev->n_servers && strcmp(prev->servers[*k]->name, sv->name) == 0)
+    if (*k < prev->n_servers && strcmp(prev->parts[*k]->server.name, sv->name) == 0)
         return prev->parts[(*k)++];
     return NULL;
 }
@@ -538,13 +538,11 @@ const void *exc_snap_part_row(const exc_snap_part *p, exc_snap_rows k, size_t j)
     }
 }
 
-/* servers[] and the row totals: from every part (no prev to start from). */
+/* The row totals: from every part (no prev to start from). */
 static void count_rows(exc_snapshot *s)
 {
-    s->servers = xmalloc(s->n_servers * sizeof *s->servers);
     for (size_t i = 0; i < s->n_servers; i++) {
         const exc_snap_part *p = s->parts[i];
-        s->servers[i] = (exc_snap_server *)&p->server;
         s->n_connectors += p->n_connectors;
         s->n_queues += p->n_queues;
         s->n_comports += p->n_comports;
@@ -558,7 +556,6 @@ static void recount_rows(exc_snapshot *s, const exc_snapshot *prev, const size_t
                          size_t n_pos)
 {
     size_t n = s->n_servers;
-    s->servers = dup_array(prev->servers, n, sizeof *s->servers);
     s->n_connectors = prev->n_connectors;
     s->n_queues = prev->n_queues;
     s->n_comports = prev->n_comports;
@@ -568,7 +565,6 @@ static void recount_rows(exc_snapshot *s, const exc_snapshot *prev, const size_t
         const exc_snap_part *p = s->parts[i], *q = prev->parts[i];
         if (p == q)
             continue;
-        s->servers[i] = (exc_snap_server *)&p->server;
         s->n_connectors += p->n_connectors - q->n_connectors;
         s->n_queues += p->n_queues - q->n_queues;
         s->n_comports += p->n_comports - q->n_comports;
@@ -836,7 +832,6 @@ void exc_snapshot_free(exc_snapshot *s)
     free(s->parts);
     free(s->stamps);
     free(s->builts);
-    free(s->servers);
     free(s->kb);
     alarmset_free(s->aset);
     free(s);

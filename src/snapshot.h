@@ -132,9 +132,9 @@ typedef struct exc_snapshot {
     /* tables; each sorted by its natural key.  The per-server ones are
      * the parts' rows, server by server (a part's rows are sorted by name):
      * exc_snap_part_rows/_row; their totals below. */
-    size_t n_servers;       exc_snap_server **servers;
-    exc_snap_part **parts;              /* parts[i] holds servers[i] */
-    uint64_t *stamps;                   /* stamps[i]: servers[i]->stamp, contiguous */
+    size_t n_servers;
+    exc_snap_part **parts;              /* parts[i] holds server i (exc_snapshot_server) */
+    uint64_t *stamps;                   /* stamps[i]: server i's stamp, contiguous */
     uint64_t *builts;                   /* builts[i]: parts[i]->built, contiguous */
     unsigned stall_samples;             /* the queue states were derived with */
     size_t n_connectors, n_comports, n_claimants, n_queues;
@@ -165,6 +165,12 @@ uint64_t exc_alarm_hash(const exc_alarm *al);
 /* Another reference; exc_snapshot_free drops one (frees with the last). */
 exc_snapshot *exc_snapshot_ref(exc_snapshot *s);
 void exc_snapshot_free(exc_snapshot *s);
+
+/* Server i of the snapshot (in name order). */
+static inline const exc_snap_server *exc_snapshot_server(const exc_snapshot *s, size_t i)
+{
+    return &s->parts[i]->server;
+}
 
 /* A part's rows of one kind: how many, and row j. */
 typedef enum { EXC_SNAP_CONNECTORS, EXC_SNAP_QUEUES, EXC_SNAP_COMPORTS,

@@ -50,7 +50,7 @@ static char *dump(const exc_snapshot *s)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     for (size_t i = 0; i < s->n_servers; i++) {
-        const exc_snap_server *v = s->servers[i];
+        const exc_snap_server *v = exc_snapshot_server(s, i);
         fprintf(f, "server|%s|%s|%s|%s|%d|%" PRId64 "|%" PRId64 "|%d|%u\n", v->name, v->site,
                 v->exchange_version, v->mta_version, v->reported, v->collected, v->received_ms,
                 v->status, v->alarms);
@@ -638,8 +638,8 @@ static const exc_snap_queue *find_queue(const exc_snapshot *s, const char *serve
 static const exc_snap_server *find_server(const exc_snapshot *s, const char *name)
 {
     for (size_t i = 0; i < s->n_servers; i++)
-        if (strcmp(s->servers[i]->name, name) == 0)
-            return s->servers[i];
+        if (strcmp(exc_snapshot_server(s, i)->name, name) == 0)
+            return exc_snapshot_server(s, i);
     return NULL;
 }
 
@@ -662,7 +662,7 @@ static void test_replace_and_stale(void)
     CU_ASSERT_FATAL(eng_wait_counts(&g, (counts){2, 0, 0, 0}));
     free(later);
     CU_ASSERT_EQUAL(g.s->n_servers, 1);   /* exch01 is EXCH01 */
-    CU_ASSERT_STRING_EQUAL(g.s->servers[0]->name, "EXCH01");
+    CU_ASSERT_STRING_EQUAL(exc_snapshot_server(g.s, 0)->name, "EXCH01");
     CU_ASSERT_EQUAL(g.s->n_connectors, 3);
     CU_ASSERT_PTR_NULL(find_conn(g.s, "EXCH01", "MS Mail Connector"));
     CU_ASSERT_EQUAL(g.s->n_queues, 4);

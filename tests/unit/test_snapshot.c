@@ -48,7 +48,7 @@ static void test_unchanged_shares_everything(void)
     CU_ASSERT_EQUAL_FATAL(s2->n_servers, 2);
     for (size_t i = 0; i < 2; i++) {
         CU_ASSERT_PTR_EQUAL(s1->parts[i], s2->parts[i]);
-        CU_ASSERT_PTR_EQUAL(s2->servers[i], &s2->parts[i]->server);
+        CU_ASSERT_PTR_EQUAL(exc_snapshot_server(s2, i), exc_snapshot_server(s1, i));
     }
     CU_ASSERT_PTR_EQUAL(s1->aset, s2->aset);
     CU_ASSERT_EQUAL(s2->n_connectors, s1->n_connectors);
@@ -56,7 +56,7 @@ static void test_unchanged_shares_everything(void)
     CU_ASSERT_PTR_EQUAL(exc_snap_part_row(s2->parts[0], EXC_SNAP_CONNECTORS, 0),
                         exc_snap_part_row(s1->parts[0], EXC_SNAP_CONNECTORS, 0));
     exc_snapshot_free(s1);   /* the older first: s2 still reads its parts */
-    CU_ASSERT_STRING_EQUAL(s2->servers[0]->name, "EXCH01");
+    CU_ASSERT_STRING_EQUAL(exc_snapshot_server(s2, 0)->name, "EXCH01");
     CU_ASSERT_STRING_EQUAL(s2->parts[0]->connectors[0].server, "EXCH01");
     exc_snapshot_free(s2);
     fx_free(&f);
@@ -72,7 +72,7 @@ static void test_touched_server_rebuilt(void)
     CU_ASSERT_PTR_EQUAL(s2->parts[0], s1->parts[0]);
     CU_ASSERT_PTR_NOT_EQUAL(s2->parts[1], s1->parts[1]);
     CU_ASSERT_EQUAL(s2->parts[1]->built, 2);
-    CU_ASSERT_NOT_EQUAL(s2->servers[1]->stamp, s1->servers[1]->stamp);
+    CU_ASSERT_NOT_EQUAL(exc_snapshot_server(s2, 1)->stamp, exc_snapshot_server(s1, 1)->stamp);
     exc_snapshot_free(s2);
     exc_snapshot_free(s1);
     fx_free(&f);
@@ -84,7 +84,7 @@ static void test_alarm_rebuilds_its_server(void)
     fx_init(&f);
     exc_snapshot *s1 = exc_snapshot_build_from(NULL, &f.m, &f.a, NULL, 1);
     const char *conn = s1->parts[0]->connectors[0].c.name;
-    CU_ASSERT_EQUAL(s1->servers[0]->status, EXC_SS_OK);
+    CU_ASSERT_EQUAL(exc_snapshot_server(s1, 0)->status, EXC_SS_OK);
     CU_ASSERT_NOT_EQUAL(s1->parts[0]->connectors[0].health, EXC_CH_FAILED);
     exc_alarms_raise(&f.a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_CRITICAL, "EXCH01", conn,
                      "test", NOW, NULL);
@@ -93,11 +93,11 @@ static void test_alarm_rebuilds_its_server(void)
     CU_ASSERT_PTR_EQUAL(s2->parts[1], s1->parts[1]);       /* nothing changed on it */
     CU_ASSERT_PTR_NOT_EQUAL(s2->aset, s1->aset);
     CU_ASSERT_EQUAL(s2->n_alarms, 1);
-    CU_ASSERT_EQUAL(s2->servers[0]->alarms, 1);
-    CU_ASSERT_EQUAL(s2->servers[0]->status, EXC_SS_FAILED);
+    CU_ASSERT_EQUAL(exc_snapshot_server(s2, 0)->alarms, 1);
+    CU_ASSERT_EQUAL(exc_snapshot_server(s2, 0)->status, EXC_SS_FAILED);
     CU_ASSERT_EQUAL(s2->parts[0]->connectors[0].health, EXC_CH_FAILED);
     /* the previous snapshot still shows what it showed */
-    CU_ASSERT_EQUAL(s1->servers[0]->status, EXC_SS_OK);
+    CU_ASSERT_EQUAL(exc_snapshot_server(s1, 0)->status, EXC_SS_OK);
     CU_ASSERT_EQUAL(s1->n_alarms, 0);
     exc_snapshot_free(s1);
     exc_snapshot *s3 = exc_snapshot_build_from(s2, &f.m, &f.a, NULL, 3);
@@ -158,7 +158,7 @@ static void test_lineage(void)
     CU_ASSERT_STRING_EQUAL(old->server.name, "EXCH02");
     CU_ASSERT_EQUAL(s1->parts[1]->n_connectors, 0);
     exc_snapshot_free(s1);
-    CU_ASSERT_STRING_EQUAL(s4->servers[1]->name, "EXCH02");
+    CU_ASSERT_STRING_EQUAL(exc_snapshot_server(s4, 1)->name, "EXCH02");
     exc_snapshot_free(s4);
     fx_free(&f);
 }
