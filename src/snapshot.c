@@ -373,6 +373,27 @@ static exc_snap_part *prev_part(const exc_snapshot *prev, size_t *k, const exc_s
  * servers)) is cheaper than a scan of the alarms per part. */
 #define MAP_ONE_MAX 8
 
+/* The part for model server sv at position i: q (prev's, or NULL) when its
+ * stamp and the signature of the alarms on sv are still its own, else a new
+ * one.  The alarms come from am (every server mapped) or, am NULL, from a
+ * scan for sv alone. */
+static exc_snap_part *part_for(const exc_model *m, const exc_server *sv, const exc_alarms *a,
+                               const alarm_map *am, size_t i, exc_snap_part *q, uint64_t gen)
+{
+    alarm_map one;
+    if (!am) {
+        map_one(&one, a, sv->name);
+        i = 0;
+    }
+    const alarm_map *use = am ? am : &one;
+    exc_snap_part *p = q && q->server.stamp == sv->stamp && q->derived == use->sig[i]
+                           ? q
+                           : build_part(m, sv, a, use, i, gen);
+    if (!am)
+        map_free(&one);
+    return p;
+}
+
 /* The parts: prev's where the server is unchanged, new ones elsewhere.
  * When the alarm state is prev's (alarms_same), a shared part's alarms
  * cannot have changed, so no alarm map is needed to decide.  Returns
@@ -411,15 +432,7 @@ static bool build_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_mod
         if (s->parts[i])
             continue;
         missing--;
-        const exc_server *sv = m->servers[i];
-        if (mapped) {
-            s->parts[i] = build_part(m, sv, a, &am, i, s->generation);
-        } else {
-            alarm_map one;
-            map_one(&one, a, sv->name);
-            s->parts[i] = build_part(m, sv, a, &one, 0, s->generation);
-            map_free(&one);
-        }
+        s->parts[i] = part_for(m, m->servers[i], a, mapped ? &am : NULL, i, NULL, s->generation);
     }
     if (mapped)
         map_free(&am);
@@ -463,37 +476,34 @@ static bool changed_positions(const exc_snapshot *prev, const exc_model *m,
 }
 
 /* build_parts for the servers at pos[] alone (changed_positions): prev's
- * parts elsewhere.  The same result and return as build_parts. */
+ * parts elsewhere.  The same result and return as build_parts; pos[] keeps
+ * the positions whose part is new (*n_pos of them), for the lineage and the
+ * row totals. */
 static bool build_changed_parts(exc_snapshot *s, const exc_snapshot *prev, const exc_model *m,
-                                const exc_alarms *a, const size_t *pos, size_t n_pos)
+                                const exc_alarms *a, size_t *pos, size_t *n_pos)
 {
     size_t n = m->n_servers;
-    bool mapped = n_pos > MAP_ONE_MAX;
+    bool mapped = *n_pos > MAP_ONE_MAX;
     alarm_map am = {0};
     if (mapped)
         map_alarms(&am, m, a);
     s->parts = dup_array(prev->parts, n, sizeof *s->parts);
     s->stamps = dup_array(prev->stamps, n, sizeof *s->stamps);
     s->builts = dup_array(prev->builts, n, sizeof *s->builts);
-    for (size_t c = 0; c < n_pos; c++) {
-        size_t i = pos[c], k = i;
+    size_t kept = 0;
+    for (size_t c = 0; c < *n_pos; c++) {
+        size_t i = pos[c];
         const exc_server *sv = m->servers[i];
-        const exc_snap_part *q = prev->parts[i];
-        alarm_map one = {0};
-        if (!mapped) {
-            map_one(&one, a, sv->name);
-            k = 0;
-        }
-        const alarm_map *use = mapped ? &am : &one;
-        if (q->server.stamp != sv->stamp || q->derived != use->sig[k]) {
-            exc_snap_part *p = build_part(m, sv, a, use, k, s->generation);
-            s->parts[i] = p;
-            s->stamps[i] = sv->stamp;
-            s->builts[i] = p->built;
-        }
-        if (!mapped)
-            map_free(&one);
+        exc_snap_part *p = part_for(m, sv, a, mapped ? &am : NULL, i, prev->parts[i],
+                                    s->generation);
+        if (p == prev->parts[i])
+            continue;
+        s->parts[i] = p;
+        s->stamps[i] = sv->stamp;
+        s->builts[i] = p->built;
+        pos[kept++] = i;
     }
+    *n_pos = kept;
     if (mapped)
         map_free(&am);
     s->n_servers = n;
@@ -638,8 +648,8 @@ static int cmp_ptr(const void *x, const void *y)
 }
 
 /* The parts of old that s does not hold (old: the newest snapshot of the
- * lineage s joins): pos[] the positions that may differ, or all (pos NULL)
- * -- sorted pointer lists merged, for a layout that moved. */
+ * lineage s joins): those at pos[] (build_changed_parts' new ones), or, pos
+ * NULL, found by merging sorted pointer lists (the layout may have moved). */
 static exc_snap_part **replaced_parts(const exc_snapshot *s, exc_snap_part *const *old,
                                       size_t n_old, const size_t *pos, size_t n_pos,
                                       size_t *n_out)
@@ -648,8 +658,7 @@ static exc_snap_part **replaced_parts(const exc_snapshot *s, exc_snap_part *cons
     size_t n = 0;
     if (pos) {
         for (size_t c = 0; c < n_pos; c++)
-            if (s->parts[pos[c]] != old[pos[c]])
-                out[n++] = old[pos[c]];
+            out[n++] = old[pos[c]];
     } else {
         exc_snap_part **a = dup_array(old, n_old, sizeof *a);
         exc_snap_part **b = dup_array(s->parts, s->n_servers, sizeof *b);
@@ -773,7 +782,7 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
     const exc_snapshot *share = lin ? prev : NULL;
     size_t *pos = NULL, n_pos = 0;
     bool fast = changed_positions(share, m, a, alarms_same, &pos, &n_pos);
-    bool same_layout = fast ? build_changed_parts(s, share, m, a, pos, n_pos)
+    bool same_layout = fast ? build_changed_parts(s, share, m, a, pos, &n_pos)
                             : build_parts(s, share, m, a, alarms_same);
     lineage_join(s, lin, fast ? pos : NULL, n_pos);
     if (exc_verify_changes())
