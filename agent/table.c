@@ -53,19 +53,19 @@ static void drop_rows(exc_table *t)
     t->loaded = NULL;
 }
 
-/* Row j of part p in this table, and how many the part has. */
-static const void *part_row(const exc_table *t, const exc_snap_part *p, size_t j)
+/* Row j of part p in a per-server table, and how many the part has. */
+static const void *part_row(const exc_table_def *d, const exc_snap_part *p, size_t j)
 {
-    if (t->def->layout == EXC_TBL_SERVERS)
+    if (d->layout == EXC_TBL_SERVERS)
         return &p->server;
-    return exc_snap_part_row(p, t->def->which, j);
+    return exc_snap_part_row(p, d->which, j);
 }
 
-static size_t part_rows(const exc_table *t, const exc_snap_part *p)
+static size_t part_rows(const exc_table_def *d, const exc_snap_part *p)
 {
-    if (t->def->layout == EXC_TBL_SERVERS)
+    if (d->layout == EXC_TBL_SERVERS)
         return 1;
-    return exc_snap_part_rows(p, t->def->which);
+    return exc_snap_part_rows(p, d->which);
 }
 
 size_t exc_table_row_count(const exc_table_def *d, const exc_snapshot *s)
@@ -92,15 +92,13 @@ const void *exc_table_next_row(const exc_table_def *d, const exc_snapshot *s, ex
         const char *base = d->rows(s, &n, &stride);
         return c->i < n ? base + c->i++ * stride : NULL;
     }
-    if (d->layout == EXC_TBL_SERVERS)
-        return c->server < s->n_servers ? &s->parts[c->server++]->server : NULL;
-    while (c->server < s->n_servers && c->j >= exc_snap_part_rows(s->parts[c->server], d->which)) {
+    while (c->server < s->n_servers && c->j >= part_rows(d, s->parts[c->server])) {
         c->server++;
         c->j = 0;
     }
     if (c->server >= s->n_servers)
         return NULL;
-    return exc_snap_part_row(s->parts[c->server], d->which, c->j++);
+    return part_row(d, s->parts[c->server], c->j++);
 }
 
 /* Remember each server's part and rows (after a full load). */
@@ -120,7 +118,7 @@ static int remember_servers(exc_table *t, const exc_snapshot *s)
         t->stamps[i] = s->stamps[i];
         t->built[i] = s->builts[i];
         t->firsts[i] = first;
-        first += t->counts[i] = part_rows(t, s->parts[i]);
+        first += t->counts[i] = part_rows(t->def, s->parts[i]);
     }
     t->n_srv = n;
     return 0;
@@ -146,12 +144,12 @@ static bool repoint_rows(exc_table *t, const exc_snapshot *s)
         if (s->stamps[i] == t->stamps[i] && s->builts[i] == t->built[i])
             continue;
         const exc_snap_part *p = s->parts[i];
-        size_t count = part_rows(t, p);
+        size_t count = part_rows(t->def, p);
         if (count != t->counts[i])
             return false;
         for (size_t j = 0; j < count; j++) {
             exc_row *r = &t->rows[t->firsts[i] + j];
-            r->data = part_row(t, p, j);
+            r->data = part_row(t->def, p, j);
             size_t len = t->def->index(r->data, scratch, MAX_OID_LEN);
             if (len != r->idx.len || memcmp(scratch, r->idx.oids, len * sizeof *scratch) != 0)
                 return false;
