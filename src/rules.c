@@ -830,29 +830,23 @@ int64_t exc_rules_tick_watched(exc_rules_watch *w, const exc_rules_cfg *cfg, con
     w->ticks++;
     bool walk = !exc_model_touched_since(m, EXC_TOUCH_RULES, w->token) ||
                 (w->due != 0 && now_ms >= w->due) || memcmp(&w->cfg, cfg, sizeof *cfg) != 0;
+    /* A touched server's staleness clock moves only with a report, whose
+     * evaluation (eval_server) already cleared its stale alarm; one touched
+     * yet stale (an event, no report) is for the walk to raise. */
     const exc_touch_list *l = &m->touched[EXC_TOUCH_RULES];
     int64_t stale_ms = (int64_t)cfg->stale_after * 1000;
-    gone_list gone = {NULL, 0};
-    for (size_t i = 0; !walk && i < l->n; i++) {
+    for (size_t i = 0; !walk && stale_enabled(cfg) && i < l->n; i++) {
         const exc_server *s = l->v[i];
         int64_t ref = s->reported ? s->received_ms : s->created_ms;
-        if (stale_enabled(cfg) && now_ms - ref >= stale_ms) {
-            walk = true;   /* touched, yet stale (an event, no report): the walk raises */
-            break;
-        }
-        const exc_alarm *al = stale_enabled(cfg) ? exc_alarms_find(a, "", s->name, s->name) : NULL;
-        if (al != NULL && exc_alarm_is_stale(al))
-            gone_add(&gone, al->index);
+        walk = now_ms - ref >= stale_ms;
     }
     if (walk) {
         w->walks++;
-        free(gone.v);
         w->due = exc_rules_tick(cfg, kb, m, a, now_ms);
         w->cfg = *cfg;
         w->token = exc_model_take_touched(m, EXC_TOUCH_RULES);
         return w->due;
     }
-    gone_clear(&gone, a, now_ms);
     /* Deadlines set since the walk -- a touched server's staleness, an event
      * alarm's eventTtl -- all lie at least that long from now: waking then
      * walks everything again, so none is missed. */

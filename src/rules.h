@@ -42,8 +42,9 @@ typedef struct exc_rules_watch {
 /* The same decisions as exc_rules_tick, for the worker: the walk of every
  * server and alarm is done only when something it named is due, a server
  * was added or removed, or the settings changed; otherwise only the servers
- * touched since the last tick are looked at (a report clears its server's
- * stale alarm, and moves its own deadline later, never earlier). */
+ * touched since the last tick are looked at (a report, whose evaluation
+ * clears its server's stale alarm, moves only that server's deadline, and
+ * later, never earlier). */
 int64_t exc_rules_tick_watched(exc_rules_watch *w, const exc_rules_cfg *cfg, const exc_kb *kb,
                                exc_model *m, exc_alarms *a, int64_t now_ms);
 
