@@ -66,7 +66,7 @@ netsnmp_variable_list *exc_notification_varbinds(const exc_snapshot *s, const ex
     for (size_t i = 0; i < sizeof alarm_cols / sizeof alarm_cols[0]; i++) {
         exc_val v;
         memset(&v, 0, sizeof v);
-        if (exc_alarm_column(&row, alarm_cols[i], &v))
+        if (exc_table_column(&exc_alarm_table, &row, alarm_cols[i], &v))
             add_column(&vars, EXC_TBL_ALARM, alarm_cols[i], alarm_index, 1, &v);
     }
     if (n->article[0]) {
@@ -82,7 +82,7 @@ netsnmp_variable_list *exc_notification_varbinds(const exc_snapshot *s, const ex
         size_t kn = exc_oid_put_string(kb_index, MAX_OID_LEN, k->a.id);
         exc_val v;
         memset(&v, 0, sizeof v);
-        if (exc_kb_column(k, EXC_COL_KB_URL, &v))
+        if (exc_table_column(&exc_kb_table, k, EXC_COL_KB_URL, &v))
             add_column(&vars, EXC_TBL_KB, EXC_COL_KB_URL, kb_index, kn, &v);
     }
     return vars;

@@ -223,7 +223,7 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
         netsnmp_table_request_info *ti = netsnmp_extract_table_info(req);
         exc_val v;
         memset(&v, 0, sizeof v);
-        if (!row || !ti || !t->def->column(row->data, ti->colnum, &v)) {
+        if (!row || !ti || !exc_table_column(t->def, row->data, ti->colnum, &v)) {
             netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
             continue;
         }
@@ -289,8 +289,8 @@ int exc_table_register(const exc_table_def *def)
         goto fail;
     for (unsigned i = 0; i < def->n_index; i++)
         netsnmp_table_helper_add_index(info, def->index_type[i]);
-    info->min_column = def->min_col;
-    info->max_column = def->max_col;
+    info->min_column = exc_table_min_col(def);
+    info->max_column = exc_table_max_col(def);
 
     t->container = netsnmp_container_find("exconn_table:table_container");
     if (!t->container)

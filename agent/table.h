@@ -8,11 +8,11 @@
 #define EXC_TABLE_H
 
 #include "agent.h"
+#include "columns.h"
 
 typedef struct exc_table_def {
     const char *name;            /* registration name, e.g. "exConnQueueTable" */
     unsigned table;              /* sub-identifier under exConnObjects */
-    unsigned min_col, max_col;
     unsigned n_index;
     u_char index_type[3];        /* ASN_OCTET_STR or ASN_UNSIGNED, in INDEX order */
     /* EXC_TBL_WHOLE: the rows of the snapshot, base of an array, its count
@@ -20,8 +20,9 @@ typedef struct exc_table_def {
     const void *(*rows)(const exc_snapshot *s, size_t *count, size_t *stride);
     /* Encode a row's index into out; returns the number of sub-ids. */
     size_t (*index)(const void *row, oid *out, size_t max);
-    /* A column's value; false = no instance (e.g. a count the report did not give). */
-    bool (*column)(const void *row, unsigned col, exc_val *v);
+    /* The columns, in MIB order (EXC_TABLE_COLUMNS). */
+    const exc_column *columns;
+    size_t n_columns;
     /* How rows relate to servers (issue 14: a new snapshot whose servers
      * kept their rows only repoints the loaded rows, see table.c):
      * EXC_TBL_WHOLE reloads whole; EXC_TBL_SERVERS: row i is servers[i];
@@ -29,6 +30,25 @@ typedef struct exc_table_def {
     enum { EXC_TBL_WHOLE = 0, EXC_TBL_SERVERS, EXC_TBL_SERVER_ROWS } layout;
     exc_snap_rows which;
 } exc_table_def;
+
+/* The .columns and .n_columns of a definition: the array cols. */
+#define EXC_TABLE_COLUMNS(cols) .columns = (cols), .n_columns = sizeof (cols) / sizeof (cols)[0]
+
+/* A column's value in a row of the table; false = no such column, or no
+ * instance in this row (e.g. a count the report did not give). */
+static inline bool exc_table_column(const exc_table_def *d, const void *row, unsigned col,
+                                    exc_val *v)
+{
+    return exc_column_value(d->columns, d->n_columns, row, col, v);
+}
+static inline unsigned exc_table_min_col(const exc_table_def *d)
+{
+    return d->columns[0].col;
+}
+static inline unsigned exc_table_max_col(const exc_table_def *d)
+{
+    return d->columns[d->n_columns - 1].col;
+}
 
 /* The rows of a table in a snapshot, in the order of its array or of the
  * servers: how many, and one after the other from a zeroed cursor (NULL
@@ -59,9 +79,4 @@ extern const exc_table_def exc_kb_table;
 extern const exc_table_def exc_alarm_table;
 extern const exc_table_def exc_history_table;
 
-
-
-/* Column builders shared with the notifications (notify.c). */
-bool exc_alarm_column(const exc_alarm *a, unsigned col, exc_val *v);
-bool exc_kb_column(const exc_snap_kb *k, unsigned col, exc_val *v);
 #endif

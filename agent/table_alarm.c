@@ -9,29 +9,19 @@ EXC_TABLE_ROWS(alarms, n_alarms)
 
 EXC_TABLE_INDEX_UNSIGNED(exc_alarm)
 
-/* Also builds the alarm varbinds of every notification (notify.c). */
-bool exc_alarm_column(const exc_alarm *a, unsigned col, exc_val *v)
-{
-    switch (col) {
-    case COLUMN_EXCONNALARMKBARTICLE: exc_val_string(v, a->article); return true;
-    case COLUMN_EXCONNALARMSEVERITY: exc_val_int(v, a->severity); return true;
-    case COLUMN_EXCONNALARMSERVER: exc_val_string(v, a->server); return true;
-    case COLUMN_EXCONNALARMRESOURCE: exc_val_string(v, a->resource); return true;
-    case COLUMN_EXCONNALARMDESCRIPTION: exc_val_string(v, a->description); return true;
-    case COLUMN_EXCONNALARMRAISED: exc_val_datetime(v, a->raised_ms); return true;
-    case COLUMN_EXCONNALARMLASTSEEN: exc_val_datetime(v, a->last_seen_ms); return true;
-    case COLUMN_EXCONNALARMCOUNT: exc_val_unsigned(v, ASN_COUNTER, a->count); return true;
-    default: return false;
-    }
-}
-
-static bool column(const void *row, unsigned col, exc_val *v)
-{
-    return exc_alarm_column(row, col, v);
-}
+/* Also the alarm varbinds of every notification (notify.c). */
+static const exc_column columns[] = {
+    EXC_COL_STRING(COLUMN_EXCONNALARMKBARTICLE, exc_alarm, article),
+    EXC_COL_INT(COLUMN_EXCONNALARMSEVERITY, exc_alarm, severity),
+    EXC_COL_STRING(COLUMN_EXCONNALARMSERVER, exc_alarm, server),
+    EXC_COL_STRING(COLUMN_EXCONNALARMRESOURCE, exc_alarm, resource),
+    EXC_COL_STRING(COLUMN_EXCONNALARMDESCRIPTION, exc_alarm, description),
+    EXC_COL_DATETIME(COLUMN_EXCONNALARMRAISED, exc_alarm, raised_ms),
+    EXC_COL_DATETIME(COLUMN_EXCONNALARMLASTSEEN, exc_alarm, last_seen_ms),
+    EXC_COL_U32(COLUMN_EXCONNALARMCOUNT, ASN_COUNTER, exc_alarm, count),
+};
 
 const exc_table_def exc_alarm_table = {
-    .name = "exConnAlarmTable", .table = EXC_TBL_ALARM, .min_col = COLUMN_EXCONNALARMKBARTICLE,
-    .max_col = COLUMN_EXCONNALARMCOUNT, .n_index = 1, .index_type = {ASN_UNSIGNED},
-    .rows = rows, .index = index_of, .column = column,
+    .name = "exConnAlarmTable", .table = EXC_TBL_ALARM, EXC_TABLE_COLUMNS(columns),
+    .n_index = 1, .index_type = {ASN_UNSIGNED}, .rows = rows, .index = index_of,
 };

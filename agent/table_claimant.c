@@ -14,20 +14,14 @@ static size_t index_of(const void *row, oid *out, size_t max)
     return k + 1;
 }
 
-static bool column(const void *row, unsigned col, exc_val *v)
-{
-    const exc_snap_claimant *c = row;
-    switch (col) {
-    case COLUMN_EXCONNCOMCLAIMANTKIND: exc_val_int(v, c->kind); return true;
-    case COLUMN_EXCONNCOMCLAIMANTNAME: exc_val_string(v, c->name); return true;
-    default: return false;
-    }
-}
+static const exc_column columns[] = {
+    EXC_COL_INT(COLUMN_EXCONNCOMCLAIMANTKIND, exc_snap_claimant, kind),
+    EXC_COL_STRING(COLUMN_EXCONNCOMCLAIMANTNAME, exc_snap_claimant, name),
+};
 
 const exc_table_def exc_claimant_table = {
-    .name = "exConnComClaimantTable", .table = EXC_TBL_CLAIMANT, .min_col = COLUMN_EXCONNCOMCLAIMANTKIND,
-    .max_col = COLUMN_EXCONNCOMCLAIMANTNAME,
+    .name = "exConnComClaimantTable", .table = EXC_TBL_CLAIMANT, EXC_TABLE_COLUMNS(columns),
     .n_index = 3, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR, ASN_UNSIGNED},
-    .rows = NULL, .index = index_of, .column = column,
+    .rows = NULL, .index = index_of,
     .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_CLAIMANTS,
 };

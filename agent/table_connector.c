@@ -8,31 +8,26 @@
 
 EXC_TABLE_INDEX_SERVER_ROW(exc_snap_connector, c.name)
 
-static bool column(const void *row, unsigned col, exc_val *v)
-{
-    const exc_snap_connector *c = row;
-    switch (col) {
-    case COLUMN_EXCONNCONNECTORTYPE: exc_val_int(v, c->c.type); return true;
-    case COLUMN_EXCONNCONNECTORSERVICE: exc_val_string(v, c->c.service); return true;
-    case COLUMN_EXCONNCONNECTORSTATE: exc_val_int(v, c->c.state); return true;
-    case COLUMN_EXCONNCONNECTORWIN32EXITCODE:
-        return exc_val_opt_unsigned(v, ASN_UNSIGNED, c->c.win32_exit.known, c->c.win32_exit.v);
-    case COLUMN_EXCONNCONNECTORSERVICEEXITCODE:
-        return exc_val_opt_unsigned(v, ASN_UNSIGNED, c->c.service_exit.known, c->c.service_exit.v);
-    case COLUMN_EXCONNCONNECTORHEALTH: exc_val_int(v, c->health); return true;
-    case COLUMN_EXCONNCONNECTORKBARTICLE: exc_val_string(v, c->kb_article); return true;
-    case COLUMN_EXCONNCONNECTORCOMPORT: exc_val_string(v, c->c.com_port); return true;
-    case COLUMN_EXCONNCONNECTORDIRSYNC: exc_val_int(v, c->c.dirsync); return true;
-    case COLUMN_EXCONNCONNECTORQUEUEFILE: exc_val_int(v, c->c.queuefile); return true;
-    case COLUMN_EXCONNCONNECTORREMOTESITE: exc_val_string(v, c->c.remote_site); return true;
-    case COLUMN_EXCONNCONNECTORLINKSTATE: exc_val_int(v, c->c.link); return true;
-    case COLUMN_EXCONNCONNECTORLASTCHANGE: exc_val_unsigned(v, ASN_TIMETICKS, exc_timestamp(c->last_change_ms)); return true;
-    default: return false;
-    }
-}
+/* The exit codes a report did not give have no instance. */
+static const exc_column columns[] = {
+    EXC_COL_INT(COLUMN_EXCONNCONNECTORTYPE, exc_snap_connector, c.type),
+    EXC_COL_STRING(COLUMN_EXCONNCONNECTORSERVICE, exc_snap_connector, c.service),
+    EXC_COL_INT(COLUMN_EXCONNCONNECTORSTATE, exc_snap_connector, c.state),
+    EXC_COL_OPT_U32(COLUMN_EXCONNCONNECTORWIN32EXITCODE, ASN_UNSIGNED, exc_snap_connector,
+                    c.win32_exit),
+    EXC_COL_OPT_U32(COLUMN_EXCONNCONNECTORSERVICEEXITCODE, ASN_UNSIGNED, exc_snap_connector,
+                    c.service_exit),
+    EXC_COL_INT(COLUMN_EXCONNCONNECTORHEALTH, exc_snap_connector, health),
+    EXC_COL_STRING(COLUMN_EXCONNCONNECTORKBARTICLE, exc_snap_connector, kb_article),
+    EXC_COL_STRING(COLUMN_EXCONNCONNECTORCOMPORT, exc_snap_connector, c.com_port),
+    EXC_COL_INT(COLUMN_EXCONNCONNECTORDIRSYNC, exc_snap_connector, c.dirsync),
+    EXC_COL_INT(COLUMN_EXCONNCONNECTORQUEUEFILE, exc_snap_connector, c.queuefile),
+    EXC_COL_STRING(COLUMN_EXCONNCONNECTORREMOTESITE, exc_snap_connector, c.remote_site),
+    EXC_COL_INT(COLUMN_EXCONNCONNECTORLINKSTATE, exc_snap_connector, c.link),
+    EXC_COL_TIMESTAMP(COLUMN_EXCONNCONNECTORLASTCHANGE, exc_snap_connector, last_change_ms),
+};
 
 const exc_table_def exc_connector_table = {
-    .name = "exConnConnectorTable", .table = EXC_TBL_CONNECTOR, .min_col = COLUMN_EXCONNCONNECTORTYPE,
-    .max_col = COLUMN_EXCONNCONNECTORLASTCHANGE, EXC_TABLE_SERVER_NAMED(EXC_SNAP_CONNECTORS),
-    .rows = NULL, .index = index_of, .column = column,
+    .name = "exConnConnectorTable", .table = EXC_TBL_CONNECTOR, EXC_TABLE_COLUMNS(columns),
+    EXC_TABLE_SERVER_NAMED(EXC_SNAP_CONNECTORS), .rows = NULL, .index = index_of,
 };

@@ -1,7 +1,7 @@
 /* The pieces the table definitions (agent/table_*.c) have in common: their
  * rows() over one snapshot array, their index encodings (one unsigned, or
  * { exConnServerName, the row's name } with the per-server layout that goes
- * with it), and the numbers a report may leave out.  Included by table_*.c
+ * with it).  Included by table_*.c
  * (and their test) only. */
 #ifndef EXC_TABLE_ROWS_H
 #define EXC_TABLE_ROWS_H
@@ -51,14 +51,5 @@ static inline size_t exc_index_server_row(oid *out, size_t max, const char *serv
 #define EXC_TABLE_SERVER_NAMED(which_)                                         \
     .n_index = 2, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR},                \
     .layout = EXC_TBL_SERVER_ROWS, .which = (which_)
-
-/* A number the report may leave out: no instance (false) when it did. */
-static inline bool exc_val_opt_unsigned(exc_val *v, u_char type, bool known, uint64_t u)
-{
-    if (!known)
-        return false;
-    exc_val_unsigned(v, type, u);
-    return true;
-}
 
 #endif

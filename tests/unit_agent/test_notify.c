@@ -199,7 +199,7 @@ static void test_raise(void)
     for (unsigned col = 2; col <= 6; col++, v = v->next_variable) {
         exc_val val;
         memset(&val, 0, sizeof val);
-        CU_ASSERT_FATAL(exc_alarm_column(&alarm_rows[0], col, &val));
+        CU_ASSERT_FATAL(exc_table_column(&exc_alarm_table, &alarm_rows[0], col, &val));
         netsnmp_variable_list got;
         memset(&got, 0, sizeof got);
         exc_val_set(&got, &val);
@@ -210,7 +210,7 @@ static void test_raise(void)
     }
     exc_val url;
     memset(&url, 0, sizeof url);
-    CU_ASSERT_FATAL(exc_kb_column(&kb_rows[1], 7, &url));
+    CU_ASSERT_FATAL(exc_table_column(&exc_kb_table, &kb_rows[1], 7, &url));
     CU_ASSERT(string_is(v, url.ptr));
     snmp_free_varbind(vars);
 }

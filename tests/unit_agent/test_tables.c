@@ -260,25 +260,29 @@ static void test_columns_match_mib(void)
 {
     for (size_t i = 0; i < N_DEFS; i++) {
         const exc_table_def *d = defs[i];
-        for (unsigned col = 1; col < d->min_col; col++) {
+        for (unsigned col = 1; col < exc_table_min_col(d); col++) {
             struct tree *t = mib_column(d->table, col);
             CU_ASSERT_FATAL(t != NULL);
             CU_ASSERT_EQUAL(t->access, MIB_ACCESS_NOACCESS);
         }
-        CU_ASSERT_PTR_NULL(mib_column(d->table, d->max_col + 1));
+        CU_ASSERT_PTR_NULL(mib_column(d->table, exc_table_max_col(d) + 1));
         size_t n;
         row_index *rows = indexed_rows(d, &n);
-        for (unsigned col = d->min_col; col <= d->max_col; col++) {
+        /* one entry per column, in order and without a gap (columns.c
+         * finds a column in one look then) */
+        for (size_t k = 0; k < d->n_columns; k++)
+            CU_ASSERT_EQUAL(d->columns[k].col, exc_table_min_col(d) + k);
+        for (unsigned col = exc_table_min_col(d); col <= exc_table_max_col(d); col++) {
             struct tree *t = mib_column(d->table, col);
             if (t == NULL)
                 fprintf(stderr, "\n%s: column %u is not in the MIB\n", d->name, col);
             CU_ASSERT_FATAL(t != NULL);
             CU_ASSERT_EQUAL(t->access, MIB_ACCESS_READONLY);
-            CU_ASSERT_FALSE(d->column(rows[0].row, 0, &(exc_val){0}));
+            CU_ASSERT_FALSE(exc_table_column(d, rows[0].row, 0, &(exc_val){0}));
             for (size_t r = 0; r < n; r++) {
                 exc_val v;
                 memset(&v, 0, sizeof v);
-                if (!d->column(rows[r].row, col, &v))
+                if (!exc_table_column(d, rows[r].row, col, &v))
                     continue;   /* no instance: a count the report left out */
                 if (!type_matches(t, v.type))
                     fprintf(stderr, "\n%s (%s): ASN type 0x%x, MIB type %d\n", t->label, d->name,
@@ -286,7 +290,7 @@ static void test_columns_match_mib(void)
                 CU_ASSERT(type_matches(t, v.type));
             }
         }
-        CU_ASSERT_FALSE(d->column(rows[0].row, d->max_col + 1, &(exc_val){0}));
+        CU_ASSERT_FALSE(exc_table_column(d, rows[0].row, exc_table_max_col(d) + 1, &(exc_val){0}));
         free(rows);
     }
 }
@@ -406,7 +410,7 @@ static bool cell(const exc_table_def *d, const char *name, unsigned col, const c
     bool found = false;
     for (size_t r = 0; r < n && !found; r++)
         if (snmp_oid_compare(rows[r].sub, rows[r].len, want, wlen) == 0)
-            found = d->column(rows[r].row, col, v);
+            found = exc_table_column(d, rows[r].row, col, v);
     free(rows);
     return found;
 }
@@ -438,7 +442,13 @@ static void test_values(void)
     CU_ASSERT(snmp_oid_compare(v.ptr, v.len / sizeof(oid), want, OID_LENGTH(want)) == 0);
 }
 
-/* The pieces the table files share (agent/table_rows.h). */
+/* The pieces the table files share (agent/table_rows.h, agent/columns.h). */
+struct opt_row {
+    int pad;
+    exc_opt_u32 small;
+    exc_opt_u64 big;
+};
+
 static void test_shared_pieces(void)
 {
     oid out[8];
@@ -446,13 +456,26 @@ static void test_shared_pieces(void)
     size_t k = exc_index_server_row(out, 8, "AB", "c");
     CU_ASSERT_EQUAL(k, OID_LENGTH(want));
     CU_ASSERT(snmp_oid_compare(out, k, want, OID_LENGTH(want)) == 0);
+
+    /* a number the report left out has no instance; one beyond 32 bits
+     * saturates (Gauge32) */
+    static const exc_column cols[] = {
+        EXC_COL_OPT_U32(3, ASN_GAUGE, struct opt_row, small),
+        EXC_COL_OPT_U64(4, ASN_GAUGE, struct opt_row, big),
+    };
+    struct opt_row row = {.small = {false, 7}, .big = {true, UINT64_C(1) << 40}};
     exc_val v;
     memset(&v, 0, sizeof v);
-    CU_ASSERT_FALSE(exc_val_opt_unsigned(&v, ASN_GAUGE, false, 7));
+    CU_ASSERT_FALSE(exc_column_value(cols, 2, &row, 3, &v));
     CU_ASSERT_EQUAL(v.type, 0);   /* no instance: v untouched */
-    CU_ASSERT_TRUE(exc_val_opt_unsigned(&v, ASN_GAUGE, true, 7));
+    row.small.known = true;
+    CU_ASSERT_TRUE(exc_column_value(cols, 2, &row, 3, &v));
     CU_ASSERT_EQUAL(v.type, ASN_GAUGE);
     CU_ASSERT_EQUAL(v.u, 7);
+    CU_ASSERT_TRUE(exc_column_value(cols, 2, &row, 4, &v));
+    CU_ASSERT_EQUAL(v.u, 0xffffffffUL);
+    CU_ASSERT_FALSE(exc_column_value(cols, 2, &row, 2, &v));   /* not a column */
+    CU_ASSERT_FALSE(exc_column_value(cols, 2, &row, 5, &v));
 }
 
 void exc_register_tests(void)
