@@ -115,8 +115,7 @@ void exc_alarms_free(exc_alarms *a)
     free(a->active);
     free(a->history);
     free(a->outbox);
-    for (size_t i = 0; i < a->n_holddown; i++)
-        free(a->holddown[i].pending);
+    exc_alarms_drop_holddowns(a);
     free(a->holddown);
     free(a->matches);
     free(a->changed);
@@ -326,6 +325,13 @@ static exc_holddown *hd_add(exc_alarms *a, const char *article, const char *serv
     copy(h->resource, sizeof h->resource, resource);
     h->last_sent_ms = last_sent_ms;
     return h;
+}
+
+void exc_alarms_drop_holddowns(exc_alarms *a)
+{
+    for (size_t i = 0; i < a->n_holddown; i++)
+        free(a->holddown[i].pending);
+    a->n_holddown = 0;
 }
 
 static void hd_remove(exc_alarms *a, size_t i)

@@ -166,6 +166,9 @@ uint32_t exc_alarms_matches(const exc_alarms *a, const char *article);
  * window end, or 0 when none is pending. */
 int64_t exc_alarms_tick(exc_alarms *a, int64_t now_ms);
 
+/* Forget every hold-down window (what they held back with them). */
+void exc_alarms_drop_holddowns(exc_alarms *a);
+
 /* The agent thread sent every notice with seq <= seq. */
 void exc_alarms_ack(exc_alarms *a, uint64_t seq);
 

@@ -1182,9 +1182,7 @@ void exc_kb_free(exc_kb *kb)
 {
     if (kb == NULL)
         return;
-    for (size_t i = 0; i < kb->n; i++)
-        exc_kb_article_free(&kb->articles[i]);
-    free(kb->articles);
+    free_articles(kb->articles, kb->n);
     free(kb->services);
     memset(kb, 0, sizeof *kb);
 }

@@ -88,9 +88,7 @@ static bool alarm_group_reset(exc_alarms *a, const char *group)
     } else if (strcmp(group, "out") == 0) {
         a->n_outbox = 0;
     } else if (strcmp(group, "hold") == 0) {
-        for (size_t i = 0; i < a->n_holddown; i++)
-            free(a->holddown[i].pending);
-        a->n_holddown = 0;
+        exc_alarms_drop_holddowns(a);
     } else {
         return false;
     }
@@ -150,10 +148,10 @@ static void state_path(char path[STATE_PATH_BUF], const char *dir, const char *n
 }
 
 /* Open dir/name (its path left in path), a file that may legitimately be
- * absent (exc_open_regular).  Returns false (err set) on a real error; *fp
- * is NULL when the file does not exist. */
-static bool open_optional(const char *dir, const char *name, char path[STATE_PATH_BUF],
-                          FILE **fp, exc_err *err)
+ * absent (exc_open_regular): 1 open in *fp, 0 no such file, -1 a real
+ * error (err set). */
+static int open_optional(const char *dir, const char *name, char path[STATE_PATH_BUF],
+                         FILE **fp, exc_err *err)
 {
     state_path(path, dir, name);
     *fp = NULL;
@@ -164,18 +162,18 @@ static bool open_optional(const char *dir, const char *name, char path[STATE_PAT
         if (bad)
             exc_err_set(err, 0, "%s: is %s, not a state file", path, exc_file_type(bad));
         else if (errno == ENOENT)
-            return true;
+            return 0;
         else
             exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
-        return false;
+        return -1;
     }
     *fp = fdopen(fd, "r");
     if (!*fp) {
         exc_err_set(err, 0, "cannot read %s: %s", path, strerror(errno));
         close(fd);
-        return false;
+        return -1;
     }
-    return true;
+    return 1;
 }
 
 /* The one line of advice every refusal to load ends with. */
@@ -194,10 +192,9 @@ static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, bool ck
     char path[STATE_PATH_BUF];
     *entries = 0;
     FILE *fp;
-    if (!open_optional(dir, JOURNAL_FILE, path, &fp, err))
-        return false;
-    if (!fp)
-        return true;   /* no journal: the checkpoint is the whole state */
+    int opened = open_optional(dir, JOURNAL_FILE, path, &fp, err);
+    if (opened <= 0)
+        return opened == 0;   /* no journal: the checkpoint is the whole state */
     char line[256];
     unsigned version = 0;
     unsigned long long jsize = 0;
@@ -394,10 +391,11 @@ bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_dispositio
     char path[STATE_PATH_BUF];
     *found = false;
     FILE *file;
-    if (!open_optional(dir, STATE_FILE, path, &file, err))
-        return false;
-    if (!file)
-        return check_orphan_journal(dir, err);   /* first start: no state yet */
+    switch (open_optional(dir, STATE_FILE, path, &file, err)) {
+    case -1: return false;
+    case 0: return check_orphan_journal(dir, err);   /* first start: no state yet */
+    default: break;
+    }
     *found = true;
     char *text;
     size_t size;
