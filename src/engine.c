@@ -339,110 +339,150 @@ static bool coalescing(exc_engine *e, int64_t *next_scan)
     return true;
 }
 
+/* The times the worker's passes hand on to each other (wall ms). */
+typedef struct worker_times {
+    int64_t next_scan;   /* the next spool scan; 0: at once */
+    int64_t tick_due;    /* the last tick's next due time (0: none); 1: at once */
+    int64_t due;         /* this pass's wake-up for the tick; 0: none */
+} worker_times;
+
+/* Read the spool when a scan is due (and not coalesced); true when files
+ * were taken.  Sets when the next scan is. */
+static bool scan_step(exc_engine *e, worker_times *t)
+{
+    if (exc_now_ms() < t->next_scan || coalescing(e, &t->next_scan))
+        return false;
+    exc_spool_drain(&e->spool);
+    size_t taken = ingest(e);
+    e->batch_full = taken == BATCH_MAX;
+    if (taken == BATCH_MAX)
+        t->next_scan = 0;   /* commit this batch, then take the next at once */
+    else
+        t->next_scan = exc_now_ms() +
+                       (exc_spool_fd(&e->spool) >= 0 ? RESCAN_MS : RESCAN_NO_INOTIFY_MS);
+    /* a file written in place becomes ready after its quiet period */
+    int64_t ready = exc_spool_next_ready(&e->spool);
+    if (ready > 0 && ready < t->next_scan)
+        t->next_scan = ready;
+    return taken > 0;
+}
+
+/* Time-driven changes: stale servers, eventTtl, hold-down releases; true
+ * when they changed the alarms.  Performance (issue 14): when nothing
+ * changed since the last tick and nothing it named is due yet (a wake-up
+ * that only moved a coalesced scan), it would decide the same: skipped.
+ * Otherwise it walks every server only when something is due (rules.h). */
+static bool tick_step(exc_engine *e, worker_times *t, bool changed)
+{
+    uint64_t alarms_before = e->alarms.version;
+    if (changed || (t->tick_due > 0 && exc_now_ms() >= t->tick_due))
+        t->tick_due = exc_rules_tick_watched(&e->watch, &e->rules, &e->kb, &e->model,
+                                             &e->alarms, exc_now_ms());
+    t->due = t->tick_due;
+    return e->alarms.version != alarms_before;
+}
+
+/* Stopping: a last try at a failed commit (otherwise its files are applied
+ * again at the next start), or one checkpoint with the journal folded. */
+static void finish(exc_engine *e)
+{
+    if (e->uncommitted) {
+        if (commit(e))
+            finish_dispositions(e);
+    } else if (exc_state_pending(&e->state)) {
+        checkpoint(e);
+    }
+}
+
+/* One pass of the worker: what was asked (acks, a reload), a failed commit
+ * retried, the spool read, the tick, then one commit that publishes it all.
+ * True when stopping and finished. */
+static bool worker_step(exc_engine *e, worker_times *t)
+{
+    pthread_mutex_lock(&e->lock);
+    bool stop = e->stop, reload = e->reload;
+    uint64_t ack = e->ack_seq;
+    pthread_mutex_unlock(&e->lock);
+    t->due = 0;
+
+    bool changed = false;
+    if (ack && e->alarms.n_outbox && e->alarms.outbox[0].seq <= ack) {
+        exc_alarms_ack(&e->alarms, ack);
+        changed = true;
+    }
+    if (reload) {
+        handle_reload(e);
+        changed = true;
+    }
+    /* A commit that failed (disk full, say) is retried before anything new
+     * is read or decided: the files it covers must not be applied twice,
+     * and nothing of it was published (it is, once committed). */
+    if (e->uncommitted && !stop && !commit_and_publish(e)) {
+        t->next_scan = retry_later(e);
+        return false;
+    }
+    if (!stop && scan_step(e, t))
+        changed = true;
+    if (tick_step(e, t, changed))
+        changed = true;
+    if (changed && !commit_and_publish(e) && !stop) {
+        t->next_scan = retry_later(e);
+        return false;
+    }
+    if (stop) {
+        finish(e);
+        return true;
+    }
+    if (exc_state_pending(&e->state) && e->disp.n == 0 &&
+        exc_mono_ms() - e->last_commit_ms >= CHECKPOINT_IDLE_MS)
+        checkpoint(e);
+    return false;
+}
+
+/* When the worker must wake up next: the next scan, the tick's due time or
+ * the idle checkpoint, whichever comes first. */
+static int64_t next_wake(const exc_engine *e, const worker_times *t)
+{
+    int64_t wake_at = t->next_scan;
+    if (t->due > 0 && t->due < wake_at)
+        wake_at = t->due;
+    if (exc_state_pending(&e->state)) {
+        int64_t at = exc_now_ms() + CHECKPOINT_IDLE_MS - (exc_mono_ms() - e->last_commit_ms);
+        if (at < wake_at)
+            wake_at = at;
+    }
+    return wake_at;
+}
+
+/* Sleep until wake_at (a minute at most), a wake-up through the pipe (an
+ * ack, a reload, the stop) or the spool's inotify descriptor; a file
+ * renamed in makes the next scan at once. */
+static void wait_until(exc_engine *e, int64_t wake_at, worker_times *t)
+{
+    int64_t timeout = wake_at - exc_now_ms();
+    if (timeout < 0)
+        timeout = 0;
+    if (timeout > 60000)
+        timeout = 60000;
+    struct pollfd pfd[2] = {{e->wake[0], POLLIN, 0}, {exc_spool_fd(&e->spool), POLLIN, 0}};
+    int np = pfd[1].fd >= 0 ? 2 : 1;
+    if (poll(pfd, (nfds_t)np, (int)timeout) <= 0)
+        return;
+    if (pfd[0].revents & POLLIN) {
+        char buf[64];
+        while (read(e->wake[0], buf, sizeof buf) > 0)
+            ;
+    }
+    if (np == 2 && (pfd[1].revents & POLLIN))
+        t->next_scan = 0;
+}
+
 static void *worker(void *arg)
 {
     exc_engine *e = arg;
-    int64_t next_scan = 0;
-    int64_t tick_due = 1;    /* the last tick's next due time (0: none); 1: at once */
-    for (;;) {
-        bool changed = false, stop, reload;
-        uint64_t ack;
-        int64_t due = 0;
-        pthread_mutex_lock(&e->lock);
-        stop = e->stop;
-        reload = e->reload;
-        ack = e->ack_seq;
-        pthread_mutex_unlock(&e->lock);
-
-        if (ack && e->alarms.n_outbox && e->alarms.outbox[0].seq <= ack) {
-            exc_alarms_ack(&e->alarms, ack);
-            changed = true;
-        }
-        if (reload) {
-            handle_reload(e);
-            changed = true;
-        }
-        /* A commit that failed (disk full, say) is retried before anything
-         * new is read or decided: the files it covers must not be applied
-         * twice, and nothing of it was published (it is, once committed). */
-        if (e->uncommitted && !stop) {
-            if (!commit_and_publish(e)) {
-                next_scan = retry_later(e);
-                goto wait;
-            }
-        }
-        if (!stop && exc_now_ms() >= next_scan && !coalescing(e, &next_scan)) {
-            exc_spool_drain(&e->spool);
-            size_t taken = ingest(e);
-            if (taken > 0)
-                changed = true;
-            e->batch_full = taken == BATCH_MAX;
-            if (taken == BATCH_MAX)
-                next_scan = 0;   /* commit this batch, then take the next at once */
-            else
-                next_scan = exc_now_ms() +
-                            (exc_spool_fd(&e->spool) >= 0 ? RESCAN_MS : RESCAN_NO_INOTIFY_MS);
-            /* a file written in place becomes ready after its quiet period */
-            int64_t ready = exc_spool_next_ready(&e->spool);
-            if (ready > 0 && ready < next_scan)
-                next_scan = ready;
-        }
-        /* time-driven changes: stale servers, eventTtl, hold-down releases */
-        uint64_t alarms_before = e->alarms.version;
-        /* Performance (issue 14): when nothing changed since the last tick
-         * and nothing it named is due yet (a wake-up that only moved a
-         * coalesced scan), it would decide the same: skipped.  Otherwise it
-         * walks every server only when something is due (rules.h). */
-        if (changed || (tick_due > 0 && exc_now_ms() >= tick_due))
-            tick_due = exc_rules_tick_watched(&e->watch, &e->rules, &e->kb, &e->model, &e->alarms,
-                                              exc_now_ms());
-        due = tick_due;
-        if (e->alarms.version != alarms_before)
-            changed = true;
-        if (changed && !commit_and_publish(e) && !stop) {
-            next_scan = retry_later(e);
-            goto wait;
-        }
-        if (stop) {
-            if (e->uncommitted) {
-                if (commit(e))   /* a last try: otherwise the files are applied again */
-                    finish_dispositions(e);
-            } else if (exc_state_pending(&e->state)) {
-                checkpoint(e);   /* leave one file behind, the journal folded */
-            }
-            break;
-        }
-        if (exc_state_pending(&e->state) && e->disp.n == 0 &&
-            exc_mono_ms() - e->last_commit_ms >= CHECKPOINT_IDLE_MS)
-            checkpoint(e);
-    wait:;
-        int64_t wake_at = next_scan;
-        if (due > 0 && due < wake_at)
-            wake_at = due;
-        if (exc_state_pending(&e->state)) {   /* the idle checkpoint */
-            int64_t at = exc_now_ms() + CHECKPOINT_IDLE_MS -
-                         (exc_mono_ms() - e->last_commit_ms);
-            if (at < wake_at)
-                wake_at = at;
-        }
-        int64_t timeout = wake_at - exc_now_ms();
-        if (timeout < 0)
-            timeout = 0;
-        if (timeout > 60000)
-            timeout = 60000;
-        struct pollfd pfd[2] = {{e->wake[0], POLLIN, 0}, {exc_spool_fd(&e->spool), POLLIN, 0}};
-        int np = pfd[1].fd >= 0 ? 2 : 1;
-        int rc = poll(pfd, (nfds_t)np, (int)timeout);
-        if (rc > 0) {
-            if (pfd[0].revents & POLLIN) {
-                char buf[64];
-                while (read(e->wake[0], buf, sizeof buf) > 0)
-                    ;
-            }
-            if (np == 2 && (pfd[1].revents & POLLIN))
-                next_scan = 0;   /* something was renamed in: scan now */
-        }
-    }
+    worker_times t = {.next_scan = 0, .tick_due = 1};
+    while (!worker_step(e, &t))
+        wait_until(e, next_wake(e, &t), &t);
     return NULL;
 }
 
