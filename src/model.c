@@ -406,6 +406,142 @@ static bool conn_same_state(const exc_connector *a, const exc_connector *b)
            a->queuefile == b->queuefile && a->link == b->link;
 }
 
+/* The rows of an accepted report, sorted by name, before they replace the
+ * server's (the phases of exc_model_apply_report below). */
+typedef struct new_rows {
+    size_t nc, nq, np;
+    exc_mconnector *conns;
+    exc_mqueue *queues;
+    exc_mcomport *ports;   /* claimants borrowed from the report until taken */
+} new_rows;
+
+/* A report collected before the last accepted one of its server is refused. */
+static bool is_older(const exc_server *old, const exc_report *r, exc_err *err)
+{
+    if (!old || !old->reported || r->collected >= old->collected)
+        return false;
+    char a[32], b[32];
+    exc_format_iso8601(r->collected, a, sizeof a);
+    exc_format_iso8601(old->collected, b, sizeof b);
+    exc_err_set(err, 0, "stale report: collected %s is older than the last accepted %s", a, b);
+    return true;
+}
+
+/* Phase 1: the report's rows, copied and sorted (the model is not touched). */
+static void rows_copy(new_rows *n, const exc_report *r)
+{
+    n->nc = r->n_connectors, n->nq = r->n_queues, n->np = r->n_comports;
+    n->conns = n->nc ? exc_calloc(n->nc, sizeof *n->conns) : NULL;
+    n->queues = n->nq ? exc_calloc(n->nq, sizeof *n->queues) : NULL;
+    n->ports = n->np ? exc_calloc(n->np, sizeof *n->ports) : NULL;
+    for (size_t i = 0; i < n->nc; i++)
+        n->conns[i].c = r->connectors[i];
+    for (size_t i = 0; i < n->nq; i++)
+        n->queues[i].q = r->queues[i];
+    for (size_t i = 0; i < n->np; i++)
+        n->ports[i].p = r->comports[i];
+    if (n->nc > 1)
+        qsort(n->conns, n->nc, sizeof *n->conns, cmp_conn);
+    if (n->nq > 1)
+        qsort(n->queues, n->nq, sizeof *n->queues, cmp_queue);
+    if (n->np > 1)
+        qsort(n->ports, n->np, sizeof *n->ports, cmp_port);
+}
+
+/* Phase 2: two rows of one name make the report unacceptable (sorted, they
+ * are neighbours); the copies are freed then, the claimants still the
+ * report's. */
+static bool rows_unique(new_rows *n, exc_err *err)
+{
+    const char *what = NULL, *name = NULL;
+    for (size_t i = 1; i < n->nc && !what; i++)
+        if (strcmp(n->conns[i - 1].c.name, n->conns[i].c.name) == 0)
+            what = "connector", name = n->conns[i].c.name;
+    for (size_t i = 1; i < n->nq && !what; i++)
+        if (strcmp(n->queues[i - 1].q.name, n->queues[i].q.name) == 0)
+            what = "queue", name = n->queues[i].q.name;
+    for (size_t i = 1; i < n->np && !what; i++)
+        if (strcmp(n->ports[i - 1].p.name, n->ports[i].p.name) == 0)
+            what = "COM port", name = n->ports[i].p.name;
+    if (!what)
+        return true;
+    exc_err_set(err, 0, "duplicate %s name \"%s\"", what, name);
+    free(n->conns);
+    free(n->queues);
+    free(n->ports);
+    return false;
+}
+
+/* Phase 3: what the new rows carry on from the server's current ones: a
+ * connector's last change and published health, a queue's sample history
+ * (a report of the same collection time is the same sample again), a COM
+ * port's conflict start. */
+static void rows_carry_on(new_rows *n, const exc_server *s, const exc_report *r,
+                          unsigned stall_samples, int64_t now_ms)
+{
+    for (size_t i = 0; i < n->nc; i++) {
+        const exc_mconnector *prev = exc_server_connector(s, n->conns[i].c.name);
+        n->conns[i].last_change_ms =
+            prev && conn_same_state(&prev->c, &n->conns[i].c) ? prev->last_change_ms : now_ms;
+        n->conns[i].health = prev ? prev->health : 0;
+    }
+    bool same_collected = s->reported && r->collected == s->collected;
+    unsigned k = clamp_samples(stall_samples);
+    for (size_t i = 0; i < n->nq; i++) {
+        exc_mqueue *q = &n->queues[i];
+        const exc_mqueue *prev = exc_server_queue(s, q->q.name);
+        memset(&q->hist, 0, sizeof q->hist);
+        if (!q->q.messages.known)
+            continue;
+        bool continues = prev && prev->q.messages.known && prev->hist.n > 0 &&
+                         prev->hist.n <= EXC_STALL_MAX;
+        q->hist = hist_next(continues ? &prev->hist : NULL, q->q.messages.v, same_collected, k);
+    }
+    for (size_t i = 0; i < n->np; i++) {
+        exc_mcomport *p = &n->ports[i];
+        const exc_mcomport *prev =
+            p->p.n_claimants >= 2 ? exc_server_comport(s, p->p.name) : NULL;
+        bool continues = prev && prev->p.n_claimants >= 2 && prev->conflict_since_ms != 0;
+        p->conflict_since_ms = p->p.n_claimants < 2 ? 0
+                               : continues           ? prev->conflict_since_ms
+                                                     : now_ms;
+    }
+}
+
+/* A report's name field into the model's (both EXC_NAME_BUF). */
+static void copy_name(char dst[EXC_NAME_BUF], const char src[EXC_NAME_BUF])
+{
+    memcpy(dst, src, EXC_NAME_BUF);
+    dst[EXC_NAME_BUF - 1] = '\0';
+}
+
+/* Phase 4, the commit: the server drops its rows and takes the new ones
+ * (and the claimant arrays from the report, which keeps no rows); then the
+ * report's own fields. */
+static void rows_take(exc_server *s, new_rows *n, exc_report *r, int64_t now_ms)
+{
+    free(s->connectors);
+    free_queues(s->queues, s->n_queues);
+    free_comports(s->comports, s->n_comports);
+    s->connectors = n->conns, s->n_connectors = n->nc;
+    s->queues = n->queues, s->n_queues = n->nq;
+    s->comports = n->ports, s->n_comports = n->np;
+
+    free(r->connectors);
+    free(r->queues);
+    free(r->comports);
+    r->connectors = NULL, r->n_connectors = 0;
+    r->queues = NULL, r->n_queues = 0;
+    r->comports = NULL, r->n_comports = 0;
+
+    copy_name(s->site, r->site);
+    copy_name(s->exchange_version, r->exchange_version);
+    copy_name(s->mta_version, r->mta_version);
+    s->reported = true;
+    s->collected = r->collected;
+    s->received_ms = now_ms;
+}
+
 bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err *err)
 {
     if (!exc_model_admit_report(m, r, now_ms, err))
@@ -420,114 +556,17 @@ bool exc_model_apply_report(exc_model *m, exc_report *r, int64_t now_ms, exc_err
         return false;
     }
     exc_server *old = exc_model_find(m, key);
-    if (old && old->reported && r->collected < old->collected) {
-        char a[32], b[32];
-        exc_format_iso8601(r->collected, a, sizeof a);
-        exc_format_iso8601(old->collected, b, sizeof b);
-        exc_err_set(err, 0, "stale report: collected %s is older than the last accepted %s", a, b);
+    if (is_older(old, r, err))
         return false;
-    }
-
-    /* Build the new arrays first: nothing in the model changes until the
-     * report is known to be acceptable. */
-    size_t nc = r->n_connectors, nq = r->n_queues, np = r->n_comports;
-    exc_mconnector *conns = nc ? exc_calloc(nc, sizeof *conns) : NULL;
-    exc_mqueue *queues = nq ? exc_calloc(nq, sizeof *queues) : NULL;
-    exc_mcomport *ports = np ? exc_calloc(np, sizeof *ports) : NULL;
-    for (size_t i = 0; i < nc; i++)
-        conns[i].c = r->connectors[i];
-    for (size_t i = 0; i < nq; i++)
-        queues[i].q = r->queues[i];
-    for (size_t i = 0; i < np; i++)
-        ports[i].p = r->comports[i];   /* claimants borrowed until commit */
-    if (nc > 1)
-        qsort(conns, nc, sizeof *conns, cmp_conn);
-    if (nq > 1)
-        qsort(queues, nq, sizeof *queues, cmp_queue);
-    if (np > 1)
-        qsort(ports, np, sizeof *ports, cmp_port);
-
-    const char *dup_what = NULL, *dup_name = NULL;
-    for (size_t i = 1; i < nc && !dup_what; i++)
-        if (strcmp(conns[i - 1].c.name, conns[i].c.name) == 0)
-            dup_what = "connector", dup_name = conns[i].c.name;
-    for (size_t i = 1; i < nq && !dup_what; i++)
-        if (strcmp(queues[i - 1].q.name, queues[i].q.name) == 0)
-            dup_what = "queue", dup_name = queues[i].q.name;
-    for (size_t i = 1; i < np && !dup_what; i++)
-        if (strcmp(ports[i - 1].p.name, ports[i].p.name) == 0)
-            dup_what = "COM port", dup_name = ports[i].p.name;
-    if (dup_what) {
-        exc_err_set(err, 0, "duplicate %s name \"%s\"", dup_what, dup_name);
-        free(conns);
-        free(queues);
-        free(ports);   /* claimants still belong to r */
+    /* nothing in the model changes until the report is known acceptable */
+    new_rows n;
+    rows_copy(&n, r);
+    if (!rows_unique(&n, err))
         return false;
-    }
-
     exc_server *s = old ? old : exc_model_get_or_add(m, key, now_ms);
     exc_model_touch(m, s);
-    bool same_collected = s->reported && r->collected == s->collected;
-
-    for (size_t i = 0; i < nc; i++) {
-        const exc_mconnector *prev = exc_server_connector(s, conns[i].c.name);
-        conns[i].last_change_ms =
-            prev && conn_same_state(&prev->c, &conns[i].c) ? prev->last_change_ms : now_ms;
-        conns[i].health = prev ? prev->health : 0;
-    }
-    unsigned k = clamp_samples(m->stall_samples);
-    for (size_t i = 0; i < nq; i++) {
-        exc_mqueue *q = &queues[i];
-        const exc_mqueue *prev = exc_server_queue(s, q->q.name);
-        memset(&q->hist, 0, sizeof q->hist);
-        if (!q->q.messages.known)
-            continue;
-        bool continues = prev && prev->q.messages.known && prev->hist.n > 0 &&
-                         prev->hist.n <= EXC_STALL_MAX;
-        q->hist = hist_next(continues ? &prev->hist : NULL, q->q.messages.v, same_collected, k);
-    }
-    for (size_t i = 0; i < np; i++) {
-        exc_mcomport *p = &ports[i];
-        if (p->p.n_claimants >= 2) {
-            const exc_mcomport *prev = exc_server_comport(s, p->p.name);
-            p->conflict_since_ms = prev && prev->p.n_claimants >= 2 && prev->conflict_since_ms != 0
-                                       ? prev->conflict_since_ms
-                                       : now_ms;
-        } else {
-            p->conflict_since_ms = 0;
-        }
-    }
-
-    /* Commit: drop the old contents, take ownership of the new. */
-    free(s->connectors);
-    free_queues(s->queues, s->n_queues);
-    free_comports(s->comports, s->n_comports);
-    s->connectors = conns;
-    s->n_connectors = nc;
-    s->queues = queues;
-    s->n_queues = nq;
-    s->comports = ports;
-    s->n_comports = np;
-
-    free(r->connectors);
-    r->connectors = NULL;
-    r->n_connectors = 0;
-    free(r->queues);
-    r->queues = NULL;
-    r->n_queues = 0;
-    free(r->comports);   /* the claimant arrays moved into ports */
-    r->comports = NULL;
-    r->n_comports = 0;
-
-    memcpy(s->site, r->site, sizeof s->site);
-    memcpy(s->exchange_version, r->exchange_version, sizeof s->exchange_version);
-    memcpy(s->mta_version, r->mta_version, sizeof s->mta_version);
-    s->site[sizeof s->site - 1] = '\0';
-    s->exchange_version[sizeof s->exchange_version - 1] = '\0';
-    s->mta_version[sizeof s->mta_version - 1] = '\0';
-    s->reported = true;
-    s->collected = r->collected;
-    s->received_ms = now_ms;
+    rows_carry_on(&n, s, r, m->stall_samples, now_ms);
+    rows_take(s, &n, r, now_ms);
     return true;
 }
 
