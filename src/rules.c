@@ -737,89 +737,109 @@ static const exc_alarm *find_stale(const exc_alarm *const *v, size_t n, const ch
     return NULL;
 }
 
+/* The active stale alarms, sorted by server name (looked up per server by
+ * find_stale rather than by a scan per server); NULL when none. */
+static const exc_alarm **sorted_stale(const exc_alarms *a, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < a->n_active; i++)
+        if (exc_alarm_is_stale(&a->active[i]))
+            (*n)++;
+    if (*n == 0)
+        return NULL;
+    const exc_alarm **stale = exc_calloc(*n, sizeof *stale);
+    size_t k = 0;
+    for (size_t i = 0; i < a->n_active; i++)
+        if (exc_alarm_is_stale(&a->active[i]))
+            stale[k++] = &a->active[i];
+    qsort(stale, k, sizeof *stale, cmp_alarm_server);
+    return stale;
+}
+
+/* Raise the stale alarm of a server that has not reported for ref's age. */
+static void raise_stale(exc_alarms *a, const exc_server *s, int64_t now_ms)
+{
+    int64_t ref = s->reported ? s->received_ms : s->created_ms;
+    char when[32], desc[EXC_TEXT_BUF];
+    if (s->reported) {
+        exc_format_iso8601(s->collected, when, sizeof when);
+        snprintf(desc, sizeof desc, "no report for %lld s (last report %s)",
+                 (long long)((now_ms - ref) / 1000), when);
+    } else {
+        exc_format_iso8601(ref / 1000, when, sizeof when);
+        snprintf(desc, sizeof desc, "no report since it became known at %s", when);
+    }
+    exc_server_collect_note(s, desc, sizeof desc);   /* "; collector: why" */
+    exc_alarms_raise(a, NULL, EXC_NOTIF_SERVER_STALE, EXC_SEV_WARNING, s->name, s->name, desc,
+                     now_ms, NULL);
+}
+
+/* Stale servers: raise for those without a report for staleAfter, clear
+ * (into gone) for those that reported again; *next gets the first moment
+ * one more may turn stale. */
+static void tick_stale(const exc_rules_cfg *cfg, const exc_model *m, exc_alarms *a,
+                       int64_t now_ms, gone_list *gone, int64_t *next)
+{
+    int64_t stale_ms = (int64_t)cfg->stale_after * 1000;
+    size_t n_stale;
+    const exc_alarm **stale = sorted_stale(a, &n_stale);
+    uint32_t *raise_idx = NULL;   /* servers (by model position) to raise for */
+    size_t n_raise = 0;
+    for (size_t i = 0; i < m->n_servers; i++) {
+        const exc_server *s = m->servers[i];
+        int64_t ref = s->reported ? s->received_ms : s->created_ms;
+        const exc_alarm *al = find_stale(stale, n_stale, s->name);
+        if (now_ms - ref >= stale_ms) {
+            if (al == NULL) {
+                raise_idx = exc_realloc(raise_idx, (n_raise + 1) * sizeof *raise_idx);
+                raise_idx[n_raise++] = (uint32_t)i;
+            }
+        } else {
+            if (al != NULL)
+                gone_add(gone, al->index);
+            next_at(next, ref + stale_ms);
+        }
+    }
+    free(stale);   /* raising below moves the active array */
+    for (size_t k = 0; k < n_raise; k++)
+        raise_stale(a, m->servers[raise_idx[k]], now_ms);
+    free(raise_idx);
+}
+
+/* The alarms whose reason went (into gone): a stale alarm when its server
+ * left or stale detection was switched off, an event's alarm after
+ * eventTtl, any alarm of a forgotten server (<forgetServer>). */
+static void tick_expired(const exc_rules_cfg *cfg, const exc_model *m, const exc_alarms *a,
+                         int64_t now_ms, gone_list *gone, int64_t *next)
+{
+    for (size_t i = 0; i < a->n_active; i++) {
+        const exc_alarm *al = &a->active[i];
+        bool server_gone = m != NULL && exc_model_find(m, al->server) == NULL;
+        bool clear = server_gone;
+        if (exc_alarm_is_stale(al)) {
+            clear = clear || !stale_enabled(cfg) || m == NULL;
+        } else if (event_owned(al) && cfg->event_ttl > 0) {
+            int64_t end = al->last_event_rx_ms + (int64_t)cfg->event_ttl * 1000;
+            if (now_ms >= end)
+                clear = true;
+            else
+                next_at(next, end);
+        }
+        if (clear)
+            gone_add(gone, al->index);
+    }
+}
+
 int64_t exc_rules_tick(const exc_rules_cfg *cfg, const exc_kb *kb, const exc_model *m,
                        exc_alarms *a, int64_t now_ms)
 {
     (void)kb;
     int64_t next = 0;
     gone_list gone = {NULL, 0};
-
-    /* stale servers; the active stale alarms are looked up by server name
-     * in a sorted list rather than by a scan per server */
-    if (stale_enabled(cfg) && m != NULL) {
-        int64_t stale_ms = (int64_t)cfg->stale_after * 1000;
-        size_t n_stale = 0;
-        const exc_alarm **stale = NULL;
-        for (size_t i = 0; i < a->n_active; i++)
-            if (exc_alarm_is_stale(&a->active[i]))
-                n_stale++;
-        if (n_stale > 0) {
-            stale = exc_calloc(n_stale, sizeof *stale);
-            n_stale = 0;
-            for (size_t i = 0; i < a->n_active; i++)
-                if (exc_alarm_is_stale(&a->active[i]))
-                    stale[n_stale++] = &a->active[i];
-            qsort(stale, n_stale, sizeof *stale, cmp_alarm_server);
-        }
-        uint32_t *raise_idx = NULL;   /* servers (by model position) to raise for */
-        size_t n_raise = 0;
-        for (size_t i = 0; i < m->n_servers; i++) {
-            const exc_server *s = m->servers[i];
-            int64_t ref = s->reported ? s->received_ms : s->created_ms;
-            const exc_alarm *al = find_stale(stale, n_stale, s->name);
-            if (now_ms - ref >= stale_ms) {
-                if (al == NULL) {
-                    raise_idx = exc_realloc(raise_idx, (n_raise + 1) * sizeof *raise_idx);
-                    raise_idx[n_raise++] = (uint32_t)i;
-                }
-            } else {
-                if (al != NULL) {
-                    gone_add(&gone, al->index);
-                }
-                next_at(&next, ref + stale_ms);
-            }
-        }
-        free(stale);   /* raising below moves the active array */
-        for (size_t k = 0; k < n_raise; k++) {
-            const exc_server *s = m->servers[raise_idx[k]];
-            int64_t ref = s->reported ? s->received_ms : s->created_ms;
-            char when[32], desc[EXC_TEXT_BUF];
-            if (s->reported) {
-                exc_format_iso8601(s->collected, when, sizeof when);
-                snprintf(desc, sizeof desc, "no report for %lld s (last report %s)",
-                         (long long)((now_ms - ref) / 1000), when);
-            } else {
-                exc_format_iso8601(ref / 1000, when, sizeof when);
-                snprintf(desc, sizeof desc, "no report since it became known at %s", when);
-            }
-            exc_server_collect_note(s, desc, sizeof desc);   /* "; collector: why" */
-            exc_alarms_raise(a, NULL, EXC_NOTIF_SERVER_STALE, EXC_SEV_WARNING, s->name, s->name,
-                             desc, now_ms, NULL);
-        }
-        free(raise_idx);
-    }
-
-    for (size_t i = 0; i < a->n_active; i++) {
-        const exc_alarm *al = &a->active[i];
-        bool clear = false;
-        if (exc_alarm_is_stale(al)) {
-            /* its server left the model, or stale detection was switched off */
-            clear = !stale_enabled(cfg) || m == NULL || exc_model_find(m, al->server) == NULL;
-        } else if (event_owned(al) && cfg->event_ttl > 0) {
-            int64_t end = al->last_event_rx_ms + (int64_t)cfg->event_ttl * 1000;
-            if (now_ms >= end)
-                clear = true;
-            else
-                next_at(&next, end);
-        }
-        if (m != NULL && exc_model_find(m, al->server) == NULL)
-            clear = true;   /* its server was forgotten (<forgetServer>) */
-        if (clear) {
-            gone_add(&gone, al->index);
-        }
-    }
+    if (stale_enabled(cfg) && m != NULL)
+        tick_stale(cfg, m, a, now_ms, &gone, &next);
+    tick_expired(cfg, m, a, now_ms, &gone, &next);
     gone_clear(&gone, a, now_ms);
-
     next_at(&next, exc_alarms_tick(a, now_ms));
     return next;
 }
