@@ -1,7 +1,7 @@
 /* The state directory's writer: checkpoints (the whole state, replaced
  * atomically) and commits (one journal entry of what changed: the servers
- * whose saved record changed, the alarm records that changed, the
- * dispositions).  Loading them is src/state_load.c. */
+ * whose saved record changed, the alarm records that changed -- src/state_alarms.c
+ * -- and the dispositions).  Loading them is src/state_load.c. */
 #define _GNU_SOURCE
 #include "state.h"
 
@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,30 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crc32.h"
 #include "log.h"
+#include "state_alarms.h"
 #include "state_files.h"
 #include "util.h"
-
-void exc_dispositions_add(exc_dispositions *j, const exc_spool_entry *f, int action, const char *reason)
-{
-    if (j->n == j->cap) {
-        j->cap = j->cap ? j->cap * 2 : 32;
-        j->e = exc_realloc(j->e, j->cap * sizeof *j->e);
-    }
-    exc_disposition *e = &j->e[j->n++];
-    memset(e, 0, sizeof *e);
-    e->file = *f;
-    e->action = action;
-    exc_utf8_copy(e->reason, sizeof e->reason, reason ? reason : "");
-}
-
-void exc_dispositions_clear(exc_dispositions *j) { j->n = 0; }
-
-void exc_dispositions_free(exc_dispositions *j)
-{
-    free(j->e);
-    memset(j, 0, sizeof *j);
-}
 
 /* Temporaries a killed writer left behind (".exconn.state.XXXXXX", and the
  * fixed ".NAME.tmp" of older versions).  unlink never follows a symlink. */
@@ -94,47 +74,6 @@ static void save_jrn(exc_sf_writer *w, const exc_dispositions *j)
 }
 
 
-/* Performance (issue 14): slicing by 8 -- eight octets per step through
- * eight tables (table[k][i]: the CRC of octet i followed by k zero octets);
- * the octet-at-a-time loop was the largest single cost of a batch's
- * commits (the journal entry and the checkpoint are checksummed whole). */
-static uint32_t crc_table[8][256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void crc_init(void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; i++)
-        for (int k = 1; k < 8; k++)
-            crc_table[k][i] = (crc_table[k - 1][i] >> 8) ^ crc_table[0][crc_table[k - 1][i] & 0xFF];
-}
-
-/* CRC-32 (IEEE) by parts: c = exc_state_crc32_update(0xFFFFFFFF, ...) ... ^ 0xFFFFFFFF */
-uint32_t exc_state_crc32_update(uint32_t c, const void *data, size_t len)
-{
-    pthread_once(&crc_once, crc_init);
-    const unsigned char *p = data;
-    for (; len >= 8; p += 8, len -= 8) {
-        uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                           (uint32_t)p[3] << 24);
-        c = crc_table[7][lo & 0xFF] ^ crc_table[6][(lo >> 8) & 0xFF] ^
-            crc_table[5][(lo >> 16) & 0xFF] ^ crc_table[4][lo >> 24] ^ crc_table[3][p[4]] ^
-            crc_table[2][p[5]] ^ crc_table[1][p[6]] ^ crc_table[0][p[7]];
-    }
-    for (; len > 0; p++, len--)
-        c = crc_table[0][(c ^ *p) & 0xFF] ^ (c >> 8);
-    return c;
-}
-
-uint32_t exc_state_crc32_of(const void *data, size_t len)
-{
-    return exc_state_crc32_update(0xFFFFFFFFu, data, len) ^ 0xFFFFFFFFu;
-}
 
 static void fsync_dir(const char *dir)
 {
@@ -157,7 +96,7 @@ typedef struct ckp_out {
 static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
 {
     ckp_out *o = cookie;
-    o->crc = exc_state_crc32_update(o->crc, buf, len);
+    o->crc = exc_crc32_update(o->crc, buf, len);
     if (!exc_write_all(o->fd, buf, len)) {
         o->failed = true;
         o->err = errno;
@@ -260,273 +199,22 @@ bool exc_state_save(const char *dir, const exc_model *m, const exc_alarms *a,
 /* ------------------------------------------------------------------------ */
 /* Commits                                                                   */
 
-/* Performance (issue 14): serialising every alarm and history record to
- * find what changed cost more than the rest of a commit (docs/performance.md);
- * an unchanged alarm version (alarms.h) skips it. */
-static void remember_servers(exc_state *st, const exc_model *m, const uint64_t *hashes)
+/* Each server's hash and stamp (and name, unless the set is the same) as
+ * written: what the next commit compares with. */
+static void remember_servers(exc_state *st, const exc_model *m, const uint64_t *hashes,
+                             bool names)
 {
     if (st->cap_srv < m->n_servers) {
         st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
         st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
     }
     for (size_t i = 0; i < m->n_servers; i++) {
-        memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
+        if (names)
+            memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
         st->srv[i].hash = hashes[i];
         st->srv[i].stamp = m->servers[i]->stamp;
     }
     st->n_srv = m->n_servers;
-}
-
-/* The alarm section cut in the groups the journal writes separately. */
-typedef struct alarm_parts {
-    char *text;                 /* exc_alarms_save's output; the groups point in */
-    size_t len;
-    struct span { size_t off, len; } aix, mat, out, hold, his;   /* his: the new ones */
-    size_t n_alm;
-    struct exc_state_alm *alm;  /* alm records: index, stamp, span */
-    uint32_t his_max;
-} alarm_parts;
-
-static void parts_free(alarm_parts *p)
-{
-    free(p->text);
-    free(p->alm);
-    memset(p, 0, sizeof *p);
-}
-
-/* Records of one tag are contiguous in exc_alarms_save's output, except
- * hld/hdp which interleave: each group is one span. */
-static void span_add(struct span *sp, size_t off, size_t len)
-{
-    if (sp->len == 0)
-        sp->off = off;
-    sp->len = off + len - sp->off;
-}
-
-/* Is alarm record now (index, stamp) the one written as was?  The stamp
- * moves with every change of the alarm (exc_alarms_touch); the check of
- * exc_verify_changes() compares the records' hashes too. */
-static bool alarm_same(const struct exc_state_alm *was, const struct exc_state_alm *now)
-{
-    if (was->index != now->index || was->stamp != now->stamp)
-        return false;
-    if (exc_verify_changes() && was->hash != now->hash)
-        exc_verify_failed("an alarm record changed without exc_alarms_touch");
-    return true;
-}
-
-/* Is active alarm al one of the records st remembers, unchanged? */
-static bool alarm_known(const struct exc_state_alm *prev, size_t n_prev, size_t *i,
-                        const struct exc_state_alm *al)
-{
-    while (*i < n_prev && prev[*i].index < al->index)
-        (*i)++;
-    return *i < n_prev && alarm_same(&prev[*i], al);
-}
-
-/* What exc_alarms_save writes for a, but only the active alarms that are
- * not among the prev records (all when prev is NULL) and the history
- * records after his_done.  Performance (issue 14): a report on a server
- * with an alarm changes that alarm's count; serialising all of them at
- * every such commit made it cost the size of the estate.  Each alarm is
- * told changed or not by its stamp (alarms.h), not by reading it. */
-static bool save_changed(const exc_alarms *a, uint32_t his_done, alarm_parts *p,
-                         const struct exc_state_alm *prev, size_t n_prev, exc_sf_writer *w)
-{
-    exc_alarms view = *a;
-    /* not zeroed: only the changed records are written into it (a zeroed
-     * copy of every record cost 720 KB a commit at 900 alarms) */
-    view.active = exc_realloc(NULL, (a->n_active ? a->n_active : 1) * sizeof *view.active);
-    view.n_active = 0;
-    size_t k = 0;
-    for (size_t i = 0; i < a->n_active; i++)
-        if (!prev || !alarm_known(prev, n_prev, &k, &p->alm[i]))
-            view.active[view.n_active++] = a->active[i];
-    /* the history records after his_done: a suffix, unless indexes wrapped */
-    size_t from = a->n_history;
-    while (from > 0 && a->history[from - 1].index > his_done)
-        from--;
-    bool suffix = true;
-    for (size_t i = 0; i < from && suffix; i++)
-        suffix = a->history[i].index <= his_done;
-    if (suffix) {
-        view.history = a->history ? a->history + from : NULL;
-        view.n_history = a->n_history - from;
-    }
-    exc_alarms_save(&view, w);
-    free(view.active);
-    return true;
-}
-
-static bool alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *p,
-                           const struct exc_state_alm *prev, size_t n_prev)
-{
-    memset(p, 0, sizeof *p);
-    p->alm = exc_calloc(a->n_active ? a->n_active : 1, sizeof *p->alm);
-    p->n_alm = a->n_active;
-    for (size_t i = 0; i < a->n_active; i++) {
-        p->alm[i].index = a->active[i].index;
-        p->alm[i].stamp = a->active[i].stamp;
-        if (exc_verify_changes())
-            p->alm[i].hash = exc_alarm_hash(&a->active[i]);
-    }
-    FILE *fp = open_memstream(&p->text, &p->len);
-    if (!fp) {
-        parts_free(p);
-        return false;
-    }
-    exc_sf_writer w = {.fp = fp};
-    save_changed(a, his_done, p, prev, n_prev, &w);
-    if (fclose(fp) != 0 || w.failed) {
-        parts_free(p);
-        return false;
-    }
-    p->his_max = his_done;
-    size_t his_start = 0, his_end = 0, k = 0;
-    for (size_t off = 0; off < p->len;) {
-        const char *line = p->text + off;
-        const char *nl = memchr(line, '\n', p->len - off);
-        size_t n = nl ? (size_t)(nl - line + 1) : p->len - off;
-        if (strncmp(line, "aix ", 4) == 0) {
-            span_add(&p->aix, off, n);
-        } else if (strncmp(line, "mat ", 4) == 0) {
-            span_add(&p->mat, off, n);
-        } else if (strncmp(line, "out ", 4) == 0) {
-            span_add(&p->out, off, n);
-        } else if (strncmp(line, "hld ", 4) == 0 || strncmp(line, "hdp ", 4) == 0) {
-            span_add(&p->hold, off, n);
-        } else if (strncmp(line, "alm ", 4) == 0) {
-            /* the changed ones, in the order of p->alm */
-            uint32_t idx = (uint32_t)strtoul(line + 4, NULL, 10);
-            while (k < p->n_alm && p->alm[k].index != idx)
-                k++;
-            if (k == p->n_alm) {
-                parts_free(p);
-                return false;
-            }
-            p->alm[k].off = off;
-            p->alm[k++].len = n;
-        } else if (strncmp(line, "his ", 4) == 0) {
-            uint32_t idx = (uint32_t)strtoul(line + 4, NULL, 10);
-            if (idx > his_done) {
-                if (his_end == 0)
-                    his_start = off;
-                his_end = off + n;
-                if (idx > p->his_max)
-                    p->his_max = idx;
-            }
-        } else {
-            /* a record this code cannot diff: the commit writes a checkpoint */
-            parts_free(p);
-            return false;
-        }
-        off += n;
-    }
-    p->his.off = his_start;
-    p->his.len = his_end > his_start ? his_end - his_start : 0;
-    return true;
-}
-
-static bool span_same(const alarm_parts *p, struct span sp, const char *prev, size_t prev_len)
-{
-    return sp.len == prev_len && (prev_len == 0 || memcmp(p->text + sp.off, prev, prev_len) == 0);
-}
-
-static void keep_span(char **dst, size_t *dst_len, const alarm_parts *p, struct span sp)
-{
-    free(*dst);
-    *dst = NULL;
-    *dst_len = sp.len;
-    if (sp.len) {
-        *dst = exc_calloc(1, sp.len);
-        memcpy(*dst, p->text + sp.off, sp.len);
-    }
-}
-
-/* What the journal compares the next commit's alarms with. */
-static void remember_alarms(exc_state *st, alarm_parts *p)
-{
-    keep_span(&st->mat, &st->mat_len, p, p->mat);
-    keep_span(&st->out, &st->out_len, p, p->out);
-    keep_span(&st->hold, &st->hold_len, p, p->hold);
-    free(st->alm);
-    st->alm = p->alm;   /* taken over */
-    st->n_alm = p->n_alm;
-    p->alm = NULL;
-    p->n_alm = 0;
-    st->his_done = p->his_max;
-}
-
-static void forget_alarms(exc_state *st)
-{
-    free(st->mat);
-    free(st->out);
-    free(st->hold);
-    free(st->alm);
-    st->mat = st->out = st->hold = NULL;
-    st->alm = NULL;
-    st->mat_len = st->out_len = st->hold_len = st->n_alm = 0;
-    st->his_done = 0;
-}
-
-static void put_span(exc_sf_writer *w, const alarm_parts *p, struct span sp)
-{
-    if (sp.len && !w->failed && fwrite(p->text + sp.off, 1, sp.len, w->fp) != sp.len)
-        w->failed = true;
-}
-
-/* A group of records (matches, outbox, hold-down) written whole, after a
- * reset of the group, when it is not what was last written. */
-static void put_group(exc_sf_writer *w, const alarm_parts *p, struct span sp, const char *was,
-                      size_t was_len, const char *group)
-{
-    if (span_same(p, sp, was, was_len))
-        return;
-    exc_sf_begin(w, "rst");
-    exc_sf_str(w, group);
-    exc_sf_end(w);
-    put_span(w, p, sp);
-}
-
-static void put_almdel(exc_sf_writer *w, uint64_t index)
-{
-    exc_sf_begin(w, "almdel");
-    exc_sf_u64(w, index);
-    exc_sf_end(w);
-}
-
-/* Write the alarm records that changed since st remembered them. */
-static void write_alarm_delta(exc_sf_writer *w, const exc_state *st, const alarm_parts *p)
-{
-    put_span(w, p, p->aix);
-    put_group(w, p, p->mat, st->mat, st->mat_len, "mat");
-    /* active alarms by index (both lists ascending): gone or changed first */
-    size_t i = 0, k = 0;
-    while (i < st->n_alm || k < p->n_alm) {
-        if (k == p->n_alm || (i < st->n_alm && st->alm[i].index < p->alm[k].index)) {
-            put_almdel(w, st->alm[i++].index);
-        } else if (i == st->n_alm || p->alm[k].index < st->alm[i].index) {
-            k++;
-        } else {
-            if (!alarm_same(&st->alm[i], &p->alm[k]))
-                put_almdel(w, st->alm[i].index);
-            i++;
-            k++;
-        }
-    }
-    i = 0;
-    for (k = 0; k < p->n_alm; k++) {
-        while (i < st->n_alm && st->alm[i].index < p->alm[k].index)
-            i++;
-        bool same = i < st->n_alm && alarm_same(&st->alm[i], &p->alm[k]);
-        if (!same) {
-            struct span sp = {p->alm[k].off, p->alm[k].len};
-            put_span(w, p, sp);
-        }
-    }
-    put_span(w, p, p->his);
-    put_group(w, p, p->out, st->out, st->out_len, "out");
-    put_group(w, p, p->hold, st->hold, st->hold_len, "hold");
 }
 
 void exc_state_init(exc_state *st, const char *dir)
@@ -547,7 +235,7 @@ void exc_state_close(exc_state *st)
 {
     close_journal(st);
     free(st->srv);
-    forget_alarms(st);
+    exc_state_forget_alarms(st);
     memset(st, 0, sizeof *st);
     st->jfd = -1;
 }
@@ -598,16 +286,16 @@ bool exc_state_checkpoint(exc_state *st, exc_model *m, const exc_alarms *a,
     st->ckp_ino = info.st_ino;
     st->ckp_bytes = (uint64_t)info.st_size;
     st->ckp_mtime = info.st_mtim;
-    remember_servers(st, m, hashes);
+    remember_servers(st, m, hashes, true);
     free(hashes);
     st->touch_token = exc_model_take_touched(m, EXC_TOUCH_STATE);
-    forget_alarms(st);
+    exc_state_forget_alarms(st);
     st->alarm_version_ok = false;
     alarm_parts p;
-    if (!alarm_parts_of(a, 0, &p, NULL, 0))
+    if (!exc_alarm_parts_of(a, 0, &p, NULL, 0))
         return true;   /* no journal (the next commit checkpoints again) */
-    remember_alarms(st, &p);
-    parts_free(&p);
+    exc_state_remember_alarms(st, &p);
+    exc_alarm_parts_free(&p);
     start_journal(st, (uint64_t)info.st_size, crc);
     return true;
 }
@@ -732,109 +420,137 @@ static void verify_touched(const exc_state *st, const exc_model *m)
     free(all);
 }
 
-bool exc_state_commit(exc_state *st, exc_model *m, const exc_alarms *a,
-                      const exc_dispositions *j, exc_err *err)
-{
-    if (st->jfd < 0 || !checkpoint_intact(st))
-        return exc_state_checkpoint(st, m, a, j, err);
+/* One journal entry, built in memory before it is appended, with what the
+ * state remembers of it once appended. */
+typedef struct entry {
+    char *buf;
+    size_t len;
+    bool fast;            /* the touched servers only: hashes[i] is pos[i]'s */
+    bool same_set;        /* a walk of all that found the same server names */
+    size_t n_touched;
+    uint64_t *hashes;     /* of the servers written */
+    size_t *pos;
+    bool alarms_same;     /* the alarm version is the last commit's */
+    alarm_parts alarms;   /* else their records, for exc_state_remember_alarms */
+} entry;
 
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
+static void entry_free(entry *en)
+{
+    free(en->buf);
+    exc_alarm_parts_free(&en->alarms);
+    free(en->hashes);
+    free(en->pos);
+}
+
+/* The servers of an entry: the touched ones (fast), or a walk of all. */
+static void build_servers(exc_sf_writer *w, exc_state *st, exc_model *m, entry *en)
+{
+    en->fast = exc_model_touched_since(m, EXC_TOUCH_STATE, st->touch_token) &&
+               m->n_servers == st->n_srv;
+    size_t n_hash = en->fast ? m->touched[EXC_TOUCH_STATE].n : m->n_servers;
+    en->hashes = exc_calloc(n_hash ? n_hash : 1, sizeof *en->hashes);
+    en->pos = en->fast ? exc_calloc(n_hash ? n_hash : 1, sizeof *en->pos) : NULL;
+    if (en->fast && exc_verify_changes())
+        verify_touched(st, m);
+    if (en->fast)
+        en->fast = write_touched_servers(w, st, m, en->pos, en->hashes, &en->n_touched);
+    if (!en->fast) {
+        if (n_hash < m->n_servers)
+            en->hashes = exc_realloc(en->hashes,
+                                     (m->n_servers ? m->n_servers : 1) * sizeof *en->hashes);
+        write_all_servers(w, st, m, en->hashes, &en->same_set);
+    }
+}
+
+/* Build the entry of a commit: the counters, the servers, the alarm records
+ * that changed (none when the version is the last commit's: serialising
+ * every alarm and history record to find what changed cost more than the
+ * rest of a commit, docs/performance.md), the dispositions.  False when it cannot be (a checkpoint instead). */
+static bool build_entry(exc_state *st, exc_model *m, const exc_alarms *a,
+                        const exc_dispositions *j, entry *en)
+{
+    memset(en, 0, sizeof *en);
+    FILE *fp = open_memstream(&en->buf, &en->len);
     if (!fp)
-        return exc_state_checkpoint(st, m, a, j, err);
+        return false;
     exc_sf_writer w = {.fp = fp};
     exc_model_save_counters(m, &w);
-    /* the servers: the touched ones (fast), or a walk of all (fast false) */
-    bool same_set = false, fast = exc_model_touched_since(m, EXC_TOUCH_STATE, st->touch_token) &&
-                                  m->n_servers == st->n_srv;
-    size_t n_hash = fast ? m->touched[EXC_TOUCH_STATE].n : m->n_servers, n_touched = 0;
-    uint64_t *hashes = exc_calloc(n_hash ? n_hash : 1, sizeof *hashes);
-    size_t *pos = fast ? exc_calloc(n_hash ? n_hash : 1, sizeof *pos) : NULL;
-    if (fast && exc_verify_changes())
-        verify_touched(st, m);
-    if (fast)
-        fast = write_touched_servers(&w, st, m, pos, hashes, &n_touched);
-    if (!fast) {
-        if (n_hash < m->n_servers)
-            hashes = exc_realloc(hashes, (m->n_servers ? m->n_servers : 1) * sizeof *hashes);
-        write_all_servers(&w, st, m, hashes, &same_set);
-    }
-    /* alarms: the records that changed (none when the version is the last
-     * commit's) */
-    bool alarms_same = st->alarm_version_ok && st->alarm_version == a->version;
-    if (alarms_same && exc_verify_changes() && st->alarm_fp != exc_alarms_fingerprint(a))
+    build_servers(&w, st, m, en);
+    en->alarms_same = st->alarm_version_ok && st->alarm_version == a->version;
+    if (en->alarms_same && exc_verify_changes() && st->alarm_fp != exc_alarms_fingerprint(a))
         exc_verify_failed("the alarm state changed without exc_alarms_touch");
-    alarm_parts p;
-    memset(&p, 0, sizeof p);
-    bool alarms_ok = alarms_same || alarm_parts_of(a, st->his_done, &p, st->alm, st->n_alm);
-    if (alarms_ok && !alarms_same)
-        write_alarm_delta(&w, st, &p);
+    bool alarms_ok = en->alarms_same ||
+                     exc_alarm_parts_of(a, st->his_done, &en->alarms, st->alm, st->n_alm);
+    if (alarms_ok && !en->alarms_same)
+        exc_state_write_alarm_delta(&w, st, &en->alarms);
     save_jrn(&w, j);
-    bool built = !w.failed && fclose(fp) == 0 && alarms_ok;
-    uint64_t limit = st->ckp_bytes * 2 > JOURNAL_MIN_LIMIT ? st->ckp_bytes * 2 : JOURNAL_MIN_LIMIT;
-    if (!built || st->jrn_bytes + len > limit) {
-        /* cannot build the entry, or the journal has grown enough: fold */
-        free(buf);
-        if (alarms_ok)
-            parts_free(&p);
-        free(hashes);
-        free(pos);
-        return exc_state_checkpoint(st, m, a, j, err);
-    }
+    return !w.failed && fclose(fp) == 0 && alarms_ok;
+}
 
+/* Append an entry to the journal and make it durable. */
+static bool append_entry(exc_state *st, const entry *en)
+{
     char head[96];
     int hn = snprintf(head, sizeof head, "commit %llu %zu %08lx\n",
-                      (unsigned long long)st->entries + 1, len,
-                      (unsigned long)exc_state_crc32_of(buf, len));
-    struct iovec iov[2] = {{head, (size_t)hn}, {buf, len}};
+                      (unsigned long long)st->entries + 1, en->len,
+                      (unsigned long)exc_crc32_of(en->buf, en->len));
+    struct iovec iov[2] = {{head, (size_t)hn}, {en->buf, en->len}};
     errno = 0;
     ssize_t wrote = writev(st->jfd, iov, 2);
-    bool ok = wrote == (ssize_t)(hn + len) && fdatasync(st->jfd) == 0;
-    if (!ok && wrote >= 0 && wrote < (ssize_t)(hn + len))
+    bool ok = wrote == (ssize_t)(hn + en->len) && fdatasync(st->jfd) == 0;
+    if (!ok && wrote >= 0 && wrote < (ssize_t)(hn + en->len))
         errno = ENOSPC;   /* a short write: the disk is full (errno is not set) */
-    free(buf);
-    if (!ok) {
-        /* an entry that may be half there: the journal is done with; the
-         * checkpoint now carries this commit (and makes the journal moot) */
-        exc_log(LOG_WARNING, "state: appending to %s failed (%s); writing %s instead",
-                JOURNAL_FILE, strerror(errno), STATE_FILE);
-        parts_free(&p);
-        free(hashes);
-        free(pos);
-        return exc_state_checkpoint(st, m, a, j, err);
+    if (ok) {
+        st->jrn_bytes += (uint64_t)hn + en->len;
+        st->entries++;
     }
-    st->jrn_bytes += (uint64_t)hn + len;
-    st->entries++;
-    if (!alarms_same) {
-        remember_alarms(st, &p);
-        parts_free(&p);
+    return ok;
+}
+
+/* An entry appended: its alarm records and its servers' hashes are what
+ * the next commit compares with. */
+static void remember_entry(exc_state *st, exc_model *m, const exc_alarms *a, entry *en)
+{
+    if (!en->alarms_same) {
+        exc_state_remember_alarms(st, &en->alarms);
         st->alarm_version = a->version;
         st->alarm_version_ok = true;
         if (exc_verify_changes())
             st->alarm_fp = exc_alarms_fingerprint(a);
     }
-    /* the hashes just computed are the remembered ones now */
-    if (fast) {
-        for (size_t i = 0; i < n_touched; i++) {
-            st->srv[pos[i]].hash = hashes[i];
-            st->srv[pos[i]].stamp = m->servers[pos[i]]->stamp;
+    if (en->fast) {
+        for (size_t i = 0; i < en->n_touched; i++) {
+            st->srv[en->pos[i]].hash = en->hashes[i];
+            st->srv[en->pos[i]].stamp = m->servers[en->pos[i]]->stamp;
         }
     } else {
-        if (st->cap_srv < m->n_servers) {
-            st->cap_srv = m->n_servers + m->n_servers / 4 + 16;
-            st->srv = exc_realloc(st->srv, st->cap_srv * sizeof *st->srv);
-        }
-        for (size_t i = 0; i < m->n_servers; i++) {
-            if (!same_set)
-                memcpy(st->srv[i].name, m->servers[i]->name, sizeof st->srv[i].name);
-            st->srv[i].hash = hashes[i];
-            st->srv[i].stamp = m->servers[i]->stamp;
-        }
-        st->n_srv = m->n_servers;
+        remember_servers(st, m, en->hashes, !en->same_set);   /* same set: same names */
     }
     st->touch_token = exc_model_take_touched(m, EXC_TOUCH_STATE);
-    free(hashes);
-    free(pos);
+}
+
+bool exc_state_commit(exc_state *st, exc_model *m, const exc_alarms *a,
+                      const exc_dispositions *j, exc_err *err)
+{
+    if (st->jfd < 0 || !checkpoint_intact(st))
+        return exc_state_checkpoint(st, m, a, j, err);
+    entry en;
+    bool built = build_entry(st, m, a, j, &en);
+    uint64_t limit = st->ckp_bytes * 2 > JOURNAL_MIN_LIMIT ? st->ckp_bytes * 2 : JOURNAL_MIN_LIMIT;
+    if (!built || st->jrn_bytes + en.len > limit) {
+        /* cannot build the entry, or the journal has grown enough: fold */
+        entry_free(&en);
+        return exc_state_checkpoint(st, m, a, j, err);
+    }
+    if (!append_entry(st, &en)) {
+        /* an entry that may be half there: the journal is done with; the
+         * checkpoint now carries this commit (and makes the journal moot) */
+        exc_log(LOG_WARNING, "state: appending to %s failed (%s); writing %s instead",
+                JOURNAL_FILE, strerror(errno), STATE_FILE);
+        entry_free(&en);
+        return exc_state_checkpoint(st, m, a, j, err);
+    }
+    remember_entry(st, m, a, &en);
+    entry_free(&en);
     return true;
 }

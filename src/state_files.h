@@ -1,6 +1,6 @@
 /* Internal to the state directory's code (src/state.c: the writer --
  * checkpoints and journal commits; src/state_load.c: loading and checking
- * them): the file names and formats, and the CRC-32 both sides compute. */
+ * them): the file names and formats (their CRC-32: src/crc32.h). */
 #ifndef EXC_STATE_FILES_H
 #define EXC_STATE_FILES_H
 
@@ -22,9 +22,5 @@
  * name, never through a symlink) */
 #define STATE_TMP "." STATE_FILE
 #define JOURNAL_TMP "." JOURNAL_FILE
-
-/* CRC-32 (IEEE) by parts: c = update(0xFFFFFFFF, ...) ... ^ 0xFFFFFFFF */
-uint32_t exc_state_crc32_update(uint32_t c, const void *data, size_t len);
-uint32_t exc_state_crc32_of(const void *data, size_t len);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "crc32.h"
 #include "state_files.h"
 #include "util.h"
 
@@ -230,7 +231,7 @@ static bool replay_journal(const char *dir, uint64_t size, uint32_t crc, bool ck
             break;
         }
         buf = exc_realloc(buf, len ? len : 1);
-        if (fread(buf, 1, len, fp) != len || exc_state_crc32_of(buf, len) != ecrc) {
+        if (fread(buf, 1, len, fp) != len || exc_crc32_of(buf, len) != ecrc) {
             /* the append a crash interrupted: that commit never happened */
             exc_log(LOG_WARNING, "state: %s: ignoring an incomplete last entry after %u "
                     "commit(s)", path, *entries);
@@ -325,7 +326,7 @@ static bool check_checkpoint(const char *path, const char *text, size_t len,
         exc_err_set(err, 0, "%s:%u: malformed end record" MOVE_ASIDE, path, lines);
         return false;
     }
-    uint32_t got = exc_state_crc32_of(text, start);
+    uint32_t got = exc_crc32_of(text, start);
     if (got != want) {
         exc_err_set(err, 0, "%s: checksum mismatch (CRC-32 %08lx, the file says %08llx): "
                     "the checkpoint is damaged" MOVE_ASIDE, path, (unsigned long)got, want);
@@ -404,7 +405,7 @@ bool exc_state_load(const char *dir, exc_model *m, exc_alarms *a, exc_dispositio
     unsigned version = 0;
     ok = ok && check_checkpoint(path, text, size, &version, err) &&
          parse_checkpoint(path, text, size, m, a, j, err);
-    uint32_t crc = ok ? exc_state_crc32_of(text, size) : 0;
+    uint32_t crc = ok ? exc_crc32_of(text, size) : 0;
     free(text);
     if (ok && version == 1)
         exc_log(LOG_NOTICE, "state: %s has no checksum (version 1, an older agent's); the "

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "report.h"
 #include "state.h"
+#include "crc32.h"
 #include "state_files.h"
 #include "util.h"
 
@@ -593,15 +594,15 @@ static void test_tmp_symlink(void)
  * whole */
 static void test_crc32(void)
 {
-    CU_ASSERT_EQUAL(exc_state_crc32_of("123456789", 9), 0xCBF43926u);
-    CU_ASSERT_EQUAL(exc_state_crc32_of("", 0), 0);
+    CU_ASSERT_EQUAL(exc_crc32_of("123456789", 9), 0xCBF43926u);
+    CU_ASSERT_EQUAL(exc_crc32_of("", 0), 0);
     char buf[300];
     for (size_t i = 0; i < sizeof buf; i++)
         buf[i] = (char)(i * 31 + 7);
-    uint32_t whole = exc_state_crc32_of(buf, sizeof buf);
+    uint32_t whole = exc_crc32_of(buf, sizeof buf);
     for (size_t cut = 0; cut <= sizeof buf; cut += 13) {
-        uint32_t c = exc_state_crc32_update(0xFFFFFFFFu, buf, cut);
-        c = exc_state_crc32_update(c, buf + cut, sizeof buf - cut) ^ 0xFFFFFFFFu;
+        uint32_t c = exc_crc32_update(0xFFFFFFFFu, buf, cut);
+        c = exc_crc32_update(c, buf + cut, sizeof buf - cut) ^ 0xFFFFFFFFu;
         CU_ASSERT_EQUAL(c, whole);
     }
 }
