@@ -263,6 +263,41 @@ static int front_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
     return rc;
 }
 
+/* The table's INDEX types and column range, for the table helper. */
+static netsnmp_table_registration_info *table_info(const exc_table_def *def)
+{
+    netsnmp_table_registration_info *info = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+    if (!info)
+        return NULL;
+    for (unsigned i = 0; i < def->n_index; i++)
+        netsnmp_table_helper_add_index(info, def->index_type[i]);
+    info->min_column = exc_table_min_col(def);
+    info->max_column = exc_table_max_col(def);
+    return info;
+}
+
+/* The one cleanup path of exc_table_register: whatever of t it had built
+ * (front and info while not yet handed to Net-SNMP). */
+static void table_undo(exc_table *t, netsnmp_mib_handler *front,
+                       netsnmp_table_registration_info *info)
+{
+    snmp_log(LOG_ERR, "exconn: cannot register %s\n", t->def->name);
+    if (front)
+        netsnmp_handler_free(front);
+    if (info)
+        netsnmp_table_registration_info_free(info);
+    if (t->info)
+        netsnmp_table_registration_info_free(t->info);
+    if (t->reg) {
+        netsnmp_handler_registration_free(t->reg);
+        if (t->container)
+            CONTAINER_FREE(t->container);
+    }
+    memset(t, 0, sizeof *t);
+}
+
+/* Each Net-SNMP step in order, each checked, one cleanup path (table_undo),
+ * as mib2c.container.conf's output does: longer than most, on purpose. */
 int exc_table_register(const exc_table_def *def)
 {
     static const oid objects[] = {EXC_OBJECTS};
@@ -284,13 +319,9 @@ int exc_table_register(const exc_table_def *def)
     if (!t->reg)
         goto fail;
     t->reg->handler->myvoid = t;
-    info = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+    info = table_info(def);
     if (!info)
         goto fail;
-    for (unsigned i = 0; i < def->n_index; i++)
-        netsnmp_table_helper_add_index(info, def->index_type[i]);
-    info->min_column = exc_table_min_col(def);
-    info->max_column = exc_table_max_col(def);
 
     t->container = netsnmp_container_find("exconn_table:table_container");
     if (!t->container)
@@ -330,18 +361,7 @@ int exc_table_register(const exc_table_def *def)
     return SNMPERR_SUCCESS;
 
 fail:
-    snmp_log(LOG_ERR, "exconn: cannot register %s\n", def->name);
-    if (front)
-        netsnmp_handler_free(front);
-    if (info)
-        netsnmp_table_registration_info_free(info);
-    if (t->info)
-        netsnmp_table_registration_info_free(t->info);
-    if (t->reg)
-        netsnmp_handler_registration_free(t->reg);
-    if (t->container && t->reg)
-        CONTAINER_FREE(t->container);
-    memset(t, 0, sizeof *t);
+    table_undo(t, front, info);
     return rc != SNMPERR_SUCCESS ? rc : SNMPERR_GENERR;
 }
 

@@ -138,6 +138,38 @@ static const char *option_arg(const char *rest, const char *next, bool *used,
     return arg;
 }
 
+/* -Lf: log to the file at path (NULL: missing, err already set). */
+static exc_logopt log_to_file(const char *path, int pri, char *err, size_t errlen)
+{
+    if (!path)
+        return EXC_LOGOPT_USAGE;
+    snprintf(file_path, sizeof file_path, "%s", path);
+    if (file_fp)
+        fclose(file_fp);
+    file_fp = open_log_file(file_path);
+    if (!file_fp) {
+        snprintf(err, errlen, "cannot open log file %s: %s", file_path, strerror(errno));
+        return EXC_LOGOPT_FAILED;
+    }
+    add_sink(SINK_FILE, pri);
+    return EXC_LOGOPT_OK;
+}
+
+/* -Ls: log to syslog with facility fac (NULL: missing, err already set). */
+static exc_logopt log_to_syslog(const char *fac, int pri, char *err, size_t errlen)
+{
+    if (!fac)
+        return EXC_LOGOPT_USAGE;
+    for (size_t i = 0; i < sizeof facilities / sizeof facilities[0]; i++)
+        if (strcasecmp(fac, facilities[i].name) == 0) {
+            syslog_facility = facilities[i].fac;
+            add_sink(SINK_SYSLOG, pri);
+            return EXC_LOGOPT_OK;
+        }
+    snprintf(err, errlen, "-Ls: unknown facility \"%s\"", fac);
+    return EXC_LOGOPT_USAGE;
+}
+
 exc_logopt exc_log_option(const char *opt, const char *next, bool *used, char *err, size_t errlen)
 {
     *used = false;
@@ -182,35 +214,11 @@ exc_logopt exc_log_option(const char *opt, const char *next, bool *used, char *e
     case 'e': add_sink(SINK_STDERR, pri); return EXC_LOGOPT_OK;
     case 'o': add_sink(SINK_STDOUT, pri); return EXC_LOGOPT_OK;
     case 'n': configured = true; sinks = 0; return EXC_LOGOPT_OK;
-    case 'f': {
-        const char *path = option_arg(rest, next, used, "-Lf needs a file name", err, errlen);
-        if (!path)
-            return EXC_LOGOPT_USAGE;
-        snprintf(file_path, sizeof file_path, "%s", path);
-        if (file_fp)
-            fclose(file_fp);
-        file_fp = open_log_file(file_path);
-        if (!file_fp) {
-            snprintf(err, errlen, "cannot open log file %s: %s", file_path, strerror(errno));
-            return EXC_LOGOPT_FAILED;
-        }
-        add_sink(SINK_FILE, pri);
-        return EXC_LOGOPT_OK;
-    }
-    case 's': {
-        const char *fac =
-            option_arg(rest, next, used, "-Ls needs a facility (e.g. daemon)", err, errlen);
-        if (!fac)
-            return EXC_LOGOPT_USAGE;
-        for (size_t i = 0; i < sizeof facilities / sizeof facilities[0]; i++)
-            if (strcasecmp(fac, facilities[i].name) == 0) {
-                syslog_facility = facilities[i].fac;
-                add_sink(SINK_SYSLOG, pri);
-                return EXC_LOGOPT_OK;
-            }
-        snprintf(err, errlen, "-Ls: unknown facility \"%s\"", fac);
-        return EXC_LOGOPT_USAGE;
-    }
+    case 'f': return log_to_file(option_arg(rest, next, used, "-Lf needs a file name", err,
+                                            errlen), pri, err, errlen);
+    case 's': return log_to_syslog(option_arg(rest, next, used,
+                                              "-Ls needs a facility (e.g. daemon)", err, errlen),
+                                   pri, err, errlen);
     default:
         snprintf(err, errlen, "unknown logging option -L%s", opt);
         return EXC_LOGOPT_USAGE;

@@ -555,6 +555,32 @@ static bool type_enum(rp *p, int line, const char *ctx, const char *attr, const 
     return get_enum(p, line, ctx, attr, val, from, out);
 }
 
+/* remoteSite (optional) is an X.400 connector's only. */
+static bool remote_site_ok(rp *p, int line, const char *ctx, int type, const char *val)
+{
+    if (val == NULL)
+        return true;
+    if (type != EXC_CT_X400) {
+        exc_err_set(p->err, line, "%s: attribute remoteSite does not apply to type %s", ctx,
+                    exc_conn_type_name(type));
+        return false;
+    }
+    return check_text(p, line, ctx, "remoteSite", val, 0, EXC_CONNECTOR_MAX);
+}
+
+/* The <queue> children of a connector (named connector). */
+static bool parse_connector_queues(rp *p, const char *connector)
+{
+    int depth = exc_xml_depth(&p->x), rc;
+    while ((rc = next_child(p, depth, "connector")) == 1) {
+        if (strcmp(exc_xml_local_name(&p->x), "queue") != 0)
+            return unexpected_child(p, "connector");
+        if (!parse_queue(p, connector))
+            return false;
+    }
+    return rc == 0;
+}
+
 static bool parse_connector(rp *p)
 {
     static const char *const names[] = {"name",       "type",       "service",
@@ -587,15 +613,7 @@ static bool parse_connector(rp *p)
              type_enum(p, line, ctx, "link", a.val[A_LINK], c.type, EXC_CT_X400, exc_link_from,
                        EXC_LINK_UNKNOWN, EXC_LINK_NA, &c.link);
     }
-    if (ok && a.val[A_SITE] != NULL) {
-        if (c.type != EXC_CT_X400) {
-            exc_err_set(p->err, line, "%s: attribute remoteSite does not apply to type %s", ctx,
-                        exc_conn_type_name(c.type));
-            ok = false;
-        } else {
-            ok = check_text(p, line, ctx, "remoteSite", a.val[A_SITE], 0, EXC_CONNECTOR_MAX);
-        }
-    }
+    ok = ok && remote_site_ok(p, line, ctx, c.type, a.val[A_SITE]);
     if (ok) {
         copy_checked(c.name, a.val[A_NAME]);
         if (a.val[A_SERVICE] != NULL)
@@ -607,18 +625,7 @@ static bool parse_connector(rp *p)
         ok = add_row(p, line, (void **)&p->r.connectors, &p->r.n_connectors, &p->cap_conn,
                      &p->conns, &c, sizeof c, "connector");
     }
-    if (!ok)
-        return false;
-    if (exc_xml_is_empty(&p->x))
-        return true;
-    int depth = exc_xml_depth(&p->x), rc;
-    while ((rc = next_child(p, depth, "connector")) == 1) {
-        if (strcmp(exc_xml_local_name(&p->x), "queue") != 0)
-            return unexpected_child(p, "connector");
-        if (!parse_queue(p, c.name))
-            return false;
-    }
-    return rc == 0;
+    return ok && (exc_xml_is_empty(&p->x) || parse_connector_queues(p, c.name));
 }
 
 static bool parse_claimant(rp *p, exc_comport *port, size_t *cap)

@@ -753,6 +753,42 @@ static void lineage_leave(exc_snapshot *s)
     free(lin);
 }
 
+/* The alarm, history and outbox arrays: prev's (shared) when the alarm
+ * version did not move, else copied (fp: their fingerprint, when
+ * verifying). */
+static void take_alarms(exc_snapshot *s, exc_snap_alarmset *prev, const exc_alarms *a,
+                        uint64_t fp)
+{
+    if (prev) {
+        s->aset = prev;
+        atomic_fetch_add(&s->aset->refs, 1);
+    } else {
+        s->aset = alarmset_build(a, fp);
+        s->aset->version = a->version;
+    }
+    s->alarms = s->aset->alarms;
+    s->n_alarms = a->n_active;
+    s->history = s->aset->history;
+    s->n_history = a->n_history;
+    s->outbox = s->aset->outbox;
+    s->n_outbox = a->n_outbox;
+}
+
+/* The KB articles without their rules, with their match counts. */
+static void copy_kb(exc_snapshot *s, const exc_kb *kb, const exc_alarms *a)
+{
+    if (!kb)
+        return;
+    s->kb = exc_calloc(kb->n, sizeof *s->kb);
+    for (size_t i = 0; i < kb->n; i++) {
+        exc_snap_kb *k = &s->kb[s->n_kb++];
+        k->a = kb->articles[i];
+        k->a.rules = NULL;
+        k->a.n_rules = 0;
+        k->matches = exc_alarms_matches(a, kb->articles[i].id);
+    }
+}
+
 exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model *m,
                                       const exc_alarms *a, const exc_kb *kb,
                                       uint64_t generation)
@@ -793,30 +829,8 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
         count_rows(s);
     free(pos);
 
-    if (alarms_same) {
-        s->aset = prev->aset;
-        atomic_fetch_add(&s->aset->refs, 1);
-    } else {
-        s->aset = alarmset_build(a, fp);
-        s->aset->version = a->version;
-    }
-    s->alarms = s->aset->alarms;
-    s->n_alarms = a->n_active;
-    s->history = s->aset->history;
-    s->n_history = a->n_history;
-    s->outbox = s->aset->outbox;
-    s->n_outbox = a->n_outbox;
-
-    if (kb) {
-        s->kb = exc_calloc(kb->n, sizeof *s->kb);
-        for (size_t i = 0; i < kb->n; i++) {
-            exc_snap_kb *k = &s->kb[s->n_kb++];
-            k->a = kb->articles[i];
-            k->a.rules = NULL;
-            k->a.n_rules = 0;
-            k->matches = exc_alarms_matches(a, kb->articles[i].id);
-        }
-    }
+    take_alarms(s, alarms_same ? prev->aset : NULL, a, fp);
+    copy_kb(s, kb, a);
     return s;
 }
 
