@@ -70,9 +70,9 @@ static size_t part_rows(const exc_table_def *d, const exc_snap_part *p)
 
 size_t exc_table_row_count(const exc_table_def *d, const exc_snapshot *s)
 {
-    size_t n = 0, stride;
+    size_t n = 0;
     if (d->layout == EXC_TBL_WHOLE)
-        d->rows(s, &n, &stride);
+        n = d->count(s);
     else if (d->layout == EXC_TBL_SERVERS)
         n = s->n_servers;
     else
@@ -87,11 +87,8 @@ size_t exc_table_row_count(const exc_table_def *d, const exc_snapshot *s)
 
 const void *exc_table_next_row(const exc_table_def *d, const exc_snapshot *s, exc_row_cursor *c)
 {
-    if (d->layout == EXC_TBL_WHOLE) {
-        size_t n, stride;
-        const char *base = d->rows(s, &n, &stride);
-        return c->i < n ? base + c->i++ * stride : NULL;
-    }
+    if (d->layout == EXC_TBL_WHOLE)
+        return c->i < d->count(s) ? d->row(s, c->i++) : NULL;
     while (c->server < s->n_servers && c->j >= part_rows(d, s->parts[c->server])) {
         c->server++;
         c->j = 0;

@@ -15,9 +15,10 @@ typedef struct exc_table_def {
     unsigned table;              /* sub-identifier under exConnObjects */
     unsigned n_index;
     u_char index_type[3];        /* ASN_OCTET_STR or ASN_UNSIGNED, in INDEX order */
-    /* EXC_TBL_WHOLE: the rows of the snapshot, base of an array, its count
-     * and stride (the per-server tables read the parts: NULL). */
-    const void *(*rows)(const exc_snapshot *s, size_t *count, size_t *stride);
+    /* EXC_TBL_WHOLE: how many rows the snapshot has, and row i (the
+     * per-server tables read the parts: NULL). */
+    size_t (*count)(const exc_snapshot *s);
+    const void *(*row)(const exc_snapshot *s, size_t i);
     /* Encode a row's index into out; returns the number of sub-ids. */
     size_t (*index)(const void *row, oid *out, size_t max);
     /* The columns, in MIB order (EXC_TABLE_COLUMNS). */

@@ -5,7 +5,16 @@
 
 #include "mib_oids.h"
 
-EXC_TABLE_ROWS(alarms, n_alarms)
+/* The active alarms, in the snapshot's chunks. */
+static size_t count(const exc_snapshot *s)
+{
+    return s->n_alarms;
+}
+
+static const void *row(const exc_snapshot *s, size_t i)
+{
+    return exc_snapshot_alarm_at(s, i);
+}
 
 EXC_TABLE_INDEX_UNSIGNED(exc_alarm)
 
@@ -23,5 +32,5 @@ static const exc_column columns[] = {
 
 const exc_table_def exc_alarm_table = {
     .name = "exConnAlarmTable", .table = EXC_TBL_ALARM, EXC_TABLE_COLUMNS(columns),
-    .n_index = 1, .index_type = {ASN_UNSIGNED}, .rows = rows, .index = index_of,
+    .n_index = 1, .index_type = {ASN_UNSIGNED}, .count = count, .row = row, .index = index_of,
 };

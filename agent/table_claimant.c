@@ -22,6 +22,6 @@ static const exc_column columns[] = {
 const exc_table_def exc_claimant_table = {
     .name = "exConnComClaimantTable", .table = EXC_TBL_CLAIMANT, EXC_TABLE_COLUMNS(columns),
     .n_index = 3, .index_type = {ASN_OCTET_STR, ASN_OCTET_STR, ASN_UNSIGNED},
-    .rows = NULL, .index = index_of,
+    .index = index_of,
     .layout = EXC_TBL_SERVER_ROWS, .which = EXC_SNAP_CLAIMANTS,
 };

@@ -16,5 +16,5 @@ static const exc_column columns[] = {
 
 const exc_table_def exc_comport_table = {
     .name = "exConnComPortTable", .table = EXC_TBL_COMPORT, EXC_TABLE_COLUMNS(columns),
-    EXC_TABLE_SERVER_NAMED(EXC_SNAP_COMPORTS), .rows = NULL, .index = index_of,
+    EXC_TABLE_SERVER_NAMED(EXC_SNAP_COMPORTS), .index = index_of,
 };

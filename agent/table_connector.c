@@ -29,5 +29,5 @@ static const exc_column columns[] = {
 
 const exc_table_def exc_connector_table = {
     .name = "exConnConnectorTable", .table = EXC_TBL_CONNECTOR, EXC_TABLE_COLUMNS(columns),
-    EXC_TABLE_SERVER_NAMED(EXC_SNAP_CONNECTORS), .rows = NULL, .index = index_of,
+    EXC_TABLE_SERVER_NAMED(EXC_SNAP_CONNECTORS), .index = index_of,
 };

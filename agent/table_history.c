@@ -5,7 +5,7 @@
 
 #include "mib_oids.h"
 
-EXC_TABLE_ROWS(history, n_history)
+EXC_TABLE_ARRAY(history, n_history)
 
 EXC_TABLE_INDEX_UNSIGNED(exc_history)
 
@@ -22,5 +22,5 @@ static const exc_column columns[] = {
 
 const exc_table_def exc_history_table = {
     .name = "exConnAlarmHistoryTable", .table = EXC_TBL_HISTORY, EXC_TABLE_COLUMNS(columns),
-    .n_index = 1, .index_type = {ASN_UNSIGNED}, .rows = rows, .index = index_of,
+    .n_index = 1, .index_type = {ASN_UNSIGNED}, .count = count, .row = row, .index = index_of,
 };

@@ -5,7 +5,7 @@
 
 #include "mib_oids.h"
 
-EXC_TABLE_ROWS(kb, n_kb)
+EXC_TABLE_ARRAY(kb, n_kb)
 
 static size_t index_of(const void *row, oid *out, size_t max)
 {
@@ -34,5 +34,5 @@ static const exc_column columns[] = {
 
 const exc_table_def exc_kb_table = {
     .name = "exConnKbArticleTable", .table = EXC_TBL_KB, EXC_TABLE_COLUMNS(columns),
-    .n_index = 1, .index_type = {ASN_OCTET_STR}, .rows = rows, .index = index_of,
+    .n_index = 1, .index_type = {ASN_OCTET_STR}, .count = count, .row = row, .index = index_of,
 };

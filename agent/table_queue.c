@@ -20,5 +20,5 @@ static const exc_column columns[] = {
 
 const exc_table_def exc_queue_table = {
     .name = "exConnQueueTable", .table = EXC_TBL_QUEUE, EXC_TABLE_COLUMNS(columns),
-    EXC_TABLE_SERVER_NAMED(EXC_SNAP_QUEUES), .rows = NULL, .index = index_of,
+    EXC_TABLE_SERVER_NAMED(EXC_SNAP_QUEUES), .index = index_of,
 };

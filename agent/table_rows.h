@@ -1,5 +1,5 @@
 /* The pieces the table definitions (agent/table_*.c) have in common: their
- * rows() over one snapshot array, their index encodings (one unsigned, or
+ * count() and row() over one snapshot array, their index encodings (one unsigned, or
  * { exConnServerName, the row's name } with the per-server layout that goes
  * with it).  Included by table_*.c
  * (and their test) only. */
@@ -8,13 +8,15 @@
 
 #include "table.h"
 
-/* The table's rows(): the snapshot array s->array of s->count rows. */
-#define EXC_TABLE_ROWS(array, count)                                           \
-    static const void *rows(const exc_snapshot *s, size_t *n, size_t *stride)  \
+/* The table's count() and row(): the snapshot array s->array of s->n rows. */
+#define EXC_TABLE_ARRAY(array, n)                                              \
+    static size_t count(const exc_snapshot *s)                                 \
     {                                                                          \
-        *n = s->count;                                                         \
-        *stride = sizeof *s->array;                                            \
-        return s->array;                                                       \
+        return s->n;                                                           \
+    }                                                                          \
+    static const void *row(const exc_snapshot *s, size_t i)                    \
+    {                                                                          \
+        return &s->array[i];                                                   \
     }
 
 /* The table's index_of() for an INDEX of one unsigned: the member `index`

@@ -65,6 +65,6 @@ static const exc_column columns[] = {
 
 const exc_table_def exc_server_table = {
     .name = "exConnServerTable", .table = EXC_TBL_SERVER, EXC_TABLE_COLUMNS(columns),
-    .n_index = 1, .index_type = {ASN_OCTET_STR}, .rows = NULL, .index = index_of,
+    .n_index = 1, .index_type = {ASN_OCTET_STR}, .index = index_of,
     .layout = EXC_TBL_SERVERS,
 };

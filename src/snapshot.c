@@ -1,4 +1,5 @@
 #include "snapshot.h"
+#include "snapshot_alarms.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -582,29 +583,6 @@ static void recount_rows(exc_snapshot *s, const exc_snapshot *prev, const size_t
     }
 }
 
-/* Copies of the alarm arrays, shared while the alarm version holds. */
-static exc_snap_alarmset *alarmset_build(const exc_alarms *a, uint64_t fp)
-{
-    exc_snap_alarmset *as = exc_calloc(1, sizeof *as);
-    atomic_init(&as->refs, 1);
-    as->fp = fp;
-    /* (an empty array may be NULL: dup_array copies nothing then) */
-    as->alarms = dup_array(a->active, a->n_active, sizeof *as->alarms);
-    as->history = dup_array(a->history, a->n_history, sizeof *as->history);
-    as->outbox = dup_array(a->outbox, a->n_outbox, sizeof *as->outbox);
-    return as;
-}
-
-static void alarmset_free(exc_snap_alarmset *as)
-{
-    if (!as || !last_ref(&as->refs))
-        return;
-    free(as->alarms);
-    free(as->history);
-    free(as->outbox);
-    free(as);
-}
-
 /* ---------- the lineage: when a part can be freed ----------
  *
  * Performance (issue 14): reference-counting every part cost a write to
@@ -753,25 +731,23 @@ static void lineage_leave(exc_snapshot *s)
     free(lin);
 }
 
-/* The alarm, history and outbox arrays: prev's (shared) when the alarm
- * version did not move, else copied (fp: their fingerprint, when
+/* The alarm state: prev's whole when the alarm version did not move, else
+ * built anew sharing prev's unchanged pieces (fp: the fingerprint, when
  * verifying). */
-static void take_alarms(exc_snapshot *s, exc_snap_alarmset *prev, const exc_alarms *a,
+static void take_alarms(exc_snapshot *s, exc_snap_alarmset *prev, bool same, const exc_alarms *a,
                         uint64_t fp)
 {
-    if (prev) {
+    if (same) {
         s->aset = prev;
         atomic_fetch_add(&s->aset->refs, 1);
     } else {
-        s->aset = alarmset_build(a, fp);
-        s->aset->version = a->version;
+        s->aset = exc_snap_alarmset_build(prev, a, fp);
     }
-    s->alarms = s->aset->alarms;
-    s->n_alarms = a->n_active;
-    s->history = s->aset->history;
-    s->n_history = a->n_history;
-    s->outbox = s->aset->outbox;
-    s->n_outbox = a->n_outbox;
+    s->n_alarms = s->aset->n_alarms;
+    s->history = s->aset->history->v;
+    s->n_history = s->aset->history->n;
+    s->outbox = s->aset->outbox->v;
+    s->n_outbox = s->aset->outbox->n;
 }
 
 /* The KB articles without their rules, with their match counts. */
@@ -829,7 +805,7 @@ exc_snapshot *exc_snapshot_build_from(const exc_snapshot *prev, const exc_model 
         count_rows(s);
     free(pos);
 
-    take_alarms(s, alarms_same ? prev->aset : NULL, a, fp);
+    take_alarms(s, prev ? prev->aset : NULL, alarms_same, a, fp);
     copy_kb(s, kb, a);
     return s;
 }
@@ -856,7 +832,7 @@ void exc_snapshot_free(exc_snapshot *s)
     free(s->stamps);
     free(s->builts);
     free(s->kb);
-    alarmset_free(s->aset);
+    exc_snap_alarmset_free(s->aset);
     free(s);
 }
 
@@ -865,14 +841,20 @@ const exc_alarm *exc_snapshot_alarm(const exc_snapshot *s, uint32_t index)
     size_t lo = 0, hi = s->n_alarms;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (s->alarms[mid].index == index)
-            return &s->alarms[mid];
-        if (s->alarms[mid].index < index)
+        const exc_alarm *al = exc_snapshot_alarm_at(s, mid);
+        if (al->index == index)
+            return al;
+        if (al->index < index)
             lo = mid + 1;
         else
             hi = mid;
     }
     return NULL;
+}
+
+const exc_alarm *exc_snapshot_alarm_at(const exc_snapshot *s, size_t i)
+{
+    return exc_snap_alarmset_at(s->aset, i);
 }
 
 const exc_snap_kb *exc_snapshot_kb(const exc_snapshot *s, const char *id)

@@ -101,15 +101,38 @@ typedef struct exc_snap_part {
     exc_snap_claimant *claimants;
 } exc_snap_part;
 
-/* The alarm, history and outbox arrays, shared by consecutive snapshots
- * while the alarm state's version (alarms.h) is the same. */
+/* The active alarms in chunks (issue 14): a new snapshot whose alarm state
+ * moved shares every chunk none of whose alarms changed -- a report that
+ * counts one alarm again copies that alarm's chunk, not every alarm.  A
+ * chunk holds the alarms of a range of indexes, in index order; never
+ * written once shared, freed with its last reference. */
+#define EXC_ALARM_CHUNK 32
+typedef struct exc_snap_alarm_chunk {
+    atomic_uint refs;
+    uint32_t n;
+    exc_alarm a[EXC_ALARM_CHUNK];
+} exc_snap_alarm_chunk;
+
+/* An array shared while unchanged (the history, the outbox: records are
+ * only appended and dropped from the front, so the same count and the same
+ * first and last keys are the same array). */
+typedef struct exc_snap_array {
+    atomic_uint refs;
+    size_t n;
+    void *v;
+} exc_snap_array;
+
+/* The alarm state of a snapshot, shared whole by consecutive snapshots
+ * while the alarm state's version (alarms.h) is the same, by its pieces
+ * otherwise (src/snapshot_alarms.c). */
 typedef struct exc_snap_alarmset {
     atomic_uint refs;
-    uint64_t version;           /* exc_alarms.version they were copied at */
+    uint64_t version;           /* exc_alarms.version it was built at */
     uint64_t fp;                /* its fingerprint, with exc_verify_changes() */
-    exc_alarm *alarms;
-    exc_history *history;
-    exc_notice *outbox;
+    size_t n_alarms, n_chunks;
+    exc_snap_alarm_chunk **chunks;
+    size_t *first;              /* first[k]: the position of chunks[k]->a[0] */
+    exc_snap_array *history, *outbox;
 } exc_snap_alarmset;
 
 typedef struct exc_snapshot {
@@ -139,8 +162,9 @@ typedef struct exc_snapshot {
     unsigned stall_samples;             /* the queue states were derived with */
     size_t n_connectors, n_comports, n_claimants, n_queues;
     size_t n_kb;            exc_snap_kb *kb;
-    exc_snap_alarmset *aset;            /* holds the three arrays below */
-    size_t n_alarms;        exc_alarm *alarms;          /* by index */
+    exc_snap_alarmset *aset;            /* the alarms (exc_snapshot_alarm_at), and the
+                                           arrays below */
+    size_t n_alarms;                                    /* by index */
     size_t n_history;       exc_history *history;       /* by index */
     /* notifications waiting to be sent, oldest first */
     size_t n_outbox;        exc_notice *outbox;
@@ -181,6 +205,8 @@ const void *exc_snap_part_row(const exc_snap_part *p, exc_snap_rows k, size_t j)
 /* Lookups used by the notification builder (the row a trap's varbinds come
  * from, so a trap and a poll can never disagree). */
 const exc_alarm *exc_snapshot_alarm(const exc_snapshot *s, uint32_t index);
+/* Active alarm i (0 <= i < n_alarms), in index order. */
+const exc_alarm *exc_snapshot_alarm_at(const exc_snapshot *s, size_t i);
 const exc_snap_kb *exc_snapshot_kb(const exc_snapshot *s, const char *id);
 
 #endif

@@ -3,6 +3,7 @@
  * model stamp, same alarms on them) and the alarm arrays while the alarm
  * state is the same; a touched server, or one whose alarms changed, gets a
  * new part with the new values; every snapshot frees independently. */
+#include <stdio.h>
 #include <string.h>
 
 #include "alarms.h"
@@ -163,6 +164,80 @@ static void test_lineage(void)
     fx_free(&f);
 }
 
+/* Active alarm i of s has index want and count c. */
+static bool alarm_is(const exc_snapshot *s, size_t i, uint32_t want, uint32_t c)
+{
+    const exc_alarm *al = exc_snapshot_alarm_at(s, i);
+    return al && al->index == want && al->count == c;
+}
+
+/* The alarm state by pieces (src/snapshot_alarms.c): counting one alarm
+ * again copies its chunk only; a clear rebuilds the chunk it was in; a new
+ * alarm goes to a new chunk after the last; the history and the outbox are
+ * shared while unchanged.  Every snapshot still reads what it read. */
+static void test_alarm_chunks(void)
+{
+    fx f;
+    fx_init(&f);
+    const size_t n = 3 * EXC_ALARM_CHUNK + 5;
+    uint32_t idx[3 * EXC_ALARM_CHUNK + 5];
+    for (size_t i = 0; i < n; i++) {
+        char res[16];
+        snprintf(res, sizeof res, "R%zu", i);
+        idx[i] = exc_alarms_raise(&f.a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MINOR, "EXCH01", res,
+                                  "test", NOW, NULL)->index;
+    }
+    exc_snapshot *s1 = exc_snapshot_build_from(NULL, &f.m, &f.a, NULL, 1);
+    CU_ASSERT_EQUAL_FATAL(s1->n_alarms, n);
+    CU_ASSERT_EQUAL_FATAL(s1->aset->n_chunks, 4);
+    CU_ASSERT_PTR_NULL(exc_snapshot_alarm_at(s1, n));
+
+    /* count alarm 40 again (chunk 1): the rest is shared */
+    exc_alarms_raise(&f.a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MINOR, "EXCH01", "R40", "test",
+                     NOW + 1000, NULL);
+    exc_snapshot *s2 = exc_snapshot_build_from(s1, &f.m, &f.a, NULL, 2);
+    CU_ASSERT_PTR_NOT_EQUAL_FATAL(s2->aset, s1->aset);
+    CU_ASSERT_EQUAL_FATAL(s2->aset->n_chunks, 4);
+    CU_ASSERT_PTR_EQUAL(s2->aset->chunks[0], s1->aset->chunks[0]);
+    CU_ASSERT_PTR_NOT_EQUAL(s2->aset->chunks[1], s1->aset->chunks[1]);
+    CU_ASSERT_PTR_EQUAL(s2->aset->chunks[2], s1->aset->chunks[2]);
+    CU_ASSERT_PTR_EQUAL(s2->aset->chunks[3], s1->aset->chunks[3]);
+    CU_ASSERT_PTR_EQUAL(s2->aset->history, s1->aset->history);
+    CU_ASSERT_PTR_EQUAL(s2->aset->outbox, s1->aset->outbox);
+    CU_ASSERT_TRUE(alarm_is(s2, 40, idx[40], 2));
+    CU_ASSERT_TRUE(alarm_is(s1, 40, idx[40], 1));
+
+    /* clear alarm 10 (chunk 0) and raise one more: chunk 0 rebuilt with one
+     * alarm less, chunks 1 to 3 shared, the new alarm in a chunk of its own;
+     * the history and the outbox changed */
+    exc_alarms_clear(&f.a, idx[10], NOW + 2000);
+    uint32_t extra = exc_alarms_raise(&f.a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MINOR, "EXCH01",
+                                      "EXTRA", "test", NOW + 2000, NULL)->index;
+    exc_snapshot *s3 = exc_snapshot_build_from(s2, &f.m, &f.a, NULL, 3);
+    CU_ASSERT_EQUAL_FATAL(s3->n_alarms, n);
+    CU_ASSERT_EQUAL_FATAL(s3->aset->n_chunks, 5);
+    CU_ASSERT_EQUAL(s3->aset->chunks[0]->n, EXC_ALARM_CHUNK - 1);
+    for (size_t k = 1; k < 4; k++)
+        CU_ASSERT_PTR_EQUAL(s3->aset->chunks[k], s2->aset->chunks[k]);
+    CU_ASSERT_PTR_NOT_EQUAL(s3->aset->history, s2->aset->history);
+    CU_ASSERT_PTR_NOT_EQUAL(s3->aset->outbox, s2->aset->outbox);
+    CU_ASSERT_EQUAL(s3->history[s3->n_history - 1].alarm, extra);   /* (full: oldest dropped) */
+    /* every alarm in index order, at its position */
+    for (size_t i = 0, j = 0; i < n; i++)
+        if (i != 10)
+            CU_ASSERT_TRUE(alarm_is(s3, j++, idx[i], i == 40 ? 2 : 1));
+    CU_ASSERT_TRUE(alarm_is(s3, n - 1, extra, 1));
+    CU_ASSERT_PTR_EQUAL(exc_snapshot_alarm(s3, idx[40]), exc_snapshot_alarm_at(s3, 39));
+    CU_ASSERT_PTR_NULL(exc_snapshot_alarm(s3, idx[10]));
+    /* the older snapshots, freed in any order, keep theirs */
+    exc_snapshot_free(s2);
+    CU_ASSERT_TRUE(alarm_is(s1, 10, idx[10], 1));
+    exc_snapshot_free(s1);
+    CU_ASSERT_TRUE(alarm_is(s3, 38, idx[39], 1));
+    exc_snapshot_free(s3);
+    fx_free(&f);
+}
+
 void exc_register_tests(void)
 {
     CU_pSuite s = CU_add_suite("snapshot", NULL, NULL);
@@ -171,4 +246,5 @@ void exc_register_tests(void)
     CU_add_test(s, "a touched server gets a new part", test_touched_server_rebuilt);
     CU_add_test(s, "an alarm rebuilds its server's part", test_alarm_rebuilds_its_server);
     CU_add_test(s, "rows of a server", test_rows_of);
+    CU_add_test(s, "alarms shared by chunks", test_alarm_chunks);
 }

@@ -58,8 +58,6 @@ static void build_snapshot(void)
               "https://support.microsoft.com/kb/158047");
     set_alarm(&alarm_rows[1], 300, "", EXC_SEV_WARNING, EXC_NOTIF_SERVER_STALE, "EXCH02", "EXCH02",
               "no report for 900 s (last report 2026-11-22T10:00:00Z)", "");
-    snap.alarms = alarm_rows;
-    snap.n_alarms = 2;
     set_kb(&kb_rows[0], "Q148727", "https://support.microsoft.com/kb/148727", EXC_SEV_CRITICAL,
            EXC_NOTIF_IMC_START_FAILED);
     set_kb(&kb_rows[1], "Q158047", "https://support.microsoft.com/kb/158047", EXC_SEV_MAJOR,
