@@ -113,7 +113,7 @@ void exc_alarms_init(exc_alarms *a, unsigned history_size, unsigned hold_down,
 void exc_alarms_free(exc_alarms *a)
 {
     free(a->active);
-    free(a->history);
+    free(a->history_mem);
     free(a->outbox);
     exc_alarms_drop_holddowns(a);
     free(a->holddown);
@@ -123,7 +123,7 @@ void exc_alarms_free(exc_alarms *a)
 }
 
 /* The history and the outbox are arrays kept oldest first and bounded: these
- * two serve both. */
+ * two serve the outbox (the history: history_room below). */
 
 /* Drops the oldest of the *n elements (of size bytes) at base so that at
  * most keep remain; returns how many it dropped. */
@@ -157,9 +157,44 @@ static void *bounded_room(void *base, size_t *n, size_t *cap, size_t limit, size
     return base;
 }
 
+/* The history drops its oldest records by moving its start on in its
+ * allocation (twice historySize at most), and moves its records back to the
+ * allocation's start only when the end is reached: appending to a full
+ * history costs one record, not a move of all (issue 14: every raise and
+ * clear appends, and moving 500 records each time was a cost that grew with
+ * the alarms). */
+static void history_drop_oldest(exc_alarms *a, size_t keep)
+{
+    if (a->n_history <= keep)
+        return;
+    a->history += a->n_history - keep;
+    a->n_history = keep;
+}
+
 static void trim_history(exc_alarms *a)
 {
-    keep_newest(a->history, &a->n_history, a->history_size, sizeof *a->history);
+    history_drop_oldest(a, a->history_size);
+}
+
+/* Room for one more record at the end of the history (history_size > 0). */
+static void history_room(exc_alarms *a)
+{
+    history_drop_oldest(a, a->history_size - 1);
+    size_t front = a->history_mem ? (size_t)(a->history - a->history_mem) : 0;
+    if (front + a->n_history < a->cap_history)
+        return;
+    if (front > 0) {   /* the end reached: the records back to the start */
+        memmove(a->history_mem, a->history, a->n_history * sizeof *a->history);
+    } else {
+        size_t c = a->cap_history ? a->cap_history * 2 : 16;
+        if (c > 2 * (size_t)a->history_size)
+            c = 2 * (size_t)a->history_size;
+        if (c <= a->n_history)
+            c = a->n_history + 1;
+        a->cap_history = c;
+        a->history_mem = exc_realloc(a->history_mem, c * sizeof *a->history_mem);
+    }
+    a->history = a->history_mem;
 }
 
 static void trim_outbox(exc_alarms *a, size_t limit)
@@ -235,9 +270,7 @@ static exc_alarm *active_insert(exc_alarms *a, const exc_alarm *al)
 /* Appends h to the history (history_size > 0), dropping the oldest when full. */
 static void history_append(exc_alarms *a, const exc_history *h)
 {
-    size_t dropped;
-    a->history = bounded_room(a->history, &a->n_history, &a->cap_history, a->history_size,
-                              sizeof *a->history, &dropped);
+    history_room(a);
     a->history[a->n_history++] = *h;
 }
 

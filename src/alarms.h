@@ -93,6 +93,9 @@ typedef struct exc_alarms {
     exc_alarm *active;                /* sorted by index */
     size_t n_history, cap_history;
     exc_history *history;             /* oldest first, at most history_size */
+    exc_history *history_mem;         /* the allocation (cap_history records) history
+                                         points into: dropping the oldest moves history
+                                         on, not the records (alarms.c) */
     uint32_t next_alarm_index, next_history_index;
     size_t n_outbox, cap_outbox;
     exc_notice *outbox;               /* oldest first, at most queue_size */

@@ -165,6 +165,19 @@ static void test_history_bound(void)
     exc_alarms_configure(&a, 1, 0, 1000, true);
     CU_ASSERT_EQUAL_FATAL(a.n_history, 1);
     CU_ASSERT_EQUAL(a.history[0].index, 6);
+    /* many more, the bound grown again: always the newest, oldest first, in
+     * an allocation of twice the bound at most */
+    exc_alarms_configure(&a, 5, 0, 1000, true);
+    for (int i = 0; i < 40; i++) {
+        exc_alarm *al = raise_port(&a, "EXCH01", "COM1", "x", T0 + 100 + i * 10, NULL);
+        exc_alarms_clear(&a, al->index, T0 + 100 + i * 10 + 5);
+        if (i < 2)
+            continue;   /* (one left, two a round) */
+        CU_ASSERT_EQUAL_FATAL(a.n_history, 5);
+        for (size_t k = 0; k < 5; k++)
+            CU_ASSERT_EQUAL(a.history[k].index, a.next_history_index - 5 + k);
+        CU_ASSERT(a.cap_history <= 10);
+    }
     exc_alarms_free(&a);
 }
 
