@@ -30,6 +30,20 @@ static bool ensure_dir(const char *path)
 
 static void count_rejected(exc_spool *sp);
 
+/* Watch one directory.  IN_MOVED_TO: the rename that publishes a file;
+ * IN_CREATE, IN_MODIFY and IN_CLOSE_WRITE for writers that create the final
+ * name directly (taken once closed and quiet); the directory itself going
+ * away ends the watch (note_event). */
+static void watch(exc_spool *sp, int kind)
+{
+    uint32_t mask = IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE_SELF |
+                    IN_MOVE_SELF;
+    if (kind == EXC_SPOOL_REPORT)
+        sp->wd_reports = inotify_add_watch(sp->inotify_fd, sp->reports, mask);
+    else
+        sp->wd_events = inotify_add_watch(sp->inotify_fd, sp->events, mask);
+}
+
 static void prepare(exc_spool *sp)
 {
     if (sp->ready)
@@ -38,12 +52,8 @@ static void prepare(exc_spool *sp)
         !ensure_dir(sp->rejected))
         return;
     if (sp->inotify_fd >= 0) {
-        /* IN_MOVED_TO: the rename that publishes a file; IN_CREATE,
-         * IN_MODIFY and IN_CLOSE_WRITE for writers that create the final
-         * name directly (taken once closed and quiet). */
-        uint32_t mask = IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE;
-        sp->wd_reports = inotify_add_watch(sp->inotify_fd, sp->reports, mask);
-        sp->wd_events = inotify_add_watch(sp->inotify_fd, sp->events, mask);
+        watch(sp, EXC_SPOOL_REPORT);
+        watch(sp, EXC_SPOOL_EVENT);
         if (sp->wd_reports < 0 || sp->wd_events < 0)
             exc_log(LOG_WARNING, "spool: inotify watch failed (%s); relying on rescans",
                     strerror(errno));
@@ -117,15 +127,35 @@ static void seen_drop(exc_spool *sp, exc_spool_seen *s)
 
 static void note_event(exc_spool *sp, const struct inotify_event *ev)
 {
-    if (ev->len == 0 || ev->name[0] == '.' || (ev->mask & IN_ISDIR))
-        return;
     int kind = ev->wd == sp->wd_reports ? EXC_SPOOL_REPORT
              : ev->wd == sp->wd_events  ? EXC_SPOOL_EVENT : 0;
-    if (kind == 0)
+    if (ev->mask & IN_Q_OVERFLOW) {   /* events lost: list the directories again */
+        sp->tracked[EXC_SPOOL_REPORT] = sp->tracked[EXC_SPOOL_EVENT] = false;
+        return;
+    }
+    if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+        /* the directory went (or moved away): its watch is dead.  The
+         * scans read the path again; one that finds it missing logs it and
+         * prepare() creates and watches it again. */
+        if (kind == EXC_SPOOL_REPORT)
+            sp->wd_reports = -1;
+        else if (kind == EXC_SPOOL_EVENT)
+            sp->wd_events = -1;
+        if (kind)
+            sp->tracked[kind] = false;
+        return;
+    }
+    /* (a directory made in it too: listed, and rejected with its type) */
+    if (ev->len == 0 || ev->name[0] == '.' || kind == 0)
         return;
     exc_spool_seen *s = seen_find(sp, kind, ev->name, true);
-    if (!s)
+    if (!s) {
+        /* no record for it (the bound): the directory must be read; a name
+         * too long for an entry is never listed anyway */
+        if (strlen(ev->name) < sizeof sp->seen->name)
+            sp->tracked[kind] = false;
         return;
+    }
     if (ev->mask & IN_MOVED_TO) {
         s->moved = true;
         s->writing = false;
@@ -192,9 +222,23 @@ static int cmp_entry(const void *a, const void *b)
     return r ? r : x->kind - y->kind;
 }
 
+static void add_entry(int kind, const char *dir, const char *name, exc_spool_entry **out,
+                      size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *out = exc_realloc(*out, *cap * sizeof **out);
+    }
+    exc_spool_entry *e = &(*out)[(*n)++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    snprintf(e->name, sizeof e->name, "%s", name);
+    snprintf(e->path, sizeof e->path, "%s/%s", dir, name);
+}
+
 /* Every non-dot entry, whatever its type (a non-regular one is rejected by
  * the engine with its type, never left in the spool unlogged). */
-static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n, size_t *cap,
+static bool scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n, size_t *cap,
                      bool *missing)
 {
     DIR *d = opendir(dir);
@@ -202,7 +246,7 @@ static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n
         if (errno == ENOENT)
             *missing = true;   /* removed under us: recreated by the next scan */
         exc_log(LOG_ERR, "spool: cannot read %s: %s (will retry)", dir, strerror(errno));
-        return;
+        return false;
     }
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -210,17 +254,10 @@ static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n
             continue;
         if (strlen(de->d_name) >= sizeof(*out)->name)
             continue;
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            *out = exc_realloc(*out, *cap * sizeof **out);
-        }
-        exc_spool_entry *e = &(*out)[(*n)++];
-        memset(e, 0, sizeof *e);
-        e->kind = kind;
-        snprintf(e->name, sizeof e->name, "%s", de->d_name);
-        snprintf(e->path, sizeof e->path, "%s/%s", dir, de->d_name);
+        add_entry(kind, dir, de->d_name, out, n, cap);
     }
     closedir(d);
+    return true;
 }
 
 /* May the listed file be taken now?  A regular file renamed in: yes.  One
@@ -229,11 +266,8 @@ static void scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n
 static bool ready(exc_spool *sp, const exc_spool_entry *e, int64_t now, int64_t *ready_at)
 {
     exc_spool_seen *s = seen_find(sp, e->kind, e->name, false);
-    if (!S_ISREG((mode_t)e->mode)) {
-        if (s)
-            seen_drop(sp, s);
-        return true;   /* rejected with its type */
-    }
+    if (!S_ISREG((mode_t)e->mode))
+        return true;   /* rejected with its type (its record goes with it) */
     if (s && s->moved)
         return true;   /* the record stays until the file is gone */
     int64_t mtime_ms = e->mtime_ns / 1000000, last = mtime_ms;
@@ -253,6 +287,58 @@ static bool ready(exc_spool *sp, const exc_spool_entry *e, int64_t now, int64_t 
     return false;
 }
 
+/* With exc_verify_changes() (util.h): the directory read anyway, and a
+ * file in it without a seen record is a miss of the tracking. */
+static void verify_tracked(exc_spool *sp, int kind, const char *dir)
+{
+    exc_spool_entry *all = NULL;
+    size_t n = 0, cap = 0;
+    bool missing = false;
+    (void)scan_dir(dir, kind, &all, &n, &cap, &missing);
+    for (size_t i = 0; i < n; i++)
+        if (!seen_find(sp, kind, all[i].name, false))
+            exc_verify_failed("spool: a file arrived without an inotify record");
+    free(all);
+}
+
+/* Still readable (an open, no read of its blocks)?  Otherwise it is read
+ * anyway, which logs why and retries: its files are not taken meanwhile. */
+static bool readable(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+/* The files of one directory: its seen records while tracked, else the
+ * directory read (and every name in it recorded, so that the next scans
+ * need not read it while inotify reports every arrival). */
+static void list_kind(exc_spool *sp, int kind, const char *dir, exc_spool_entry **out,
+                      size_t *n, size_t *cap, bool *missing)
+{
+    if (sp->tracked[kind] && sp->inotify_fd >= 0 && readable(dir)) {
+        for (size_t i = 0; i < sp->n_seen; i++)
+            if (sp->seen[i].kind == kind)
+                add_entry(kind, dir, sp->seen[i].name, out, n, cap);
+        if (exc_verify_changes())
+            verify_tracked(sp, kind, dir);
+        return;
+    }
+    int *wd = kind == EXC_SPOOL_REPORT ? &sp->wd_reports : &sp->wd_events;
+    if (sp->inotify_fd >= 0 && *wd < 0 && sp->ready)
+        watch(sp, kind);   /* its directory was replaced: the new one, before it is read */
+    size_t from = *n;
+    bool gone = false;
+    bool read = scan_dir(dir, kind, out, n, cap, &gone);
+    bool all = read && sp->inotify_fd >= 0 && *wd >= 0;
+    for (size_t i = from; all && i < *n; i++)
+        all = seen_find(sp, kind, (*out)[i].name, true) != NULL;
+    sp->tracked[kind] = all;
+    *missing = *missing || gone;
+}
+
 size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
 {
     *out = NULL;
@@ -263,8 +349,8 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
         return 0;
     size_t n = 0, cap = 0;
     bool missing = false;
-    scan_dir(sp->reports, EXC_SPOOL_REPORT, out, &n, &cap, &missing);
-    scan_dir(sp->events, EXC_SPOOL_EVENT, out, &n, &cap, &missing);
+    list_kind(sp, EXC_SPOOL_REPORT, sp->reports, out, &n, &cap, &missing);
+    list_kind(sp, EXC_SPOOL_EVENT, sp->events, out, &n, &cap, &missing);
     if (missing)
         sp->ready = false;   /* prepare() recreates the directory and its watch */
     if (n > 1)
@@ -281,8 +367,12 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
     size_t k = 0;
     for (size_t i = 0; i < n && k < max; i++) {
         exc_spool_entry *e = &(*out)[i];
-        if (!identify(e))
-            continue;   /* gone since listed */
+        if (!identify(e)) {   /* gone since listed (or taken: a record's) */
+            exc_spool_seen *s = seen_find(sp, e->kind, e->name, false);
+            if (s)
+                seen_drop(sp, s);
+            continue;
+        }
         /* files are taken in name order: one still being written holds
          * back every later name (they would overtake it: stale reports) */
         if (!ready(sp, e, now, &sp->next_ready_ms))

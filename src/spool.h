@@ -64,6 +64,13 @@ typedef struct exc_spool {
     bool ready;                    /* directories exist and are watched */
     size_t n_seen, cap_seen;
     exc_spool_seen *seen;
+    /* tracked[kind]: every file in that directory has a seen record -- a
+     * full listing recorded them all, and inotify has reported every
+     * arrival since (no overflow, the watch intact).  A scan then lists the
+     * records instead of reading the directory (issue 14: reading it costs
+     * its largest size ever, an ext4 directory never shrinks after a
+     * backlog of thousands of files). */
+    bool tracked[3];
     int64_t next_ready_ms;         /* a held-back file becomes ready (0 = none) */
     long n_rejected;               /* files in rejected/ (-1 = not counted yet) */
     uint64_t pruned;               /* rejected files pruned since start */

@@ -497,6 +497,50 @@ static void test_written_in_place(void)
     teardown_dir();
 }
 
+/* issue 14: once a listing recorded every file, the scans list the inotify
+ * records instead of reading the directory -- and still see every file: a
+ * new one, none that a writer deleted, and, after the directory was
+ * replaced, what the new one holds (the tracking starts over). */
+static void test_tracked_listing(void)
+{
+    setup_dir();
+    char spool[1200], p[1300], moved[1300];
+    snprintf(spool, sizeof spool, "%s/spool", top);
+    exc_spool sp;
+    exc_spool_open(&sp, spool);
+    exc_spool_entry e;
+    put("reports", "a.xml", "<a/>");
+    CU_ASSERT_TRUE_FATAL(listed(&sp, "a.xml", &e));   /* the directory read */
+    CU_ASSERT_TRUE(sp.tracked[EXC_SPOOL_REPORT]);
+    CU_ASSERT_TRUE(exc_spool_remove(&e));
+    CU_ASSERT_FALSE(listed(&sp, "a.xml", &e));        /* from the records */
+    CU_ASSERT_EQUAL(sp.n_seen, 0);
+    put("reports", "b.xml", "<b/>");
+    CU_ASSERT_TRUE(listed(&sp, "b.xml", &e));
+    CU_ASSERT_TRUE(sp.tracked[EXC_SPOOL_REPORT]);
+    path_of(p, sizeof p, "reports", "b.xml");
+    CU_ASSERT_FATAL(unlink(p) == 0);                  /* a writer deleted it */
+    CU_ASSERT_FALSE(listed(&sp, "b.xml", &e));
+    /* reports/ moved away, a new one with a file in it */
+    path_of(p, sizeof p, "reports", "");
+    p[strlen(p) - 1] = '\0';
+    snprintf(moved, sizeof moved, "%s/old-reports", top);
+    CU_ASSERT_FATAL(rename(p, moved) == 0);
+    CU_ASSERT_FATAL(mkdir(p, 0750) == 0);
+    put("reports", "c.xml", "<c/>");
+    /* unseen by inotify, it is taken by its mtime once quiet: made old */
+    path_of(p, sizeof p, "reports", "c.xml");
+    struct timespec old[2] = {{time(NULL) - 10, 0}, {time(NULL) - 10, 0}};
+    CU_ASSERT_FATAL(utimensat(AT_FDCWD, p, old, 0) == 0);
+    CU_ASSERT_TRUE(listed(&sp, "c.xml", &e));
+    CU_ASSERT_TRUE(listed(&sp, "c.xml", &e));   /* the second time from its record */
+    put("reports", "d.xml", "<d/>");                  /* watched again */
+    CU_ASSERT_TRUE(listed(&sp, "d.xml", &e));
+    CU_ASSERT_TRUE(sp.tracked[EXC_SPOOL_REPORT]);
+    exc_spool_close(&sp);
+    teardown_dir();
+}
+
 void exc_register_tests(void)
 {
     char err[64];
@@ -510,6 +554,8 @@ void exc_register_tests(void)
     CU_add_test(s, "name order across reports/ and events/; dot-files ignored, dirs typed",
                 test_scan_order_and_ignored);
     CU_add_test(s, "inotify wakes up on a rename", test_inotify_wakeup);
+    CU_add_test(s, "tracked listing: every file seen without reading the directory",
+                test_tracked_listing);
     CU_add_test(s, "reject: moved with a one-line NAME.reason; remove", test_reject_and_remove);
     CU_add_test(s, "non-regular entries typed and rejected; no blocking open (9.4)",
                 test_non_regular);
