@@ -338,11 +338,6 @@ static exc_snap_part *build_part(const exc_model *m, const exc_server *sv, const
 }
 
 /* Drop one reference; true when it was the last (the caller frees). */
-static bool last_ref(atomic_uint *refs)
-{
-    return atomic_fetch_sub(refs, 1) == 1;
-}
-
 static void part_free(exc_snap_part *p)
 {
     if (!p)
@@ -825,7 +820,7 @@ exc_snapshot *exc_snapshot_ref(exc_snapshot *s)
 
 void exc_snapshot_free(exc_snapshot *s)
 {
-    if (!s || !last_ref(&s->refs))
+    if (!s || !exc_snap_last_ref(&s->refs))
         return;
     lineage_leave(s);
     free(s->parts);
@@ -834,22 +829,6 @@ void exc_snapshot_free(exc_snapshot *s)
     free(s->kb);
     exc_snap_alarmset_free(s->aset);
     free(s);
-}
-
-const exc_alarm *exc_snapshot_alarm(const exc_snapshot *s, uint32_t index)
-{
-    size_t lo = 0, hi = s->n_alarms;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const exc_alarm *al = exc_snapshot_alarm_at(s, mid);
-        if (al->index == index)
-            return al;
-        if (al->index < index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
 }
 
 const exc_alarm *exc_snapshot_alarm_at(const exc_snapshot *s, size_t i)

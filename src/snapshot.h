@@ -130,8 +130,10 @@ typedef struct exc_snap_alarmset {
     uint64_t version;           /* exc_alarms.version it was built at */
     uint64_t fp;                /* its fingerprint, with exc_verify_changes() */
     size_t n_alarms, n_chunks;
-    exc_snap_alarm_chunk **chunks;
-    size_t *first;              /* first[k]: the position of chunks[k]->a[0] */
+    struct exc_snap_alarm_run {
+        exc_snap_alarm_chunk *chunk;
+        size_t first;           /* the position of chunk->a[0] among the alarms */
+    } *chunks;
     exc_snap_array *history, *outbox;
 } exc_snap_alarmset;
 
@@ -202,11 +204,10 @@ typedef enum { EXC_SNAP_CONNECTORS, EXC_SNAP_QUEUES, EXC_SNAP_COMPORTS,
 size_t exc_snap_part_rows(const exc_snap_part *p, exc_snap_rows k);
 const void *exc_snap_part_row(const exc_snap_part *p, exc_snap_rows k, size_t j);
 
-/* Lookups used by the notification builder (the row a trap's varbinds come
- * from, so a trap and a poll can never disagree). */
-const exc_alarm *exc_snapshot_alarm(const exc_snapshot *s, uint32_t index);
-/* Active alarm i (0 <= i < n_alarms), in index order. */
+/* Active alarm i (0 <= i < n_alarms), in index order (the alarm table's
+ * rows); NULL past the last. */
 const exc_alarm *exc_snapshot_alarm_at(const exc_snapshot *s, size_t i);
+/* A KB article by id (the URL varbind of a notification). */
 const exc_snap_kb *exc_snapshot_kb(const exc_snapshot *s, const char *id);
 
 #endif

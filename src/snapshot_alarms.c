@@ -15,14 +15,9 @@
 
 #include "util.h"
 
-static bool last_ref(atomic_uint *refs)
-{
-    return atomic_fetch_sub(refs, 1) == 1;
-}
-
 static void chunk_free(exc_snap_alarm_chunk *c)
 {
-    if (c && last_ref(&c->refs))
+    if (c && exc_snap_last_ref(&c->refs))
         free(c);
 }
 
@@ -54,7 +49,7 @@ static bool chunk_same(const exc_snap_alarm_chunk *c, const exc_alarm *a, size_t
 
 typedef struct chunk_list {
     size_t n, cap;
-    exc_snap_alarm_chunk **v;
+    struct exc_snap_alarm_run *v;
 } chunk_list;
 
 static void list_add(chunk_list *l, exc_snap_alarm_chunk *c)
@@ -63,7 +58,7 @@ static void list_add(chunk_list *l, exc_snap_alarm_chunk *c)
         l->cap = l->cap ? 2 * l->cap : 16;
         l->v = exc_realloc(l->v, l->cap * sizeof *l->v);
     }
-    l->v[l->n++] = c;
+    l->v[l->n++].chunk = c;
 }
 
 /* New chunks for the alarms a[0..n), EXC_ALARM_CHUNK at a time. */
@@ -86,19 +81,20 @@ static void build_chunks(exc_snap_alarmset *as, const exc_snap_alarmset *prev,
     chunk_list l = {0, 0, NULL};
     size_t j = 0;
     for (size_t k = 0; prev && k < prev->n_chunks; k++) {
+        exc_snap_alarm_chunk *c = prev->chunks[k].chunk;
         size_t from = j;
         if (k + 1 == prev->n_chunks) {
             /* the last range: as many as the chunk held; the newer alarms
              * after them go to new chunks below */
-            j += a->n_active - j < prev->chunks[k]->n ? a->n_active - j : prev->chunks[k]->n;
+            j += a->n_active - j < c->n ? a->n_active - j : c->n;
         } else {
-            uint32_t hi = prev->chunks[k + 1]->a[0].index;
+            uint32_t hi = prev->chunks[k + 1].chunk->a[0].index;
             while (j < a->n_active && a->active[j].index < hi)
                 j++;
         }
-        if (chunk_same(prev->chunks[k], a->active + from, j - from)) {
-            atomic_fetch_add(&prev->chunks[k]->refs, 1);
-            list_add(&l, prev->chunks[k]);
+        if (chunk_same(c, a->active + from, j - from)) {
+            atomic_fetch_add(&c->refs, 1);
+            list_add(&l, c);
         } else {
             list_copy(&l, a->active + from, j - from);
         }
@@ -107,9 +103,8 @@ static void build_chunks(exc_snap_alarmset *as, const exc_snap_alarmset *prev,
     as->n_alarms = a->n_active;
     as->n_chunks = l.n;
     as->chunks = l.v;
-    as->first = exc_calloc(l.n ? l.n : 1, sizeof *as->first);
-    for (size_t k = 0, pos = 0; k < l.n; pos += l.v[k++]->n)
-        as->first[k] = pos;
+    for (size_t k = 0, pos = 0; k < l.n; pos += l.v[k++].chunk->n)
+        l.v[k].first = pos;
 }
 
 /* prev's array when it is the same (count, first and last keys), else a
@@ -162,7 +157,7 @@ exc_snap_alarmset *exc_snap_alarmset_build(const exc_snap_alarmset *prev, const 
 
 static void array_free(exc_snap_array *arr)
 {
-    if (arr && last_ref(&arr->refs)) {
+    if (arr && exc_snap_last_ref(&arr->refs)) {
         free(arr->v);
         free(arr);
     }
@@ -170,15 +165,14 @@ static void array_free(exc_snap_array *arr)
 
 void exc_snap_alarmset_free(exc_snap_alarmset *as)
 {
-    if (!as || !last_ref(&as->refs))
-        return;
-    for (size_t k = 0; k < as->n_chunks; k++)
-        chunk_free(as->chunks[k]);
-    free(as->chunks);
-    free(as->first);
-    array_free(as->history);
-    array_free(as->outbox);
-    free(as);
+    if (as && exc_snap_last_ref(&as->refs)) {
+        for (size_t k = 0; k < as->n_chunks; k++)
+            chunk_free(as->chunks[k].chunk);
+        free(as->chunks);
+        array_free(as->history);
+        array_free(as->outbox);
+        free(as);
+    }
 }
 
 const exc_alarm *exc_snap_alarmset_at(const exc_snap_alarmset *as, size_t i)
@@ -188,10 +182,10 @@ const exc_alarm *exc_snap_alarmset_at(const exc_snap_alarmset *as, size_t i)
     size_t lo = 0, hi = as->n_chunks;   /* the last chunk whose first <= i */
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
-        if (as->first[mid] <= i)
+        if (as->chunks[mid].first <= i)
             lo = mid;
         else
             hi = mid;
     }
-    return &as->chunks[lo]->a[i - as->first[lo]];
+    return &as->chunks[lo].chunk->a[i - as->chunks[lo].first];
 }

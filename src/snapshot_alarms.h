@@ -5,6 +5,12 @@
 
 #include "snapshot.h"
 
+/* Drop one reference of a shared piece: true when it was the last. */
+static inline bool exc_snap_last_ref(atomic_uint *refs)
+{
+    return atomic_fetch_sub(refs, 1) == 1;
+}
+
 /* The alarm state a as a snapshot holds it, sharing what did not change
  * with prev (NULL: none); fp its fingerprint (with exc_verify_changes()). */
 exc_snap_alarmset *exc_snap_alarmset_build(const exc_snap_alarmset *prev, const exc_alarms *a,
