@@ -5,6 +5,7 @@
 #include "feed.h"
 
 #include "table.h"
+#include "notify_send.h"
 
 #include <poll.h>
 

@@ -21,6 +21,7 @@
 #include "kb.h"
 #include "log.h"
 #include "util.h"
+#include "subagent.h"
 
 /* from libnetsnmpmibs: what an embedded master needs besides our module */
 void init_vacm_vars(void);

@@ -10,6 +10,7 @@
 #include "mib_oids.h"
 #include "scalars.h"
 #include "table.h"
+#include "notify_send.h"
 
 static oid module_oid[] = {EXC_MIB_ROOT};
 static bool sysor_registered;

@@ -11,6 +11,8 @@
 #include "feed.h"
 #include "notify_flow.h"
 #include "util.h"
+#include "notify_send.h"
+#include "subagent.h"
 
 #define AGENTX_MSG_NOTIFY 12   /* RFC 2741 */
 

@@ -3,6 +3,8 @@
 #include "scalars.h"
 
 #include "mib_oids.h"
+#include "feed.h"
+#include "notify_send.h"
 
 enum {
     SC_VERSION = 1, SC_REPORTS_ACCEPTED, SC_REPORTS_REJECTED, SC_EVENTS_ACCEPTED,

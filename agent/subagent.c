@@ -15,6 +15,8 @@
 #include <poll.h>
 
 #include "util.h"
+#include "notify_send.h"
+#include "subagent.h"
 
 #define AGENTX_MSG_CLOSE 2
 #define AGENTX_CLOSE_SHUTDOWN 5

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mib_oids.h"
+#include "feed.h"
 
 #define MAX_TABLES 8
 #define EXC_TABLE_CONTAINER_HANDLER "table_container"
