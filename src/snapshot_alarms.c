@@ -74,7 +74,7 @@ static void list_copy(chunk_list *l, const exc_alarm *a, size_t n)
  * a new alarm takes the highest, so the alarms of a range can only have
  * changed or gone, except after the last chunk, where new alarms go: a
  * range's alarms now are shared as the chunk when they are the same,
- * copied otherwise. */
+ * copied otherwise.  (Clears make chunks smaller; only an empty one goes.) */
 static void build_chunks(exc_snap_alarmset *as, const exc_snap_alarmset *prev,
                          const exc_alarms *a)
 {
@@ -85,8 +85,12 @@ static void build_chunks(exc_snap_alarmset *as, const exc_snap_alarmset *prev,
         size_t from = j;
         if (k + 1 == prev->n_chunks) {
             /* the last range: as many as the chunk held; the newer alarms
-             * after them go to new chunks below */
-            j += a->n_active - j < c->n ? a->n_active - j : c->n;
+             * after them go to new chunks below -- together with the last
+             * chunk's when it has room (chunks stay full at the end) */
+            size_t left = a->n_active - j;
+            if (c->n < EXC_ALARM_CHUNK && left > c->n)
+                break;
+            j += left < c->n ? left : c->n;
         } else {
             uint32_t hi = prev->chunks[k + 1].chunk->a[0].index;
             while (j < a->n_active && a->active[j].index < hi)
@@ -99,7 +103,7 @@ static void build_chunks(exc_snap_alarmset *as, const exc_snap_alarmset *prev,
             list_copy(&l, a->active + from, j - from);
         }
     }
-    list_copy(&l, a->active + j, a->n_active - j);   /* all of them without prev */
+    list_copy(&l, a->active + j, a->n_active - j);   /* the newer (all without prev) */
     as->n_alarms = a->n_active;
     as->n_chunks = l.n;
     as->chunks = l.v;

@@ -208,17 +208,28 @@ static void test_alarm_chunks(void)
     CU_ASSERT_TRUE(alarm_is(s1, 40, idx[40], 1));
 
     /* clear alarm 10 (chunk 0) and raise one more: chunk 0 rebuilt with one
-     * alarm less, chunks 1 to 3 shared, the new alarm in a chunk of its own;
-     * the history and the outbox changed */
+     * alarm less, chunks 1 and 2 shared, the new alarm copied into the last
+     * chunk with the 5 it had room beside; the history and the outbox
+     * changed */
     exc_alarms_clear(&f.a, idx[10], NOW + 2000);
     uint32_t extra = exc_alarms_raise(&f.a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MINOR, "EXCH01",
                                       "EXTRA", "test", NOW + 2000, NULL)->index;
     exc_snapshot *s3 = exc_snapshot_build_from(s2, &f.m, &f.a, NULL, 3);
     CU_ASSERT_EQUAL_FATAL(s3->n_alarms, n);
-    CU_ASSERT_EQUAL_FATAL(s3->aset->n_chunks, 5);
+    CU_ASSERT_EQUAL_FATAL(s3->aset->n_chunks, 4);
     CU_ASSERT_EQUAL(s3->aset->chunks[0].chunk->n, EXC_ALARM_CHUNK - 1);
-    for (size_t k = 1; k < 4; k++)
+    for (size_t k = 1; k < 3; k++)
         CU_ASSERT_PTR_EQUAL(s3->aset->chunks[k].chunk, s2->aset->chunks[k].chunk);
+    CU_ASSERT_PTR_NOT_EQUAL(s3->aset->chunks[3].chunk, s2->aset->chunks[3].chunk);
+    CU_ASSERT_EQUAL(s3->aset->chunks[3].chunk->n, 6);
+    /* one more: the last chunk has room again, so again one chunk of 7 */
+    exc_alarms_raise(&f.a, NULL, EXC_NOTIF_KB_ALARM, EXC_SEV_MINOR, "EXCH01", "EXTRA2", "test",
+                     NOW + 3000, NULL);
+    exc_snapshot *s4 = exc_snapshot_build_from(s3, &f.m, &f.a, NULL, 4);
+    CU_ASSERT_EQUAL(s4->aset->n_chunks, 4);
+    CU_ASSERT_EQUAL(s4->aset->chunks[3].chunk->n, 7);
+    CU_ASSERT_PTR_EQUAL(s4->aset->chunks[0].chunk, s3->aset->chunks[0].chunk);
+    exc_snapshot_free(s4);
     CU_ASSERT_PTR_NOT_EQUAL(s3->aset->history, s2->aset->history);
     CU_ASSERT_PTR_NOT_EQUAL(s3->aset->outbox, s2->aset->outbox);
     CU_ASSERT_EQUAL(s3->history[s3->n_history - 1].alarm, extra);   /* (full: oldest dropped) */
