@@ -10,14 +10,6 @@
 
 static void *xmalloc(size_t n) { return exc_realloc(NULL, n ? n : 1); }
 
-static void *dup_array(const void *src, size_t n, size_t size)
-{
-    void *d = xmalloc(n * size);
-    if (n)
-        memcpy(d, src, n * size);
-    return d;
-}
-
 /* severity rank: higher is worse */
 static int sev_rank(int sev)
 {
@@ -337,7 +329,6 @@ static exc_snap_part *build_part(const exc_model *m, const exc_server *sv, const
     return p;
 }
 
-/* Drop one reference; true when it was the last (the caller frees). */
 static void part_free(exc_snap_part *p)
 {
     if (!p)
@@ -483,9 +474,9 @@ static bool build_changed_parts(exc_snapshot *s, const exc_snapshot *prev, const
     alarm_map am = {0};
     if (mapped)
         map_alarms(&am, m, a);
-    s->parts = dup_array(prev->parts, n, sizeof *s->parts);
-    s->stamps = dup_array(prev->stamps, n, sizeof *s->stamps);
-    s->builts = dup_array(prev->builts, n, sizeof *s->builts);
+    s->parts = exc_memdup(prev->parts, n, sizeof *s->parts);
+    s->stamps = exc_memdup(prev->stamps, n, sizeof *s->stamps);
+    s->builts = exc_memdup(prev->builts, n, sizeof *s->builts);
     size_t kept = 0;
     for (size_t c = 0; c < *n_pos; c++) {
         size_t i = pos[c];
@@ -633,8 +624,8 @@ static exc_snap_part **replaced_parts(const exc_snapshot *s, exc_snap_part *cons
         for (size_t c = 0; c < n_pos; c++)
             out[n++] = old[pos[c]];
     } else {
-        exc_snap_part **a = dup_array(old, n_old, sizeof *a);
-        exc_snap_part **b = dup_array(s->parts, s->n_servers, sizeof *b);
+        exc_snap_part **a = exc_memdup(old, n_old, sizeof *a);
+        exc_snap_part **b = exc_memdup(s->parts, s->n_servers, sizeof *b);
         qsort(a, n_old, sizeof *a, cmp_ptr);
         qsort(b, s->n_servers, sizeof *b, cmp_ptr);
         for (size_t i = 0, j = 0; i < n_old; i++) {
@@ -681,7 +672,7 @@ static void lineage_join(exc_snapshot *s, exc_snap_lineage *lin, const size_t *p
             lin->cur[pos[c]] = s->parts[pos[c]];
     } else {
         free(lin->cur);
-        lin->cur = dup_array(s->parts, s->n_servers, sizeof *lin->cur);
+        lin->cur = exc_memdup(s->parts, s->n_servers, sizeof *lin->cur);
         lin->n_cur = s->n_servers;
     }
     pthread_mutex_unlock(&lin->lock);

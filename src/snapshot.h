@@ -109,8 +109,8 @@ typedef struct exc_snap_part {
 #define EXC_ALARM_CHUNK 32
 typedef struct exc_snap_alarm_chunk {
     atomic_uint refs;
-    uint32_t n;
-    exc_alarm a[EXC_ALARM_CHUNK];
+    uint32_t n;                 /* at most EXC_ALARM_CHUNK */
+    exc_alarm a[];
 } exc_snap_alarm_chunk;
 
 /* An array shared while unchanged (the history, the outbox: records are

@@ -23,7 +23,7 @@ static void chunk_free(exc_snap_alarm_chunk *c)
 
 static exc_snap_alarm_chunk *chunk_new(const exc_alarm *a, size_t n)
 {
-    exc_snap_alarm_chunk *c = exc_calloc(1, offsetof(exc_snap_alarm_chunk, a) + n * sizeof *a);
+    exc_snap_alarm_chunk *c = exc_calloc(1, sizeof *c + n * sizeof *a);
     atomic_init(&c->refs, 1);
     c->n = (uint32_t)n;
     memcpy(c->a, a, n * sizeof *a);
@@ -128,9 +128,7 @@ static exc_snap_array *share_array(exc_snap_array *prev, const void *v, size_t n
     exc_snap_array *arr = exc_calloc(1, sizeof *arr);
     atomic_init(&arr->refs, 1);
     arr->n = n;
-    arr->v = exc_calloc(n ? n : 1, size);
-    if (n)
-        memcpy(arr->v, v, n * size);
+    arr->v = exc_memdup(v, n, size);
     return arr;
 }
 

@@ -235,6 +235,15 @@ void *exc_calloc(size_t n, size_t size)
     return p;
 }
 
+void *exc_memdup(const void *src, size_t n, size_t size)
+{
+    size_t bytes = n * size;
+    void *d = exc_realloc(NULL, bytes ? bytes : 1);
+    if (n)
+        memcpy(d, src, bytes);
+    return d;
+}
+
 int exc_cmp_size(const void *x, const void *y)
 {
     size_t a = *(const size_t *)x, b = *(const size_t *)y;

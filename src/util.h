@@ -57,6 +57,8 @@ int64_t exc_mono_ms(void);
 char *exc_strdup(const char *s);
 void *exc_calloc(size_t n, size_t size);
 void *exc_realloc(void *p, size_t size);
+/* A copy of the n elements of size bytes at src (never NULL, also for n 0). */
+void *exc_memdup(const void *src, size_t n, size_t size);
 
 /* Change tracking checks (issue 14): versions and stamps decide what a
  * commit writes and a snapshot copies; with EXCONN_VERIFY_CHANGES=1 in the
