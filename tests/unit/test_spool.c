@@ -47,6 +47,16 @@ static bool is_dir(const char *path)
 
 /* ---- tests ---- */
 
+/* A new scratch directory with a spool opened in it (top/spool). */
+static void open_new(exc_spool *sp)
+{
+    setup_dir();
+    char spool[1200];
+    snprintf(spool, sizeof spool, "%s/spool", top);
+    exc_spool_open(sp, spool);
+}
+
+
 static void test_open_creates_dirs(void)
 {
     setup_dir();
@@ -107,11 +117,9 @@ static void test_open_on_a_file_is_not_fatal(void)
 
 static void test_scan_order_and_ignored(void)
 {
-    setup_dir();
-    char spool[1200], p[1300];
-    snprintf(spool, sizeof spool, "%s/spool", top);
+    char p[1300];
     exc_spool sp;
-    exc_spool_open(&sp, spool);
+    open_new(&sp);
     put("reports", "20261122-0002.xml", "r2");
     put("events", "20261122-0001.xml", "e1");
     put("reports", "20261122-0003.xml", "r3");
@@ -169,11 +177,8 @@ static bool readable_within(int fd, int ms)
 
 static void test_inotify_wakeup(void)
 {
-    setup_dir();
-    char spool[1200];
-    snprintf(spool, sizeof spool, "%s/spool", top);
     exc_spool sp;
-    exc_spool_open(&sp, spool);
+    open_new(&sp);
     int fd = exc_spool_fd(&sp);
     CU_ASSERT_FATAL(fd >= 0);
     exc_spool_drain(&sp);
@@ -192,11 +197,9 @@ static void test_inotify_wakeup(void)
 
 static void test_reject_and_remove(void)
 {
-    setup_dir();
-    char spool[1200], p[1300];
-    snprintf(spool, sizeof spool, "%s/spool", top);
+    char p[1300];
     exc_spool sp;
-    exc_spool_open(&sp, spool);
+    open_new(&sp);
     put("reports", "bad.xml", "<exchangeStatus");
     put("events", "good.xml", "<Event/>");
     exc_spool_entry *f = NULL;
@@ -278,11 +281,9 @@ static bool listed(exc_spool *sp, const char *name, exc_spool_entry *out)
  * the spool; and a FIFO swapped in after the scan never blocks the open. */
 static void test_non_regular(void)
 {
-    setup_dir();
-    char spool[1200], p[1300];
-    snprintf(spool, sizeof spool, "%s/spool", top);
+    char p[1300];
     exc_spool sp;
-    exc_spool_open(&sp, spool);
+    open_new(&sp);
     path_of(p, sizeof p, "reports", "fifo.xml");
     CU_ASSERT_FATAL(mkfifo(p, 0600) == 0);
     path_of(p, sizeof p, "reports", "link.xml");
@@ -451,11 +452,9 @@ static void test_rejected_evidence(void)
  * file; a file renamed in is taken at once. */
 static void test_written_in_place(void)
 {
-    setup_dir();
-    char spool[1200], p[1300];
-    snprintf(spool, sizeof spool, "%s/spool", top);
+    char p[1300];
     exc_spool sp;
-    exc_spool_open(&sp, spool);
+    open_new(&sp);
     exc_spool_entry e;
     path_of(p, sizeof p, "reports", "direct.xml");
     int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -503,11 +502,9 @@ static void test_written_in_place(void)
  * replaced, what the new one holds (the tracking starts over). */
 static void test_tracked_listing(void)
 {
-    setup_dir();
-    char spool[1200], p[1300], moved[1300];
-    snprintf(spool, sizeof spool, "%s/spool", top);
+    char p[1300], moved[1300];
     exc_spool sp;
-    exc_spool_open(&sp, spool);
+    open_new(&sp);
     exc_spool_entry e;
     put("reports", "a.xml", "<a/>");
     CU_ASSERT_TRUE_FATAL(listed(&sp, "a.xml", &e));   /* the directory read */
