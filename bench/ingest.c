@@ -235,10 +235,11 @@ static int run_measure(char **cmd)
         perror("wait4");
         return 2;
     }
-    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    printf("seconds=%.6f\ncpu_seconds=%.6f\npeak_rss_kib=%ld\nstatus=%d\n", now_s() - t0, cpu,
-           ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    double user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+    double sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    printf("seconds=%.6f\ncpu_seconds=%.6f\nuser_seconds=%.6f\nsys_seconds=%.6f\n"
+           "peak_rss_kib=%ld\nstatus=%d\n", now_s() - t0, user + sys, user, sys, ru.ru_maxrss,
+           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
