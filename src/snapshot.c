@@ -64,19 +64,21 @@ static uint64_t fp_bytes(uint64_t h, const void *data, size_t n)
  * stand for them. */
 uint64_t exc_alarm_hash(const exc_alarm *al)
 {
-    uint64_t h = EXC_SF_HASH_SEED;
-    exc_sf_writer w = {.hash = &h};
+    exc_sf_writer w = {0};
     exc_alarm_save(al, &w);
+    uint64_t h = exc_sf_hash_since(&w, 0);
+    exc_sf_discard(&w);
     return h;
 }
 
 uint64_t exc_alarms_fingerprint(const exc_alarms *a)
 {
-    uint64_t h = EXC_SF_HASH_SEED;
-    exc_sf_writer w = {.hash = &h};
+    exc_sf_writer w = {0};
     exc_alarms_save_index(a, &w);
     exc_alarms_save_matches(a, &w);
     exc_alarms_save_holddown(a, &w);
+    uint64_t h = exc_sf_hash_since(&w, 0);
+    exc_sf_discard(&w);
     uint64_t scalars[] = {a->n_active, a->n_history, a->n_history ? a->history[0].index : 0,
                           a->n_outbox, a->n_outbox ? a->outbox[0].seq : 0};
     h = fp_bytes(h, scalars, sizeof scalars);

@@ -84,8 +84,8 @@ static void fsync_dir(const char *dir)
     }
 }
 
-/* The checkpoint goes to its file through stdio, its CRC-32 computed on the
- * way (no copy of the whole state in memory). */
+/* The checkpoint goes to its file as the writer's buffer fills, its CRC-32
+ * computed on the way (no copy of the whole state in memory). */
 typedef struct ckp_out {
     int fd;
     uint32_t crc;
@@ -93,16 +93,16 @@ typedef struct ckp_out {
     int err;
 } ckp_out;
 
-static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
+static bool ckp_write(void *cookie, const char *buf, size_t len)
 {
     ckp_out *o = cookie;
     o->crc = exc_crc32_update(o->crc, buf, len);
     if (!exc_write_all(o->fd, buf, len)) {
         o->failed = true;
         o->err = errno;
-        return -1;
+        return false;
     }
-    return (ssize_t)len;
+    return true;
 }
 
 /* The whole state as exconn.state (tmp, fsync, rename, fsync dir).  Its
@@ -115,10 +115,10 @@ static ssize_t ckp_write(void *cookie, const char *buf, size_t len)
  * one and not the other at restart), in the same pass (issue 14). */
 static uint64_t save_server_hashed(exc_sf_writer *w, const exc_server *s)
 {
-    uint64_t h = EXC_SF_HASH_SEED;
-    w->hash = &h;
+    size_t at = exc_sf_hold(w);
     exc_model_save_server(s, w);
-    w->hash = NULL;
+    uint64_t h = exc_sf_hash_since(w, at);
+    exc_sf_release(w, at, false);
     return h;
 }
 
@@ -135,15 +135,7 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
         exc_err_set(err, 0, "cannot write %s: %s", tmp, strerror(errno));
         return false;
     }
-    FILE *fp = fopencookie(&o, "w", (cookie_io_functions_t){.write = ckp_write});
-    if (!fp) {
-        close(o.fd);
-        unlink(tmp);
-        exc_err_set(err, 0, "cannot write %s: %s", tmp, strerror(errno));
-        return false;
-    }
-    setvbuf(fp, NULL, _IOFBF, 1 << 16);
-    exc_sf_writer w = {.fp = fp};
+    exc_sf_writer w = {.sink = ckp_write, .cookie = &o};
     exc_sf_begin(&w, STATE_MAGIC);
     exc_sf_u64(&w, STATE_VERSION);
     exc_sf_end(&w);
@@ -157,13 +149,13 @@ static bool write_checkpoint(const char *dir, const exc_model *m, const exc_alar
     }
     exc_alarms_save(a, &w);
     /* the checksum covers every byte before the end record: flushed first */
-    if (fflush(fp) != 0)
-        w.failed = true;
+    exc_sf_flush(&w);
     exc_sf_begin(&w, "end");
     exc_sf_u64(&w, o.crc ^ 0xFFFFFFFFu);
     exc_sf_end(&w);
-    bool ok = fclose(fp) == 0 && !w.failed && !o.failed;
-    int saved = o.failed ? o.err : errno ? errno : EIO;
+    bool ok = exc_sf_flush(&w) && !o.failed;
+    exc_sf_discard(&w);
+    int saved = o.failed ? o.err : EIO;
     if (ok && fsync(o.fd) != 0) {
         saved = errno;
         ok = false;
@@ -331,12 +323,11 @@ static uint64_t write_if_changed(exc_sf_writer *w, const struct exc_state_srv *w
      * was -- when its hash is the one written last time. */
     if (was && was->stamp == s->stamp)
         return was->hash;
-    long mark = ftell(w->fp);
+    size_t mark = exc_sf_hold(w);
     if (was)
         write_drop(w, s->name);
     uint64_t h = save_server_hashed(w, s);
-    if (was && was->hash == h && mark >= 0 && fseek(w->fp, mark, SEEK_SET) != 0)
-        w->failed = true;
+    exc_sf_release(w, mark, was && was->hash == h);
     return h;
 }
 
@@ -401,17 +392,14 @@ static void verify_touched(const exc_state *st, const exc_model *m)
     uint64_t *h = exc_calloc(cap, sizeof *h), *all = exc_calloc(m->n_servers + 1, sizeof *all);
     bool same_set, ok = true;
     for (int k = 0; k < 2; k++) {
-        FILE *fp = open_memstream(&b[k], &len[k]);
-        if (!fp)
-            exc_verify_failed("open_memstream");
-        exc_sf_writer w = {.fp = fp};
+        exc_sf_writer w = {0};
         if (k == 0)
             ok = write_touched_servers(&w, st, m, pos, h, &n);
         else
             write_all_servers(&w, st, m, all, &same_set);
-        fclose(fp);
+        b[k] = exc_sf_take(&w, &len[k]);
     }
-    if (ok && (len[0] != len[1] || memcmp(b[0], b[1], len[0]) != 0))
+    if (ok && (len[0] != len[1] || (len[0] && memcmp(b[0], b[1], len[0]) != 0)))
         exc_verify_failed("a server changed without exc_model_touch (journal)");
     free(b[0]);
     free(b[1]);
@@ -470,10 +458,7 @@ static bool build_entry(exc_state *st, exc_model *m, const exc_alarms *a,
                         const exc_dispositions *j, entry *en)
 {
     memset(en, 0, sizeof *en);
-    FILE *fp = open_memstream(&en->buf, &en->len);
-    if (!fp)
-        return false;
-    exc_sf_writer w = {.fp = fp};
+    exc_sf_writer w = {0};
     exc_model_save_counters(m, &w);
     build_servers(&w, st, m, en);
     en->alarms_same = st->alarm_version_ok && st->alarm_version == a->version;
@@ -484,7 +469,8 @@ static bool build_entry(exc_state *st, exc_model *m, const exc_alarms *a,
     if (alarms_ok && !en->alarms_same)
         exc_state_write_alarm_delta(&w, st, &en->alarms);
     save_jrn(&w, j);
-    return !w.failed && fclose(fp) == 0 && alarms_ok;
+    en->buf = exc_sf_take(&w, &en->len);
+    return alarms_ok;
 }
 
 /* Append an entry to the journal and make it durable. */

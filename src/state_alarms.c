@@ -144,17 +144,9 @@ bool exc_alarm_parts_of(const exc_alarms *a, uint32_t his_done, alarm_parts *p,
         if (exc_verify_changes())
             p->alm[i].hash = exc_alarm_hash(&a->active[i]);
     }
-    FILE *fp = open_memstream(&p->text, &p->len);
-    if (!fp) {
-        exc_alarm_parts_free(p);
-        return false;
-    }
-    exc_sf_writer w = {.fp = fp};
+    exc_sf_writer w = {0};
     save_changed(a, his_done, p, prev, n_prev, &w);
-    if (fclose(fp) != 0 || w.failed) {
-        exc_alarm_parts_free(p);
-        return false;
-    }
+    p->text = exc_sf_take(&w, &p->len);
     if (!find_spans(p, his_done)) {
         exc_alarm_parts_free(p);
         return false;
@@ -205,8 +197,7 @@ void exc_state_forget_alarms(exc_state *st)
 
 static void put_span(exc_sf_writer *w, const alarm_parts *p, struct span sp)
 {
-    if (sp.len && !w->failed && fwrite(p->text + sp.off, 1, sp.len, w->fp) != sp.len)
-        w->failed = true;
+    exc_sf_raw(w, p->text + sp.off, sp.len);
 }
 
 /* A group of records (matches, outbox, hold-down) written whole, after a

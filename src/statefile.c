@@ -7,20 +7,19 @@
 
 #include "util.h"
 
-/* The writer is on the commit path of every change (state.c), so it avoids
- * per-character stdio calls and printf: runs of plain octets go out with one
- * fwrite, numbers are formatted by hand. */
+/* The writer is on the commit path of every change (state.c): pieces are
+ * copied into one buffer, numbers are formatted by hand, and a hash is
+ * taken once over a whole span rather than piece by piece. */
 static uint64_t mix(uint64_t h, uint64_t v)
 {
     h = (h ^ v) * 0x100000001B3ull;
     return h ^ (h >> 29);
 }
 
-/* eight octets at a time; the length is mixed in, so runs cut differently
- * (the same record always is cut the same way) cannot collide trivially */
-static uint64_t mix_octets(uint64_t h, const char *s, size_t n)
+/* eight octets at a time, the length mixed in first */
+uint64_t exc_sf_hash(const char *s, size_t n)
 {
-    h = mix(h, n);
+    uint64_t h = mix(EXC_SF_HASH_SEED, n);
     for (; n >= 8; s += 8, n -= 8) {
         uint64_t v;
         memcpy(&v, s, 8);
@@ -31,12 +30,73 @@ static uint64_t mix_octets(uint64_t h, const char *s, size_t n)
     return mix(h, tail);
 }
 
-static void put_n(exc_sf_writer *w, const char *s, size_t n)
+static void reserve(exc_sf_writer *w, size_t n)
 {
-    if (w->hash)
-        *w->hash = mix_octets(*w->hash, s, n);
-    if (w->fp && !w->failed && n > 0 && fwrite_unlocked(s, 1, n, w->fp) != n)
-        w->failed = true;
+    if (w->cap - w->len >= n)
+        return;
+    size_t cap = w->cap ? w->cap : 4096;
+    while (cap - w->len < n)
+        cap *= 2;
+    w->buf = exc_realloc(w->buf, cap);
+    w->cap = cap;
+}
+
+static inline void put_n(exc_sf_writer *w, const char *s, size_t n)
+{
+    if (w->failed || n == 0)
+        return;
+    reserve(w, n);
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+void exc_sf_raw(exc_sf_writer *w, const char *s, size_t n) { put_n(w, s, n); }
+
+bool exc_sf_flush(exc_sf_writer *w)
+{
+    if (w->sink && !w->failed && w->len > 0 && w->held == 0) {
+        if (!w->sink(w->cookie, w->buf, w->len))
+            w->failed = true;
+        w->len = 0;
+    }
+    return !w->failed;
+}
+
+size_t exc_sf_hold(exc_sf_writer *w)
+{
+    w->held++;
+    return w->len;
+}
+
+uint64_t exc_sf_hash_since(const exc_sf_writer *w, size_t pos)
+{
+    return exc_sf_hash(w->buf + pos, w->len - pos);
+}
+
+void exc_sf_release(exc_sf_writer *w, size_t pos, bool drop)
+{
+    if (drop && pos <= w->len)
+        w->len = pos;
+    if (w->held > 0)
+        w->held--;
+}
+
+char *exc_sf_take(exc_sf_writer *w, size_t *len)
+{
+    reserve(w, 1);
+    w->buf[w->len] = '\0';
+    char *b = w->buf;
+    *len = w->len;
+    w->buf = NULL;
+    w->len = w->cap = 0;
+    return b;
+}
+
+void exc_sf_discard(exc_sf_writer *w)
+{
+    free(w->buf);
+    w->buf = NULL;
+    w->len = w->cap = 0;
 }
 
 static void put(exc_sf_writer *w, const char *s) { put_n(w, s, strlen(s)); }
@@ -54,7 +114,8 @@ void exc_sf_str(exc_sf_writer *w, const char *s)
     }
     put_n(w, " ", 1);
     const char *run = s;
-    for (const char *p = s; *p; p++) {
+    const char *p = s;
+    for (; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (!needs_escape(c))
             continue;
@@ -63,7 +124,7 @@ void exc_sf_str(exc_sf_writer *w, const char *s)
         put_n(w, esc, 3);
         run = p + 1;
     }
-    put_n(w, run, strlen(run));
+    put_n(w, run, (size_t)(p - run));
 }
 
 /* " " + decimal digits of v, with a leading '-' when neg */
@@ -88,7 +149,12 @@ void exc_sf_i64(exc_sf_writer *w, int64_t v)
     put_number(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
-void exc_sf_end(exc_sf_writer *w) { put_n(w, "\n", 1); }
+void exc_sf_end(exc_sf_writer *w)
+{
+    put_n(w, "\n", 1);
+    if (w->sink && w->len >= EXC_SF_FLUSH_AT)
+        exc_sf_flush(w);
+}
 
 const char *exc_sf_next(exc_sf_reader *r)
 {

@@ -8,19 +8,45 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stdio.h>   /* the reader's FILE */
 
-/* Writes records to fp and, with hash set, mixes the octets it writes (or
- * would write: fp NULL) into *hash: a hash of a record derived from the
- * very code that saves it, so nothing saved can be left out of a change
- * check. */
+/* Writes records into its own growing buffer (buf, len).  With a sink, the
+ * buffer goes to the sink at a record's end once it holds EXC_SF_FLUSH_AT
+ * octets, unless something written since a hold is still wanted in place
+ * (exc_sf_hold); without one, the caller takes the buffer (exc_sf_take).
+ * Performance (issue 14): one buffer and no stdio -- a record is dozens of
+ * small pieces, and a stdio call and a hash step for each of them made
+ * writing the state cost more than parsing the reports. */
+typedef bool (*exc_sf_sink)(void *cookie, const char *buf, size_t len);
+
 typedef struct exc_sf_writer {
-    FILE *fp;
-    bool failed;
-    uint64_t *hash;
+    char *buf;
+    size_t len, cap;
+    bool failed;       /* the sink failed: nothing more is written */
+    unsigned held;     /* holds open: no flush */
+    exc_sf_sink sink;  /* NULL: everything stays in buf */
+    void *cookie;
 } exc_sf_writer;
 
+#define EXC_SF_FLUSH_AT (64u * 1024u)
 #define EXC_SF_HASH_SEED 0xCBF29CE484222325ull
+
+/* The hash a change check compares: of n octets, from the seed. */
+uint64_t exc_sf_hash(const char *s, size_t n);
+/* The position now, and no flush until the matching exc_sf_release. */
+size_t exc_sf_hold(exc_sf_writer *w);
+/* The hash of what was written since pos (a hold's position). */
+uint64_t exc_sf_hash_since(const exc_sf_writer *w, size_t pos);
+/* Ends a hold; with drop, what was written since pos is taken back. */
+void exc_sf_release(exc_sf_writer *w, size_t pos, bool drop);
+/* Octets as they are (already records: a span kept from an earlier write). */
+void exc_sf_raw(exc_sf_writer *w, const char *s, size_t n);
+/* Everything buffered to the sink now (outside any hold); false on failure. */
+bool exc_sf_flush(exc_sf_writer *w);
+/* The buffer, handed over, NUL-terminated (*len its length); w is empty. */
+char *exc_sf_take(exc_sf_writer *w, size_t *len);
+/* The buffer dropped. */
+void exc_sf_discard(exc_sf_writer *w);
 
 void exc_sf_begin(exc_sf_writer *w, const char *tag);     /* starts a record */
 void exc_sf_str(exc_sf_writer *w, const char *s);

@@ -99,16 +99,17 @@ static void note_file(world *w, const char *name)
 /* Everything a state file holds, as text. */
 static char *dump(const exc_model *m, const exc_alarms *a, const exc_dispositions *j)
 {
-    char *buf = NULL;
     size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    exc_sf_writer wr = {.fp = fp};
+    exc_sf_writer wr = {0};
     exc_model_save(m, &wr);
     exc_alarms_save(a, &wr);
-    for (size_t i = 0; j && i < j->n; i++)
-        fprintf(fp, "jrn %s %d\n", j->e[i].file.name, j->e[i].action);
-    fclose(fp);
-    return buf;
+    for (size_t i = 0; j && i < j->n; i++) {
+        exc_sf_begin(&wr, "jrn");
+        exc_sf_str(&wr, j->e[i].file.name);
+        exc_sf_u64(&wr, (uint64_t)j->e[i].action);
+        exc_sf_end(&wr);
+    }
+    return exc_sf_take(&wr, &len);
 }
 
 static char *dump_world(const world *w) { return dump(&w->m, &w->a, &w->j); }

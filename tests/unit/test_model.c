@@ -753,15 +753,23 @@ static void load_all(exc_model *m, FILE *fp, bool *bad, unsigned *unknown)
     exc_sf_reader_free(&rd);
 }
 
+/* What exc_model_save writes for m, appended to fp. */
+static void save_model_to(FILE *fp, const exc_model *m)
+{
+    exc_sf_writer w = {0};
+    exc_model_save(m, &w);
+    CU_ASSERT_FALSE(w.failed);
+    CU_ASSERT_EQUAL(fwrite(w.buf, 1, w.len, fp), w.len);
+    exc_sf_discard(&w);
+}
+
 static void test_save_load_roundtrip(void)
 {
     exc_model a, b;
     build_rich_model(&a);
     FILE *fp = tmpfile();
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-    exc_sf_writer w = {.fp = fp, .failed = false};
-    exc_model_save(&a, &w);
-    CU_ASSERT_FALSE(w.failed);
+    save_model_to(fp, &a);
     fputs("alarm 1 2 3\n", fp); /* someone else's record */
     rewind(fp);
 
@@ -810,8 +818,7 @@ static void test_load_out_of_order(void)
     build_rich_model(&a);
     FILE *fp = tmpfile();
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-    exc_sf_writer w = {.fp = fp, .failed = false};
-    exc_model_save(&a, &w);
+    save_model_to(fp, &a);
     rewind(fp);
     /* read all lines, write them back reversed, except that claimants keep
      * their relative order (it is the claimant index) */
@@ -971,8 +978,7 @@ static void test_load_corrupted_file(void)
     build_rich_model(&a);
     FILE *fp = tmpfile();
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-    exc_sf_writer w = {.fp = fp, .failed = false};
-    exc_model_save(&a, &w);
+    save_model_to(fp, &a);
     long len = ftell(fp);
     CU_ASSERT_TRUE_FATAL(len > 0 && len < 65536);
     char *text = exc_calloc((size_t)len + 1, 1);

@@ -170,16 +170,12 @@ static void build(exc_model *m, exc_alarms *a)
 /* what the state file holds for the server, the counters and the alarms */
 static char *serialised(const exc_model *m, const exc_alarms *a)
 {
-    char *buf = NULL;
     size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-    exc_sf_writer w = {.fp = fp};
+    exc_sf_writer w = {0};
     exc_model_save_counters(m, &w);
     exc_model_save_server(exc_model_find(m, "EXCH01"), &w);
     exc_alarms_save(a, &w);
-    fclose(fp);
-    return buf;
+    return exc_sf_take(&w, &len);
 }
 
 /* checkpoint; change one field (or the counters); commit; load fresh */

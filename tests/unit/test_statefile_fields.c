@@ -36,16 +36,12 @@ static const exc_sf_field fields[] = {
 
 static char *write_rec(const rec *x)
 {
-    char *buf = NULL;
     size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-    exc_sf_writer w = { fp, false, NULL };
+    exc_sf_writer w = {0};
     exc_sf_begin(&w, "tst");
     exc_sf_put_fields(&w, x, fields, N);
     exc_sf_end(&w);
-    fclose(fp);
-    return buf;
+    return exc_sf_take(&w, &len);
 }
 
 /* Reads the one record of text into *x; returns !bad.  whole: with
@@ -150,6 +146,82 @@ static void test_get_record(void)
     CU_ASSERT_FALSE(get_record("tst a % 1 1 1 1 1 3 0 0 0\n", &x));
 }
 
+/* A sink that collects what it is given; fail_after: refuse the call after
+ * that many (0: never). */
+typedef struct sink_buf {
+    char out[1 << 19];
+    size_t len;
+    unsigned calls, fail_after;
+} sink_buf;
+
+static bool to_buf(void *cookie, const char *b, size_t n)
+{
+    sink_buf *s = cookie;
+    if (s->fail_after && s->calls >= s->fail_after)
+        return false;
+    s->calls++;
+    CU_ASSERT_FATAL(s->len + n <= sizeof s->out);
+    memcpy(s->out + s->len, b, n);
+    s->len += n;
+    return true;
+}
+
+static void put_lines(exc_sf_writer *w, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        exc_sf_begin(w, "row");
+        exc_sf_u64(w, i);
+        exc_sf_str(w, "a value with spaces and % in it");
+        exc_sf_end(w);
+    }
+}
+
+/* The buffered writer: a sink gets, in order, exactly what a buffer-only
+ * writer holds; nothing goes out while held; a dropped hold takes back
+ * what was written since; the hash of a span is exc_sf_hash of its octets. */
+static void test_buffered_writer(void)
+{
+    exc_sf_writer mem = {0};
+    put_lines(&mem, 3000);
+    size_t len = 0;
+    char *all = exc_sf_take(&mem, &len);
+    CU_ASSERT_FATAL(len > 2 * EXC_SF_FLUSH_AT && len < (1 << 18));
+    CU_ASSERT_EQUAL(all[len], '\0');
+
+    static sink_buf s;
+    memset(&s, 0, sizeof s);
+    exc_sf_writer w = {.sink = to_buf, .cookie = &s};
+    put_lines(&w, 3000);
+    CU_ASSERT_TRUE(s.calls >= 2);               /* flushed as it filled */
+    CU_ASSERT_TRUE(w.len < EXC_SF_FLUSH_AT);
+    CU_ASSERT_TRUE(exc_sf_flush(&w));
+    CU_ASSERT_EQUAL(w.len, 0);
+    CU_ASSERT_TRUE(s.len == len && memcmp(s.out, all, len) == 0);
+
+    /* a hold: no flush however much is written, the span hashed, dropped */
+    unsigned calls = s.calls;
+    size_t at = exc_sf_hold(&w);
+    put_lines(&w, 3000);
+    CU_ASSERT_EQUAL(s.calls, calls);
+    CU_ASSERT_FALSE(exc_sf_flush(&w) && s.calls != calls);
+    CU_ASSERT_EQUAL(w.len - at, len);
+    CU_ASSERT_EQUAL(exc_sf_hash_since(&w, at), exc_sf_hash(all, len));
+    CU_ASSERT_NOT_EQUAL(exc_sf_hash(all, len), exc_sf_hash(all, len - 1));
+    exc_sf_release(&w, at, true);
+    CU_ASSERT_EQUAL(w.len, at);
+    CU_ASSERT_TRUE(exc_sf_flush(&w));
+    CU_ASSERT_EQUAL(s.len, len);                /* the dropped span never went out */
+
+    /* a sink that fails: the writer says so and writes nothing more */
+    s.fail_after = s.calls;
+    put_lines(&w, 3000);
+    CU_ASSERT_TRUE(w.failed);
+    CU_ASSERT_FALSE(exc_sf_flush(&w));
+    CU_ASSERT_EQUAL(s.len, len);
+    exc_sf_discard(&w);
+    free(all);
+}
+
 void exc_register_tests(void)
 {
     static CU_TestInfo tests[] = {
@@ -157,6 +229,7 @@ void exc_register_tests(void)
         { "reads back what it wrote", test_round_trip },
         { "a malformed field marks the record bad", test_malformed },
         { "a whole record, zeroed first", test_get_record },
+        { "the buffered writer: sink, hold, hash", test_buffered_writer },
         CU_TEST_INFO_NULL,
     };
     exc_add_suite("statefile_fields", NULL, NULL, tests);
