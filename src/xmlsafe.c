@@ -202,6 +202,57 @@ int exc_xml_open_input(const char *path, struct stat *st, exc_err *err)
     return fd;
 }
 
+/* The reader over x->mem, once its prolog passed. */
+static bool reader_on_memory(exc_xml *x, const char *name, int max_depth, exc_err *err)
+{
+    prolog_src ps = {.mem = (const unsigned char *)x->mem, .len = x->mem_len, .fd = -1};
+    if (check_prolog(&ps, err))
+        return false;
+    x->r = xmlReaderForMemory(x->mem, (int)x->mem_len, name, NULL, EXC_XML_OPTIONS);
+    return setup(x, max_depth, err);
+}
+
+/* Performance (issue 14): a file of at most XML_SMALL_FILE octets -- every
+ * status report and event batch of a normal estate -- is read whole in one
+ * read(2) and parsed from memory: no second read of its prolog, no reader
+ * input buffer grown chunk by chunk.  Memory stays bounded (by this size);
+ * a larger file is streamed from its descriptor.  False (x->owned unset)
+ * when the file is larger than size said (it grew) or the read failed: it
+ * is then streamed from its start, which sees what is really there. */
+#define XML_SMALL_FILE (64u * 1024u)
+
+/* 1: read whole into x->owned; 0: to be streamed (the descriptor at its
+ * start); -1: it cannot be (err set). */
+static int read_small(exc_xml *x, size_t size, exc_err *err)
+{
+    if (size > XML_SMALL_FILE)
+        return 0;
+    char *buf = exc_realloc(NULL, size + 1);
+    size_t got = 0;
+    for (;;) {   /* size + 1 asked for: more than size means it grew */
+        ssize_t r = read(x->fd, buf + got, size + 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got > size)
+            break;
+    }
+    if (got == size) {
+        x->owned = buf;
+        x->mem = buf;
+        x->mem_len = size;
+        return 1;
+    }
+    free(buf);
+    if (lseek(x->fd, 0, SEEK_SET) != 0) {
+        exc_err_set(err, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_depth,
                        exc_err *err)
 {
@@ -222,6 +273,15 @@ bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_d
         exc_err_set(err, 0, "empty file");
         close(x->fd);
         x->fd = -1;
+        return false;
+    }
+    int whole = read_small(x, (size_t)st.st_size, err);
+    if (whole != 0) {
+        close(x->fd);
+        x->fd = -1;
+        if (whole > 0 && reader_on_memory(x, path, max_depth, err))
+            return true;
+        exc_xml_close(x);
         return false;
     }
     prolog_src *ps = exc_calloc(1, sizeof *ps);
@@ -257,13 +317,13 @@ bool exc_xml_open_memory(exc_xml *x, const char *buf, size_t len, const char *na
         exc_err_set(err, 0, "document too large");
         return false;
     }
-    prolog_src ps = {.mem = (const unsigned char *)buf, .len = len, .fd = -1};
-    if (check_prolog(&ps, err))
-        return false;
     x->mem = buf;
     x->mem_len = len;
-    x->r = xmlReaderForMemory(buf, (int)len, name, NULL, EXC_XML_OPTIONS);
-    return setup(x, max_depth, err);
+    if (reader_on_memory(x, name, max_depth, err))
+        return true;
+    x->mem = NULL;
+    x->mem_len = 0;
+    return false;
 }
 
 /* The line the DOCTYPE starts on.  libxml2 keeps none for it, but it can
@@ -469,4 +529,8 @@ void exc_xml_close(exc_xml *x)
     if (x->fd >= 0)
         close(x->fd);
     x->fd = -1;
+    free(x->owned);
+    x->owned = NULL;
+    x->mem = NULL;
+    x->mem_len = 0;
 }

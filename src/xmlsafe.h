@@ -22,6 +22,7 @@ typedef struct exc_xml {
     int fd;            /* owned when >= 0 */
     const char *mem;   /* the document, when read from memory */
     size_t mem_len;
+    char *owned;       /* a small file read whole (mem points here): freed at close */
 } exc_xml;
 
 /* Process-wide set-up (idempotent, thread-safe): initialises libxml2 and
