@@ -85,7 +85,9 @@ void exc_spool_close(exc_spool *sp)
         close(sp->inotify_fd);
     sp->inotify_fd = -1;
     free(sp->seen);
+    free(sp->seen_slot);
     sp->seen = NULL;
+    sp->seen_slot = NULL;
     sp->n_seen = sp->cap_seen = 0;
 }
 
@@ -99,15 +101,38 @@ static uint64_t name_hash(int kind, const char *name)
     return h;
 }
 
+/* The seen records are found through an open-addressing index (linear
+ * probing) of twice their bound: a batch of thousands of files looked up
+ * one by one by a scan of all of them cost O(files^2) (issue 14). */
+#define SEEN_MAX 4096u     /* beyond it, files fall back to the mtime rule */
+#define SEEN_SLOTS 8192u   /* a power of two, twice SEEN_MAX */
+
+static size_t home_slot(uint64_t h) { return (size_t)(h ^ (h >> 32)) & (SEEN_SLOTS - 1); }
+
+/* The slot that holds position pos (it is in the index). */
+static size_t slot_holding(const exc_spool *sp, size_t pos)
+{
+    size_t i = home_slot(sp->seen[pos].hash);
+    while (sp->seen_slot[i] != pos + 1)
+        i = (i + 1) & (SEEN_SLOTS - 1);
+    return i;
+}
+
 static exc_spool_seen *seen_find(exc_spool *sp, int kind, const char *name, bool add)
 {
     uint64_t h = name_hash(kind, name);
-    for (size_t i = 0; i < sp->n_seen; i++)
-        if (sp->seen[i].hash == h && sp->seen[i].kind == kind &&
-            strcmp(sp->seen[i].name, name) == 0)
-            return &sp->seen[i];
-    /* bounded: beyond it, files fall back to the mtime rule */
-    if (!add || strlen(name) >= sizeof sp->seen->name || sp->n_seen >= 4096)
+    if (!sp->seen_slot) {
+        if (!add)
+            return NULL;
+        sp->seen_slot = exc_calloc(SEEN_SLOTS, sizeof *sp->seen_slot);
+    }
+    size_t i = home_slot(h);
+    for (; sp->seen_slot[i] != 0; i = (i + 1) & (SEEN_SLOTS - 1)) {
+        exc_spool_seen *s = &sp->seen[sp->seen_slot[i] - 1];
+        if (s->hash == h && s->kind == kind && strcmp(s->name, name) == 0)
+            return s;
+    }
+    if (!add || strlen(name) >= sizeof sp->seen->name || sp->n_seen >= SEEN_MAX)
         return NULL;
     if (sp->n_seen == sp->cap_seen) {
         sp->cap_seen = sp->cap_seen ? sp->cap_seen * 2 : 64;
@@ -118,12 +143,33 @@ static exc_spool_seen *seen_find(exc_spool *sp, int kind, const char *name, bool
     s->hash = h;
     s->kind = kind;
     snprintf(s->name, sizeof s->name, "%s", name);
+    sp->seen_slot[i] = (uint32_t)sp->n_seen;
     return s;
 }
 
+/* Out of the index (backward-shift deletion: no tombstones), and the last
+ * record moved into its place. */
 static void seen_drop(exc_spool *sp, exc_spool_seen *s)
 {
-    *s = sp->seen[--sp->n_seen];
+    size_t pos = (size_t)(s - sp->seen), i = slot_holding(sp, pos), j = i;
+    for (;;) {
+        j = (j + 1) & (SEEN_SLOTS - 1);
+        if (sp->seen_slot[j] == 0)
+            break;
+        size_t k = home_slot(sp->seen[sp->seen_slot[j] - 1].hash);
+        /* j's entry stays when its home lies cyclically in (i, j] */
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            sp->seen_slot[i] = sp->seen_slot[j];
+            i = j;
+        }
+    }
+    sp->seen_slot[i] = 0;
+    size_t last = --sp->n_seen;
+    if (pos != last) {
+        sp->seen_slot[slot_holding(sp, last)] = (uint32_t)(pos + 1);
+        *s = sp->seen[last];
+    }
 }
 
 static void note_event(exc_spool *sp, const struct inotify_event *ev)

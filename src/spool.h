@@ -64,6 +64,7 @@ typedef struct exc_spool {
     bool ready;                    /* directories exist and are watched */
     size_t n_seen, cap_seen;
     exc_spool_seen *seen;
+    uint32_t *seen_slot;           /* hash index of seen: position + 1, 0 = empty */
     /* tracked[kind]: every file in that directory has a seen record -- a
      * full listing recorded them all, and inotify has reported every
      * arrival since (no overflow, the watch intact).  A scan then lists the

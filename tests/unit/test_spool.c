@@ -538,6 +538,55 @@ static void test_tracked_listing(void)
     teardown_dir();
 }
 
+/* Thousands of files renamed in: each one found through the index of
+ * seen records (a file without its record would wait out the quiet period:
+ * the scan would stop short at it), and the records dropped in any order
+ * -- a writer deleting every third, then the rest taken -- leave exactly
+ * the others findable. */
+static void test_many_seen(void)
+{
+    enum { N = 3000 };
+    exc_spool sp;
+    open_new(&sp);
+    char name[64], p[1300];
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "R-%05d.xml", i);
+        put("reports", name, "<r/>");
+    }
+    exc_spool_entry *files = NULL;
+    size_t n = exc_spool_scan(&sp, &files, 4 * N);
+    CU_ASSERT_EQUAL(n, N);
+    free(files);
+    CU_ASSERT_TRUE(sp.tracked[EXC_SPOOL_REPORT]);
+    CU_ASSERT_EQUAL(sp.n_seen, N);
+    for (int i = 0; i < N; i += 3) {
+        snprintf(name, sizeof name, "R-%05d.xml", i);
+        path_of(p, sizeof p, "reports", name);
+        CU_ASSERT_FATAL(unlink(p) == 0);
+    }
+    n = exc_spool_scan(&sp, &files, 4 * N);
+    CU_ASSERT_EQUAL_FATAL(n, N - (N + 2) / 3);
+    CU_ASSERT_EQUAL(sp.n_seen, n);
+    for (size_t k = 0; k < n; k++) {
+        int want = (int)(k / 2 * 3 + k % 2 + 1);   /* 1, 2, 4, 5, 7, ... */
+        snprintf(name, sizeof name, "R-%05d.xml", want);
+        CU_ASSERT_STRING_EQUAL(files[k].name, name);
+    }
+    for (size_t k = n; k-- > 0;)   /* the last first: another order of drops */
+        CU_ASSERT_TRUE(exc_spool_remove(&files[k]));
+    free(files);
+    n = exc_spool_scan(&sp, &files, 4 * N);
+    CU_ASSERT_EQUAL(n, 0);
+    CU_ASSERT_EQUAL(sp.n_seen, 0);
+    free(files);
+    put("reports", "again.xml", "<r/>");
+    n = exc_spool_scan(&sp, &files, 4 * N);
+    CU_ASSERT_TRUE(n == 1 && strcmp(files[0].name, "again.xml") == 0);
+    free(files);
+    exc_spool_close(&sp);
+    teardown_dir();
+}
+
 void exc_register_tests(void)
 {
     char err[64];
@@ -553,6 +602,8 @@ void exc_register_tests(void)
     CU_add_test(s, "inotify wakes up on a rename", test_inotify_wakeup);
     CU_add_test(s, "tracked listing: every file seen without reading the directory",
                 test_tracked_listing);
+    CU_add_test(s, "thousands of files: each found by its record, records dropped in any order",
+                test_many_seen);
     CU_add_test(s, "reject: moved with a one-line NAME.reason; remove", test_reject_and_remove);
     CU_add_test(s, "non-regular entries typed and rejected; no blocking open (9.4)",
                 test_non_regular);
