@@ -262,21 +262,79 @@ static bool same_file(const exc_spool_entry *e)
     return false;
 }
 
-static int cmp_entry(const void *a, const void *b)
+/* The names a scan lists, small until taken: a batch of thousands of
+ * pending files listed as whole entries (a path buffer each), sorted and
+ * copied at every scan of BATCH files, cost O(files^2) (issue 14). */
+typedef struct listed {
+    int kind;
+    size_t off;   /* of its name in the pool */
+} listed;
+
+typedef struct name_list {
+    listed *v;
+    size_t n, cap;
+    char *pool;
+    size_t used, room;
+} name_list;
+
+static void list_add(name_list *l, int kind, const char *name)
 {
-    const exc_spool_entry *x = a, *y = b;
-    int r = strcmp(x->name, y->name);
-    return r ? r : x->kind - y->kind;
+    size_t len = strlen(name) + 1;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = exc_realloc(l->v, l->cap * sizeof *l->v);
+    }
+    if (l->room - l->used < len) {
+        while (l->room - l->used < len)
+            l->room = l->room ? 2 * l->room : 4096;
+        l->pool = exc_realloc(l->pool, l->room);
+    }
+    memcpy(l->pool + l->used, name, len);
+    l->v[l->n++] = (listed){kind, l->used};
+    l->used += len;
 }
 
-static void add_entry(int kind, const char *dir, const char *name, exc_spool_entry **out,
-                      size_t *n, size_t *cap)
+static const char *list_name(const name_list *l, size_t i) { return l->pool + l->v[i].off; }
+
+static void list_free(name_list *l)
 {
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *out = exc_realloc(*out, *cap * sizeof **out);
+    free(l->v);
+    free(l->pool);
+    memset(l, 0, sizeof *l);
+}
+
+static int cmp_name_kind(const char *an, int ak, const char *bn, int bk)
+{
+    int r = strcmp(an, bn);
+    return r ? r : ak - bk;
+}
+
+static int cmp_listed(const void *a, const void *b, void *arg)
+{
+    const name_list *l = arg;
+    const listed *x = a, *y = b;
+    return cmp_name_kind(l->pool + x->off, x->kind, l->pool + y->off, y->kind);
+}
+
+/* Is (kind, name) in the sorted list? */
+static bool list_has(const name_list *l, int kind, const char *name)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = cmp_name_kind(list_name(l, mid), l->v[mid].kind, name, kind);
+        if (r == 0)
+            return true;
+        if (r < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    exc_spool_entry *e = &(*out)[(*n)++];
+    return false;
+}
+
+static void set_entry(exc_spool_entry *e, int kind, const char *dir, const char *name)
+{
     memset(e, 0, sizeof *e);
     e->kind = kind;
     snprintf(e->name, sizeof e->name, "%s", name);
@@ -285,8 +343,7 @@ static void add_entry(int kind, const char *dir, const char *name, exc_spool_ent
 
 /* Every non-dot entry, whatever its type (a non-regular one is rejected by
  * the engine with its type, never left in the spool unlogged). */
-static bool scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n, size_t *cap,
-                     bool *missing)
+static bool scan_dir(const char *dir, int kind, name_list *l, bool *missing)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -299,9 +356,9 @@ static bool scan_dir(const char *dir, int kind, exc_spool_entry **out, size_t *n
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
-        if (strlen(de->d_name) >= sizeof(*out)->name)
+        if (strlen(de->d_name) >= sizeof((exc_spool_entry *)0)->name)
             continue;
-        add_entry(kind, dir, de->d_name, out, n, cap);
+        list_add(l, kind, de->d_name);
     }
     closedir(d);
     return true;
@@ -341,17 +398,16 @@ static bool ready(exc_spool *sp, const exc_spool_entry *e, int64_t now, int64_t 
  * syscall that made the file, so an empty one means no event is coming). */
 static void verify_tracked(exc_spool *sp, int kind, const char *dir)
 {
-    exc_spool_entry *all = NULL;
-    size_t n = 0, cap = 0;
+    name_list all = {0};
     bool missing = false;
-    (void)scan_dir(dir, kind, &all, &n, &cap, &missing);
-    for (size_t i = 0; i < n; i++) {
+    (void)scan_dir(dir, kind, &all, &missing);
+    for (size_t i = 0; i < all.n; i++) {
         int pending = 0;
-        if (!seen_find(sp, kind, all[i].name, false) &&
+        if (!seen_find(sp, kind, list_name(&all, i), false) &&
             (ioctl(sp->inotify_fd, FIONREAD, &pending) != 0 || pending == 0))
             exc_verify_failed("spool: a file arrived without an inotify record");
     }
-    free(all);
+    list_free(&all);
 }
 
 /* Still readable (an open, no read of its blocks)?  Otherwise it is read
@@ -368,13 +424,12 @@ static bool readable(const char *dir)
 /* The files of one directory: its seen records while tracked, else the
  * directory read (and every name in it recorded, so that the next scans
  * need not read it while inotify reports every arrival). */
-static void list_kind(exc_spool *sp, int kind, const char *dir, exc_spool_entry **out,
-                      size_t *n, size_t *cap, bool *missing)
+static void list_kind(exc_spool *sp, int kind, const char *dir, name_list *l, bool *missing)
 {
     if (sp->tracked[kind] && sp->inotify_fd >= 0 && readable(dir)) {
         for (size_t i = 0; i < sp->n_seen; i++)
             if (sp->seen[i].kind == kind)
-                add_entry(kind, dir, sp->seen[i].name, out, n, cap);
+                list_add(l, kind, sp->seen[i].name);
         if (exc_verify_changes())
             verify_tracked(sp, kind, dir);
         return;
@@ -382,12 +437,12 @@ static void list_kind(exc_spool *sp, int kind, const char *dir, exc_spool_entry 
     int *wd = kind == EXC_SPOOL_REPORT ? &sp->wd_reports : &sp->wd_events;
     if (sp->inotify_fd >= 0 && *wd < 0 && sp->ready)
         watch(sp, kind);   /* its directory was replaced: the new one, before it is read */
-    size_t from = *n;
+    size_t from = l->n;
     bool gone = false;
-    bool read = scan_dir(dir, kind, out, n, cap, &gone);
+    bool read = scan_dir(dir, kind, l, &gone);
     bool all = read && sp->inotify_fd >= 0 && *wd >= 0;
-    for (size_t i = from; all && i < *n; i++)
-        all = seen_find(sp, kind, (*out)[i].name, true) != NULL;
+    for (size_t i = from; all && i < l->n; i++)
+        all = seen_find(sp, kind, list_name(l, i), true) != NULL;
     sp->tracked[kind] = all;
     *missing = *missing || gone;
 }
@@ -400,26 +455,29 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
     prepare(sp);
     if (!sp->ready)
         return 0;
-    size_t n = 0, cap = 0;
+    name_list l = {0};
     bool missing = false;
-    list_kind(sp, EXC_SPOOL_REPORT, sp->reports, out, &n, &cap, &missing);
-    list_kind(sp, EXC_SPOOL_EVENT, sp->events, out, &n, &cap, &missing);
+    list_kind(sp, EXC_SPOOL_REPORT, sp->reports, &l, &missing);
+    list_kind(sp, EXC_SPOOL_EVENT, sp->events, &l, &missing);
     if (missing)
         sp->ready = false;   /* prepare() recreates the directory and its watch */
-    if (n > 1)
-        qsort(*out, n, sizeof **out, cmp_entry);
+    if (l.n > 1)
+        qsort_r(l.v, l.n, sizeof *l.v, cmp_listed, &l);
     /* names seen through inotify that are gone (a writer deleted them) */
-    for (size_t i = sp->n_seen; i-- > 0;) {
-        exc_spool_entry key;
-        key.kind = sp->seen[i].kind;
-        memcpy(key.name, sp->seen[i].name, sizeof key.name);
-        if (!missing && (n == 0 || !bsearch(&key, *out, n, sizeof **out, cmp_entry)))
+    for (size_t i = sp->n_seen; !missing && i-- > 0;)
+        if (!list_has(&l, sp->seen[i].kind, sp->seen[i].name))
             seen_drop(sp, &sp->seen[i]);
-    }
     int64_t now = exc_now_ms();
-    size_t k = 0;
-    for (size_t i = 0; i < n && k < max; i++) {
-        exc_spool_entry *e = &(*out)[i];
+    size_t k = 0, cap = 0;
+    for (size_t i = 0; i < l.n && k < max; i++) {
+        int kind = l.v[i].kind;
+        if (k == cap) {
+            cap = cap ? 2 * cap : (l.n - i < max ? l.n - i : max);
+            *out = exc_realloc(*out, cap * sizeof **out);
+        }
+        exc_spool_entry *e = &(*out)[k];
+        set_entry(e, kind, kind == EXC_SPOOL_REPORT ? sp->reports : sp->events,
+                  list_name(&l, i));
         if (!identify(e)) {   /* gone since listed (or taken: a record's) */
             exc_spool_seen *s = seen_find(sp, e->kind, e->name, false);
             if (s)
@@ -430,9 +488,12 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
          * back every later name (they would overtake it: stale reports) */
         if (!ready(sp, e, now, &sp->next_ready_ms))
             break;
-        if (k != i)
-            (*out)[k] = *e;
         k++;
+    }
+    list_free(&l);
+    if (k == 0) {
+        free(*out);
+        *out = NULL;
     }
     return k;
 }
