@@ -103,7 +103,8 @@ static void put(exc_sf_writer *w, const char *s) { put_n(w, s, strlen(s)); }
 
 void exc_sf_begin(exc_sf_writer *w, const char *tag) { put(w, tag); }
 
-static bool needs_escape(unsigned char c) { return c <= ' ' || c == '%' || c == 0x7f; }
+/* Octets a field escapes: controls, space, '%', DEL (and NUL: the end). */
+static inline bool escaped(unsigned char c) { return c <= ' ' || c == '%' || c == 0x7f; }
 
 void exc_sf_str(exc_sf_writer *w, const char *s)
 {
@@ -113,29 +114,41 @@ void exc_sf_str(exc_sf_writer *w, const char *s)
         return;
     }
     put_n(w, " ", 1);
-    const char *run = s;
-    const char *p = s;
-    for (; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (!needs_escape(c))
-            continue;
-        put_n(w, run, (size_t)(p - run));
-        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+    const unsigned char *p = (const unsigned char *)s;
+    for (;;) {
+        const unsigned char *run = p;
+        while (!escaped(*p))
+            p++;
+        put_n(w, (const char *)run, (size_t)(p - run));
+        if (*p == '\0')
+            return;
+        char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
         put_n(w, esc, 3);
-        run = p + 1;
+        p++;
     }
-    put_n(w, run, (size_t)(p - run));
 }
 
-/* " " + decimal digits of v, with a leading '-' when neg */
+/* " " + decimal digits of v, with a leading '-' when neg; two digits a step */
 static void put_number(exc_sf_writer *w, uint64_t v, bool neg)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
     char buf[24];
     char *p = buf + sizeof buf;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--p = pairs[d + 1];
+        *--p = pairs[d];
+    }
+    if (v >= 10) {
+        *--p = pairs[v * 2 + 1];
+        *--p = pairs[v * 2];
+    } else {
+        *--p = (char)('0' + v);
+    }
     if (neg)
         *--p = '-';
     *--p = ' ';

@@ -5,6 +5,8 @@
 #include "cu_main.h"
 #include "statefile.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,6 +224,35 @@ static void test_buffered_writer(void)
     free(all);
 }
 
+/* What w holds is want (w emptied). */
+static void expect_written(exc_sf_writer *w, const char *want)
+{
+    size_t len;
+    char *got = exc_sf_take(w, &len);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(got);
+}
+
+/* Numbers are formatted by hand: each as printf would, at every length. */
+static void test_numbers(void)
+{
+    uint64_t u[] = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1796411032487ull,
+                    10000000000000000000ull, UINT64_MAX};
+    int64_t s[] = {0, -1, -9, -10, -99, -100, -101, 42, INT64_MAX, INT64_MIN};
+    char want[64];
+    exc_sf_writer w = {0};
+    for (size_t i = 0; i < sizeof u / sizeof u[0]; i++) {
+        exc_sf_u64(&w, u[i]);
+        snprintf(want, sizeof want, " %" PRIu64, u[i]);
+        expect_written(&w, want);
+    }
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+        exc_sf_i64(&w, s[i]);
+        snprintf(want, sizeof want, " %" PRId64, s[i]);
+        expect_written(&w, want);
+    }
+}
+
 void exc_register_tests(void)
 {
     static CU_TestInfo tests[] = {
@@ -230,6 +261,7 @@ void exc_register_tests(void)
         { "a malformed field marks the record bad", test_malformed },
         { "a whole record, zeroed first", test_get_record },
         { "the buffered writer: sink, hold, hash", test_buffered_writer },
+        { "numbers as printf writes them", test_numbers },
         CU_TEST_INFO_NULL,
     };
     exc_add_suite("statefile_fields", NULL, NULL, tests);
