@@ -725,49 +725,20 @@ bool exc_events_parse_file(const char *path, size_t max_bytes, exc_event_batch *
     exc_err_clear(err);
     exc_xml_init();
     struct stat st;
-    int fd = exc_xml_open_input(path, &st, err);
+    int fd = exc_xml_open_input(path, max_bytes, &st, err);
     if (fd < 0)
         return false;
-    if (max_bytes > 0 && (uint64_t)st.st_size > max_bytes) {
-        exc_err_set(err, 0, "file too large: %lld bytes, limit %zu", (long long)st.st_size,
-                    max_bytes);
-        close(fd);
-        return false;
-    }
-    if (st.st_size == 0) {
-        exc_err_set(err, 0, "empty file");
-        close(fd);
-        return false;
-    }
     if ((uint64_t)st.st_size > (uint64_t)INT32_MAX - WRAP_EXTRA) {
         exc_err_set(err, 0, "file too large: %lld bytes", (long long)st.st_size);
         close(fd);
         return false;
     }
-    size_t size = (size_t)st.st_size, len = 0;
-    unsigned char *buf = exc_calloc(1, size + WRAP_EXTRA);
-    while (len < size) {
-        ssize_t n = read(fd, buf + len, size - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            exc_err_set(err, 0, "cannot read: %s", strerror(errno));
-            free(buf);
-            close(fd);
-            return false;
-        }
-        if (n == 0)
-            break;   /* shrank meanwhile: parse what is there */
-        len += (size_t)n;
-    }
+    unsigned char *buf;
+    size_t len;
+    bool ok = exc_xml_read_input(fd, (size_t)st.st_size, WRAP_EXTRA, &buf, &len, err);
     close(fd);
-    bool ok;
-    if (len == 0) {
-        exc_err_set(err, 0, "empty file");
-        ok = false;
-    } else {
+    if (ok)
         ok = parse_buffer(buf, len, path, out, err);
-    }
     free(buf);
     return ok;
 }

@@ -189,7 +189,7 @@ static int check_prolog(prolog_src *p, exc_err *err)
     return 0;
 }
 
-int exc_xml_open_input(const char *path, struct stat *st, exc_err *err)
+int exc_xml_open_input(const char *path, size_t max_bytes, struct stat *st, exc_err *err)
 {
     unsigned bad;
     int fd = exc_open_regular(path, st, &bad);
@@ -198,8 +198,46 @@ int exc_xml_open_input(const char *path, struct stat *st, exc_err *err)
             exc_err_set(err, 0, "%s", exc_not_regular(bad));
         else
             exc_err_set(err, 0, "cannot open: %s", strerror(errno));
+        return -1;
     }
-    return fd;
+    if (max_bytes > 0 && (uint64_t)st->st_size > max_bytes) {
+        exc_err_set(err, 0, "file too large: %lld bytes, limit %zu", (long long)st->st_size,
+                    max_bytes);
+    } else if (st->st_size == 0) {
+        exc_err_set(err, 0, "empty file");
+    } else {
+        return fd;
+    }
+    close(fd);
+    return -1;
+}
+
+bool exc_xml_read_input(int fd, size_t size, size_t extra, unsigned char **buf, size_t *len,
+                        exc_err *err)
+{
+    *buf = exc_calloc(1, size + extra);
+    *len = 0;
+    while (*len < size) {
+        ssize_t n = read(fd, *buf + *len, size - *len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            exc_err_set(err, 0, "cannot read: %s", strerror(errno));
+            *len = 0;
+            free(*buf);
+            *buf = NULL;
+            return false;
+        }
+        if (n == 0)
+            break;   /* shrank meanwhile: what is there */
+        *len += (size_t)n;
+    }
+    if (*len > 0)
+        return true;
+    exc_err_set(err, 0, "empty file");
+    free(*buf);
+    *buf = NULL;
+    return false;
 }
 
 /* The reader over x->mem, once its prolog passed. */
@@ -213,45 +251,11 @@ static bool reader_on_memory(exc_xml *x, const char *name, int max_depth, exc_er
 }
 
 /* Performance (issue 14): a file of at most XML_SMALL_FILE octets -- every
- * status report and event batch of a normal estate -- is read whole in one
- * read(2) and parsed from memory: no second read of its prolog, no reader
- * input buffer grown chunk by chunk.  Memory stays bounded (by this size);
- * a larger file is streamed from its descriptor.  False (x->owned unset)
- * when the file is larger than size said (it grew) or the read failed: it
- * is then streamed from its start, which sees what is really there. */
+ * status report of a normal estate -- is read whole (exc_xml_read_input, as
+ * the event parser reads its files) and parsed from memory: no second read
+ * of its prolog, no reader input buffer grown chunk by chunk.  Memory stays
+ * bounded by this size; a larger file is streamed from its descriptor. */
 #define XML_SMALL_FILE (64u * 1024u)
-
-/* 1: read whole into x->owned; 0: to be streamed (the descriptor at its
- * start); -1: it cannot be (err set). */
-static int read_small(exc_xml *x, size_t size, exc_err *err)
-{
-    if (size > XML_SMALL_FILE)
-        return 0;
-    char *buf = exc_realloc(NULL, size + 1);
-    size_t got = 0;
-    for (;;) {   /* size + 1 asked for: more than size means it grew */
-        ssize_t r = read(x->fd, buf + got, size + 1 - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        if (got > size)
-            break;
-    }
-    if (got == size) {
-        x->owned = buf;
-        x->mem = buf;
-        x->mem_len = size;
-        return 1;
-    }
-    free(buf);
-    if (lseek(x->fd, 0, SEEK_SET) != 0) {
-        exc_err_set(err, 0, "cannot read: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
 
 bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_depth,
                        exc_err *err)
@@ -259,27 +263,17 @@ bool exc_xml_open_file(exc_xml *x, const char *path, size_t max_bytes, int max_d
     exc_xml_init();
     memset(x, 0, sizeof *x);
     struct stat st;
-    x->fd = exc_xml_open_input(path, &st, err);
+    x->fd = exc_xml_open_input(path, max_bytes, &st, err);
     if (x->fd < 0)
         return false;
-    if (max_bytes > 0 && (uint64_t)st.st_size > max_bytes) {
-        exc_err_set(err, 0, "file too large: %lld bytes, limit %zu", (long long)st.st_size,
-                    max_bytes);
+    if ((uint64_t)st.st_size <= XML_SMALL_FILE) {
+        unsigned char *buf;
+        bool read = exc_xml_read_input(x->fd, (size_t)st.st_size, 0, &buf, &x->mem_len, err);
         close(x->fd);
         x->fd = -1;
-        return false;
-    }
-    if (st.st_size == 0) {
-        exc_err_set(err, 0, "empty file");
-        close(x->fd);
-        x->fd = -1;
-        return false;
-    }
-    int whole = read_small(x, (size_t)st.st_size, err);
-    if (whole != 0) {
-        close(x->fd);
-        x->fd = -1;
-        if (whole > 0 && reader_on_memory(x, path, max_depth, err))
+        x->owned = (char *)buf;
+        x->mem = x->owned;
+        if (read && reader_on_memory(x, path, max_depth, err))
             return true;
         exc_xml_close(x);
         return false;

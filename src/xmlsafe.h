@@ -30,10 +30,19 @@ typedef struct exc_xml {
 void exc_xml_init(void);
 
 /* Open an untrusted input file (exc_open_regular: never blocking, never
- * through a symlink, a regular file only): its fd, or -1 with err set ("not
- * a regular file: a FIFO", "cannot open: ..."). *st gets its fstat. */
+ * through a symlink, a regular file only) whose fstat (*st) says it is not
+ * empty and at most max_bytes (0 = no limit): its fd, or -1 with err set
+ * ("not a regular file: a FIFO", "cannot open: ...", "file too large: ...",
+ * "empty file"), nothing read. */
 struct stat;
-int exc_xml_open_input(const char *path, struct stat *st, exc_err *err);
+int exc_xml_open_input(const char *path, size_t max_bytes, struct stat *st, exc_err *err);
+
+/* Read the size octets fstat gave for fd into *buf, allocated size + extra
+ * octets (zeroed beyond what was read); *len what was read (less when the
+ * file shrank meanwhile).  False, *buf NULL, err set on a read error or
+ * when nothing was there. */
+bool exc_xml_read_input(int fd, size_t size, size_t extra, unsigned char **buf, size_t *len,
+                        exc_err *err);
 
 /* Open a file for streaming (exc_xml_open_input).  Files above max_bytes are refused without
  * being read (max_bytes 0 = no limit).  On failure err is set, false returned. */
