@@ -423,8 +423,10 @@ static bool readable(const char *dir)
 
 /* The files of one directory: its seen records while tracked, else the
  * directory read (and every name in it recorded, so that the next scans
- * need not read it while inotify reports every arrival). */
-static void list_kind(exc_spool *sp, int kind, const char *dir, name_list *l, bool *missing)
+ * need not read it while inotify reports every arrival).  True when the
+ * directory was read (or tried): only then can a record name a file that
+ * is not listed. */
+static bool list_kind(exc_spool *sp, int kind, const char *dir, name_list *l, bool *missing)
 {
     if (sp->tracked[kind] && sp->inotify_fd >= 0 && readable(dir)) {
         for (size_t i = 0; i < sp->n_seen; i++)
@@ -432,7 +434,7 @@ static void list_kind(exc_spool *sp, int kind, const char *dir, name_list *l, bo
                 list_add(l, kind, sp->seen[i].name);
         if (exc_verify_changes())
             verify_tracked(sp, kind, dir);
-        return;
+        return false;
     }
     int *wd = kind == EXC_SPOOL_REPORT ? &sp->wd_reports : &sp->wd_events;
     if (sp->inotify_fd >= 0 && *wd < 0 && sp->ready)
@@ -445,6 +447,7 @@ static void list_kind(exc_spool *sp, int kind, const char *dir, name_list *l, bo
         all = seen_find(sp, kind, list_name(l, i), true) != NULL;
     sp->tracked[kind] = all;
     *missing = *missing || gone;
+    return true;
 }
 
 size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
@@ -456,16 +459,18 @@ size_t exc_spool_scan(exc_spool *sp, exc_spool_entry **out, size_t max)
     if (!sp->ready)
         return 0;
     name_list l = {0};
-    bool missing = false;
-    list_kind(sp, EXC_SPOOL_REPORT, sp->reports, &l, &missing);
-    list_kind(sp, EXC_SPOOL_EVENT, sp->events, &l, &missing);
+    bool missing = false, read[3] = {false, false, false};
+    read[EXC_SPOOL_REPORT] = list_kind(sp, EXC_SPOOL_REPORT, sp->reports, &l, &missing);
+    read[EXC_SPOOL_EVENT] = list_kind(sp, EXC_SPOOL_EVENT, sp->events, &l, &missing);
     if (missing)
         sp->ready = false;   /* prepare() recreates the directory and its watch */
     if (l.n > 1)
         qsort_r(l.v, l.n, sizeof *l.v, cmp_listed, &l);
-    /* names seen through inotify that are gone (a writer deleted them) */
+    /* names seen through inotify that are gone (a writer deleted them),
+     * in a directory that was read: a tracked one was listed from these
+     * very records, and its gone files are found by identify() below */
     for (size_t i = sp->n_seen; !missing && i-- > 0;)
-        if (!list_has(&l, sp->seen[i].kind, sp->seen[i].name))
+        if (read[sp->seen[i].kind] && !list_has(&l, sp->seen[i].kind, sp->seen[i].name))
             seen_drop(sp, &sp->seen[i]);
     int64_t now = exc_now_ms();
     size_t k = 0, cap = 0;
