@@ -16,10 +16,11 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h ^ (h >> 29);
 }
 
-/* eight octets at a time, the length mixed in first */
+/* eight octets at a time, the length mixed in first (FNV's offset basis
+ * as the seed) */
 uint64_t exc_sf_hash(const char *s, size_t n)
 {
-    uint64_t h = mix(EXC_SF_HASH_SEED, n);
+    uint64_t h = mix(0xCBF29CE484222325ull, n);
     for (; n >= 8; s += 8, n -= 8) {
         uint64_t v;
         memcpy(&v, s, 8);

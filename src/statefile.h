@@ -29,9 +29,8 @@ typedef struct exc_sf_writer {
 } exc_sf_writer;
 
 #define EXC_SF_FLUSH_AT (64u * 1024u)
-#define EXC_SF_HASH_SEED 0xCBF29CE484222325ull
 
-/* The hash a change check compares: of n octets, from the seed. */
+/* The hash a change check compares: of n octets. */
 uint64_t exc_sf_hash(const char *s, size_t n);
 /* The position now, and no flush until the matching exc_sf_release. */
 size_t exc_sf_hold(exc_sf_writer *w);
