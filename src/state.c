@@ -399,7 +399,7 @@ static void verify_touched(const exc_state *st, const exc_model *m)
             write_all_servers(&w, st, m, all, &same_set);
         b[k] = exc_sf_take(&w, &len[k]);
     }
-    if (ok && (len[0] != len[1] || (len[0] && memcmp(b[0], b[1], len[0]) != 0)))
+    if (ok && (len[0] != len[1] || memcmp(b[0], b[1], len[0]) != 0))
         exc_verify_failed("a server changed without exc_model_touch (journal)");
     free(b[0]);
     free(b[1]);
