@@ -28,6 +28,19 @@
  * long of the last one waits for the rest of it (docs/performance.md).
  * Files stay in the spool meanwhile; nothing else is delayed. */
 #define COALESCE_MS 50
+/* An acknowledgement alone (the master confirmed notices, nothing else
+ * changed) is committed this long after the first of them, together with
+ * any that follow: a burst of notices confirmed one by one would otherwise
+ * cost a commit each (issue 14).  Until then the notices stay in the
+ * committed outbox; the agent thread knows they were confirmed and does not
+ * send them again, and a crash meanwhile resends them at the next start. */
+#define ACK_COALESCE_MS 100
+/* Time-driven changes due within one grain are made by one tick: its due
+ * time is rounded up to the grain (never earlier: a held transition goes
+ * out at most this much after its hold-down window ends).  The windows a
+ * batch opened one report after another end one after another too, and
+ * were a tick and a commit each (issue 14). */
+#define TICK_GRAIN_MS 100
 
 struct exc_engine {
     exc_config cfg;
@@ -38,6 +51,7 @@ struct exc_engine {
     exc_dispositions disp;       /* the spool files the next commit disposes of */
     exc_state state;             /* the state directory's writer */
     int64_t last_commit_ms;
+    int64_t ack_unsaved_ms;      /* monotonic: the first ack not committed yet; 0: none */
     /* The last commit failed (disk full, say): what is in memory -- model,
      * alarms, counters, outbox -- is neither published nor built on until
      * a retry commits it (issue 9.3). */
@@ -157,6 +171,7 @@ static bool commit(exc_engine *e)
         e->uncommitted = true;
         return false;
     }
+    e->ack_unsaved_ms = 0;
     if (e->uncommitted)
         exc_log(LOG_NOTICE, "state: committed again; publishing");
     e->uncommitted = false;
@@ -169,6 +184,8 @@ static void checkpoint(exc_engine *e)
     exc_err err = {0};
     if (!exc_state_checkpoint(&e->state, &e->model, &e->alarms, &e->disp, &err))
         exc_log(LOG_ERR, "state: %s", err.msg);
+    else
+        e->ack_unsaved_ms = 0;
 }
 
 /* Finish the files the last commit accounted for. */
@@ -367,6 +384,12 @@ static bool scan_step(exc_engine *e, worker_times *t)
     return taken > 0;
 }
 
+/* A tick's due time on the grain (0: none, and 1: at once, kept). */
+static int64_t grain_up(int64_t due)
+{
+    return due > 1 ? (due + TICK_GRAIN_MS - 1) / TICK_GRAIN_MS * TICK_GRAIN_MS : due;
+}
+
 /* Time-driven changes: stale servers, eventTtl, hold-down releases; true
  * when they changed the alarms.  Performance (issue 14): when nothing
  * changed since the last tick and nothing it named is due yet (a wake-up
@@ -376,8 +399,8 @@ static bool tick_step(exc_engine *e, worker_times *t, bool changed)
 {
     uint64_t alarms_before = e->alarms.version;
     if (changed || (t->tick_due > 0 && exc_now_ms() >= t->tick_due))
-        t->tick_due = exc_rules_tick_watched(&e->watch, &e->rules, &e->kb, &e->model,
-                                             &e->alarms, exc_now_ms());
+        t->tick_due = grain_up(exc_rules_tick_watched(&e->watch, &e->rules, &e->kb,
+                                                      &e->model, &e->alarms, exc_now_ms()));
     t->due = t->tick_due;
     return e->alarms.version != alarms_before;
 }
@@ -389,7 +412,7 @@ static void finish(exc_engine *e)
     if (e->uncommitted) {
         if (commit(e))
             finish_dispositions(e);
-    } else if (exc_state_pending(&e->state)) {
+    } else if (exc_state_pending(&e->state) || e->ack_unsaved_ms) {
         checkpoint(e);
     }
 }
@@ -408,7 +431,8 @@ static bool worker_step(exc_engine *e, worker_times *t)
     bool changed = false;
     if (ack && e->alarms.n_outbox && e->alarms.outbox[0].seq <= ack) {
         exc_alarms_ack(&e->alarms, ack);
-        changed = true;
+        if (e->ack_unsaved_ms == 0)
+            e->ack_unsaved_ms = exc_mono_ms();
     }
     if (reload) {
         handle_reload(e);
@@ -425,6 +449,8 @@ static bool worker_step(exc_engine *e, worker_times *t)
         changed = true;
     if (tick_step(e, t, changed))
         changed = true;
+    if (e->ack_unsaved_ms && exc_mono_ms() - e->ack_unsaved_ms >= ACK_COALESCE_MS)
+        changed = true;
     if (changed && !commit_and_publish(e) && !stop) {
         t->next_scan = retry_later(e);
         return false;
@@ -440,7 +466,8 @@ static bool worker_step(exc_engine *e, worker_times *t)
 }
 
 /* When the worker must wake up next: the next scan, the tick's due time or
- * the idle checkpoint, whichever comes first. */
+ * the idle checkpoint, or the commit of acknowledgements, whichever comes
+ * first. */
 static int64_t next_wake(const exc_engine *e, const worker_times *t)
 {
     int64_t wake_at = t->next_scan;
@@ -448,6 +475,11 @@ static int64_t next_wake(const exc_engine *e, const worker_times *t)
         wake_at = t->due;
     if (exc_state_pending(&e->state)) {
         int64_t at = exc_now_ms() + CHECKPOINT_IDLE_MS - (exc_mono_ms() - e->last_commit_ms);
+        if (at < wake_at)
+            wake_at = at;
+    }
+    if (e->ack_unsaved_ms) {
+        int64_t at = exc_now_ms() + ACK_COALESCE_MS - (exc_mono_ms() - e->ack_unsaved_ms);
         if (at < wake_at)
             wake_at = at;
     }

@@ -15,7 +15,9 @@
  *    twice (a failing commit is retried before anything new is read, without
  *    spinning; the start-up journal replay after a crash between commit and
  *    delete finishes files without applying them);
- *  - a stop and a start from the state directory serve the same rows.
+ *  - a stop and a start from the state directory serve the same rows;
+ *  - acknowledgements confirmed one by one are committed together, and a
+ *    stop commits one not committed yet.
  *
  * Snapshots are awaited on exc_engine_snapshot_fd with a deadline (poll),
  * never with a sleep. */
@@ -975,6 +977,58 @@ static void test_journal_replay(void)
     eng_done(&g);
 }
 
+/* Notices confirmed one after another (the agent thread acknowledges each
+ * as the master answers) are committed together, ACK_COALESCE_MS after the
+ * first (engine.c): one snapshot for the lot, not one commit each.  An
+ * acknowledgement not committed yet is committed when the engine stops: the
+ * notices are not sent again at the next start. */
+static void test_acks_committed_together(void)
+{
+    eng g;
+    CU_ASSERT_FATAL(eng_init(&g, "engine-acks", 0) && eng_start(&g));
+    /* alarms raised (hold-down 0): the example's, and the events' */
+    CU_ASSERT_FATAL(fs_publish_file(g.reports, "01.xml", EXAMPLE));
+    CU_ASSERT_FATAL(fs_publish_file(g.events, "02.xml", EXC_TEST_DATA("events/q165505-imc-4006.xml")));
+    CU_ASSERT_FATAL(fs_publish_file(g.events, "03.xml", EXC_TEST_DATA("events/q166045-ccmc-70.xml")));
+    CU_ASSERT_FATAL(fs_publish_file(g.events, "04.xml", EXC_TEST_DATA("events/q182346-imc-4087.xml")));
+    CU_ASSERT_FATAL(eng_wait_counts(&g, (counts){1, 0, 3, 0}));
+    size_t total = g.s->n_outbox;
+    CU_ASSERT_FATAL(total >= 3);
+    uint64_t first = g.s->outbox[0].seq, last = g.s->outbox[total - 1].seq;
+    CU_ASSERT_FATAL(last - first == total - 1);   /* consecutive */
+
+    /* all but the last, one by one, 5 ms apart: a worker committing each
+     * would publish a snapshot in between (a commit takes about a
+     * millisecond here) */
+    uint64_t gen = g.s->generation;
+    size_t published_between = 0;
+    for (uint64_t q = first; q < last - 1; q++) {
+        exc_engine_ack(g.e, q);
+        if (eng_next(&g, 5))
+            published_between++;
+    }
+    CU_ASSERT_EQUAL(published_between, 0);
+    CU_ASSERT_EQUAL(g.s->generation, gen);
+    exc_engine_ack(g.e, last - 1);
+    CU_ASSERT_FATAL(eng_next(&g, DEADLINE_MS));
+    CU_ASSERT_FATAL(g.s->n_outbox == 1);
+    CU_ASSERT_EQUAL(g.s->outbox[0].seq, last);
+
+    /* committed: a restart has the same outbox */
+    eng_stop(&g);
+    CU_ASSERT_FATAL(eng_start(&g));
+    CU_ASSERT_FATAL(g.s->n_outbox == 1);
+    CU_ASSERT_EQUAL(g.s->outbox[0].seq, last);
+
+    /* acknowledged and stopped at once, before the coalesced commit: the
+     * stop commits it */
+    exc_engine_ack(g.e, last);
+    eng_stop(&g);
+    CU_ASSERT_FATAL(eng_start(&g));
+    CU_ASSERT_EQUAL(g.s->n_outbox, 0);
+    eng_done(&g);
+}
+
 /* A corrupt state file stops the engine from starting with a clear error
  * (it is never silently replaced by an empty estate). */
 static void test_corrupt_state_refused(void)
@@ -1042,4 +1096,6 @@ void exc_register_tests(void)
                 test_journal_replay);
     CU_add_test(s, "a corrupt state file is refused with a clear error",
                 test_corrupt_state_refused);
+    CU_add_test(s, "acknowledgements confirmed one by one are committed together",
+                test_acks_committed_together);
 }
