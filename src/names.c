@@ -141,6 +141,11 @@ const char *exc_name_problem(const char *s)
     if (*p == '\0')
         return "is empty";
     while (*p) {
+        if (*p > ' ' && *p < 0x7F) {   /* printable ASCII, no space: fine, and most */
+            all_space = last_space = false;
+            p++;
+            continue;
+        }
         bool first = p == (const unsigned char *)s;
         uint32_t cp = next_cp(&p);
         const char *why = bad_cp(cp);

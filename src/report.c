@@ -209,7 +209,7 @@ static bool attr_cb(const char *name, const char *value, void *ctx)
 {
     attrset *a = ctx;
     for (size_t i = 0; a->names[i] != NULL; i++) {
-        if (strcmp(a->names[i], name) == 0) {
+        if (a->names[i][0] == name[0] && strcmp(a->names[i], name) == 0) {
             if (a->off[i] != 0) {
                 a->off[OFF_DUP] = scratch_put(a->s, name) + 1;
                 return false;
