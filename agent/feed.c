@@ -56,10 +56,10 @@ int exc_feed_init(exc_engine *e)
     return 0;
 }
 
-void exc_feed_ack(uint64_t seq)
+void exc_feed_ack(uint64_t seq, bool more)
 {
     if (engine)
-        exc_engine_ack(engine, seq);
+        exc_engine_ack(engine, seq, more);
 }
 
 void exc_feed_shutdown(void)

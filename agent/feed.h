@@ -10,8 +10,9 @@ const exc_snapshot *exc_agent_snapshot(void);
 
 /* Start taking snapshots from the worker (agent thread). */
 int exc_feed_init(exc_engine *e);
-/* Tell the worker which notifications went out. */
-void exc_feed_ack(uint64_t seq);
+/* Tell the worker which notifications went out (more: later ones still
+ * await the master's answer; exc_engine_ack). */
+void exc_feed_ack(uint64_t seq, bool more);
 void exc_feed_shutdown(void);
 
 #endif

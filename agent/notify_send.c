@@ -59,10 +59,12 @@ static void schedule_retry(void)
         retry_alarm_id = snmp_alarm_register(1, 0, retry_alarm, NULL);
 }
 
+/* more: notices still awaiting the master's answer (their acknowledgements
+ * follow; the worker commits the burst together). */
 static void acknowledge(uint64_t before)
 {
     if (flow.confirmed > before)
-        exc_feed_ack(flow.confirmed);
+        exc_feed_ack(flow.confirmed, flow.live > 0);
 }
 
 typedef struct notify_req {

@@ -28,12 +28,13 @@
  * long of the last one waits for the rest of it (docs/performance.md).
  * Files stay in the spool meanwhile; nothing else is delayed. */
 #define COALESCE_MS 50
-/* An acknowledgement alone (the master confirmed notices, nothing else
- * changed) is committed this long after the first of them, together with
- * any that follow: a burst of notices confirmed one by one would otherwise
- * cost a commit each (issue 14).  Until then the notices stay in the
- * committed outbox; the agent thread knows they were confirmed and does not
- * send them again, and a crash meanwhile resends them at the next start. */
+/* The master confirms a burst of notices one by one.  An acknowledgement
+ * with more of the burst still awaiting the master's answer waits for the
+ * rest, at most this long, and they are committed together -- one commit a
+ * notice otherwise (issue 14); the last of the burst is committed at once.
+ * Until then the notices stay in the committed outbox (the agent thread
+ * knows they were confirmed and does not send them again); a crash
+ * meanwhile sends them once more at the next start. */
 #define ACK_COALESCE_MS 100
 /* Time-driven changes due within one grain are made by one tick: its due
  * time is rounded up to the grain (never earlier: a held transition goes
@@ -70,6 +71,7 @@ struct exc_engine {
     exc_snapshot *pending;
     exc_snapshot *last;          /* worker only: the last built, whose parts the next shares */
     uint64_t ack_seq;
+    bool ack_more;               /* more confirmations of ack_seq's burst to come */
     bool stop;
     bool reload;
     exc_config new_cfg;
@@ -423,7 +425,7 @@ static void finish(exc_engine *e)
 static bool worker_step(exc_engine *e, worker_times *t)
 {
     pthread_mutex_lock(&e->lock);
-    bool stop = e->stop, reload = e->reload;
+    bool stop = e->stop, reload = e->reload, ack_more = e->ack_more;
     uint64_t ack = e->ack_seq;
     pthread_mutex_unlock(&e->lock);
     t->due = 0;
@@ -434,6 +436,8 @@ static bool worker_step(exc_engine *e, worker_times *t)
         if (e->ack_unsaved_ms == 0)
             e->ack_unsaved_ms = exc_mono_ms();
     }
+    if (e->ack_unsaved_ms && !ack_more)
+        changed = true;   /* the burst's last: committed now */
     if (reload) {
         handle_reload(e);
         changed = true;
@@ -616,11 +620,13 @@ exc_snapshot *exc_engine_take_snapshot(exc_engine *e)
     return s;
 }
 
-void exc_engine_ack(exc_engine *e, uint64_t seq)
+void exc_engine_ack(exc_engine *e, uint64_t seq, bool more)
 {
     pthread_mutex_lock(&e->lock);
-    if (seq > e->ack_seq)
+    if (seq >= e->ack_seq) {
         e->ack_seq = seq;
+        e->ack_more = more;
+    }
     pthread_mutex_unlock(&e->lock);
     poke(e->wake[1]);
 }

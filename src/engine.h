@@ -26,8 +26,11 @@ int exc_engine_snapshot_fd(const exc_engine *e);
  * caller owns it (exc_snapshot_free). */
 exc_snapshot *exc_engine_take_snapshot(exc_engine *e);
 
-/* The agent thread sent every notice up to seq. */
-void exc_engine_ack(exc_engine *e, uint64_t seq);
+/* The agent thread sent every notice up to seq (the master confirmed
+ * them).  more: later notices are still awaiting the master's answer, so
+ * more acknowledgements follow at once: the worker commits them together
+ * (at most ACK_COALESCE_MS later, engine.c) rather than one by one. */
+void exc_engine_ack(exc_engine *e, uint64_t seq, bool more);
 
 /* SIGHUP: new settings and KB (ownership of *kb taken). */
 void exc_engine_reload(exc_engine *e, const exc_config *cfg, exc_kb *kb);

@@ -977,9 +977,10 @@ static void test_journal_replay(void)
     eng_done(&g);
 }
 
-/* Notices confirmed one after another (the agent thread acknowledges each
- * as the master answers) are committed together, ACK_COALESCE_MS after the
- * first (engine.c): one snapshot for the lot, not one commit each.  An
+/* Notices confirmed one after another while later ones still await the
+ * master's answer (more = true) are committed together, up to
+ * ACK_COALESCE_MS after the first (engine.c): one snapshot for the lot, not
+ * one commit each; the burst's last (more = false) is committed at once.  An
  * acknowledgement not committed yet is committed when the engine stops: the
  * notices are not sent again at the next start. */
 static void test_acks_committed_together(void)
@@ -997,19 +998,19 @@ static void test_acks_committed_together(void)
     uint64_t first = g.s->outbox[0].seq, last = g.s->outbox[total - 1].seq;
     CU_ASSERT_FATAL(last - first == total - 1);   /* consecutive */
 
-    /* all but the last, one by one, 5 ms apart: a worker committing each
-     * would publish a snapshot in between (a commit takes about a
-     * millisecond here) */
+    /* all but the last two, one by one, 5 ms apart, more to come: a worker
+     * committing each would publish a snapshot in between (a commit takes
+     * about a millisecond here) */
     uint64_t gen = g.s->generation;
     size_t published_between = 0;
     for (uint64_t q = first; q < last - 1; q++) {
-        exc_engine_ack(g.e, q);
+        exc_engine_ack(g.e, q, true);
         if (eng_next(&g, 5))
             published_between++;
     }
     CU_ASSERT_EQUAL(published_between, 0);
     CU_ASSERT_EQUAL(g.s->generation, gen);
-    exc_engine_ack(g.e, last - 1);
+    exc_engine_ack(g.e, last - 1, false);   /* nothing else in flight */
     CU_ASSERT_FATAL(eng_next(&g, DEADLINE_MS));
     CU_ASSERT_FATAL(g.s->n_outbox == 1);
     CU_ASSERT_EQUAL(g.s->outbox[0].seq, last);
@@ -1020,9 +1021,9 @@ static void test_acks_committed_together(void)
     CU_ASSERT_FATAL(g.s->n_outbox == 1);
     CU_ASSERT_EQUAL(g.s->outbox[0].seq, last);
 
-    /* acknowledged and stopped at once, before the coalesced commit: the
-     * stop commits it */
-    exc_engine_ack(g.e, last);
+    /* acknowledged with more to come and stopped at once, before the
+     * coalesced commit: the stop commits it */
+    exc_engine_ack(g.e, last, true);
     eng_stop(&g);
     CU_ASSERT_FATAL(eng_start(&g));
     CU_ASSERT_EQUAL(g.s->n_outbox, 0);
