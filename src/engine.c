@@ -436,8 +436,6 @@ static bool worker_step(exc_engine *e, worker_times *t)
         if (e->ack_unsaved_ms == 0)
             e->ack_unsaved_ms = exc_mono_ms();
     }
-    if (e->ack_unsaved_ms && !ack_more)
-        changed = true;   /* the burst's last: committed now */
     if (reload) {
         handle_reload(e);
         changed = true;
@@ -453,7 +451,10 @@ static bool worker_step(exc_engine *e, worker_times *t)
         changed = true;
     if (tick_step(e, t, changed))
         changed = true;
-    if (e->ack_unsaved_ms && exc_mono_ms() - e->ack_unsaved_ms >= ACK_COALESCE_MS)
+    /* acknowledgements not committed yet (by a commit above): now, when
+     * the burst is all confirmed or has waited long enough */
+    if (e->ack_unsaved_ms &&
+        (!ack_more || exc_mono_ms() - e->ack_unsaved_ms >= ACK_COALESCE_MS))
         changed = true;
     if (changed && !commit_and_publish(e) && !stop) {
         t->next_scan = retry_later(e);
