@@ -62,13 +62,18 @@ static uint64_t fp_bytes(uint64_t h, const void *data, size_t n)
  * no field list kept in step by hand).  The history and the outbox are
  * append-only with immutable entries, so their counts and first entries
  * stand for them. */
+static uint64_t hash_of_written(exc_sf_writer *w)   /* and the buffer freed */
+{
+    uint64_t h = exc_sf_hash_since(w, 0);
+    exc_sf_discard(w);
+    return h;
+}
+
 uint64_t exc_alarm_hash(const exc_alarm *al)
 {
     exc_sf_writer w = {0};
     exc_alarm_save(al, &w);
-    uint64_t h = exc_sf_hash_since(&w, 0);
-    exc_sf_discard(&w);
-    return h;
+    return hash_of_written(&w);
 }
 
 uint64_t exc_alarms_fingerprint(const exc_alarms *a)
@@ -77,8 +82,7 @@ uint64_t exc_alarms_fingerprint(const exc_alarms *a)
     exc_alarms_save_index(a, &w);
     exc_alarms_save_matches(a, &w);
     exc_alarms_save_holddown(a, &w);
-    uint64_t h = exc_sf_hash_since(&w, 0);
-    exc_sf_discard(&w);
+    uint64_t h = hash_of_written(&w);
     uint64_t scalars[] = {a->n_active, a->n_history, a->n_history ? a->history[0].index : 0,
                           a->n_outbox, a->n_outbox ? a->outbox[0].seq : 0};
     h = fp_bytes(h, scalars, sizeof scalars);
